@@ -1,0 +1,44 @@
+# Drop backend. `make run` serves a dev stack; `make test` runs what CI runs.
+
+CC?=		cc
+CFLAGS_UNIT=	-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
+		$(shell pkg-config --cflags check 2>/dev/null)
+LIBS_UNIT=	$(shell pkg-config --libs check 2>/dev/null) -ljwt -ljansson \
+		-lcrypto -lm
+PURE_SRC=	src/ids.c src/text.c src/money.c src/jwt.c src/cookie.c
+UNIT_SRC=	$(wildcard tests/unit/*.c)
+
+.PHONY: all build asan prod run test unit bench clean distclean
+
+all: build
+
+build:
+	sh scripts/build.sh dev
+
+asan:
+	sh scripts/build.sh asan
+
+prod:
+	sh scripts/build.sh prod
+
+run:
+	sh scripts/run.sh
+
+test:
+	sh scripts/test.sh
+
+build/unit/drop_unit: $(PURE_SRC) $(UNIT_SRC) src/pure.h tests/unit/unit.h
+	mkdir -p build/unit
+	$(CC) $(CFLAGS_UNIT) -o $@ $(UNIT_SRC) $(PURE_SRC) $(LIBS_UNIT)
+
+unit: build/unit/drop_unit
+	./build/unit/drop_unit
+
+bench:
+	sh scripts/bench.sh
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf var

@@ -1,0 +1,153 @@
+# Shared shell functions for run.sh and test.sh (sourced, POSIX sh).
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PACKAGES="kore libjansson-dev libjwt-dev check libcrypt-dev libpq-dev
+libssl-dev postgresql postgresql-contrib openssl pkg-config libsubunit-dev
+python3 curl gcc make"
+
+log() { printf '%s\n' "drop: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# Installs the Debian packages that are missing (needs root the first time).
+need_packages() {
+	missing=""
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q "install ok installed" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	[ "$(id -u)" = 0 ] || die "missing packages:$missing (run as root once)"
+	log "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -qq $missing >/dev/null
+}
+
+pg_bindir() {
+	ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+# Runs a PostgreSQL tool as the cluster owner (postgres refuses root).
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# pg_setup DIR PORT: a private cluster under DIR, socket only, started.
+pg_setup() {
+	dir=$1 port=$2 bin=$(pg_bindir)
+	[ -n "$bin" ] || die "PostgreSQL binaries not found"
+	mkdir -p "$dir/run"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres:postgres "$dir" "$dir/run"
+		chmod 700 "$dir" "$dir/run"
+	fi
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		log "initdb in $dir/data"
+		as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust \
+		    -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+		    die "initdb failed, see $dir/initdb.log"
+	fi
+	pg_start "$dir" "$port"
+	psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'drop'" |
+	    grep -q 1 || psql_admin -qc "CREATE ROLE drop LOGIN"
+	psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = 'drop'" |
+	    grep -q 1 || psql_admin -qc "CREATE DATABASE drop OWNER drop"
+}
+
+pg_start() {
+	dir=$1 port=$2 bin=$(pg_bindir)
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
+	    -o "-p $port -k $dir/run -c listen_addresses='' -c max_connections=200 -c fsync=${DROP_PG_FSYNC:-on}" \
+	    start >/dev/null || die "PostgreSQL did not start, see $dir/postgres.log"
+}
+
+pg_stop() {
+	dir=$1 bin=$(pg_bindir)
+	[ -f "$dir/data/postmaster.pid" ] || return 0
+	as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+psql_admin() {
+	psql -X -q -h "$PGDIR/run" -p "$PGPORT" -U postgres -d postgres "$@"
+}
+
+psql_drop() {
+	psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR/run" -p "$PGPORT" -U drop \
+	    -d drop "$@"
+}
+
+# Migrations once each (recorded), then functions and views every time.
+migrate() {
+	psql_drop -c "CREATE TABLE IF NOT EXISTS schema_migrations (
+	    version text PRIMARY KEY,
+	    applied_at timestamptz NOT NULL DEFAULT now())" >/dev/null
+	for f in "$ROOT"/sql/migrations/*.sql; do
+		v=$(basename "$f" .sql)
+		done_v=$(psql_drop -tAc \
+		    "SELECT 1 FROM schema_migrations WHERE version = '$v'")
+		[ "$done_v" = 1 ] && continue
+		log "migrating $v"
+		{ echo "BEGIN;"; cat "$f";
+		  echo "INSERT INTO schema_migrations (version) VALUES ('$v');";
+		  echo "COMMIT;"; } | psql_drop >/dev/null ||
+		    die "migration $v failed"
+	done
+	for f in "$ROOT"/sql/functions/*.sql; do
+		psql_drop -f "$f" >/dev/null || die "$f failed"
+	done
+}
+
+seed() {
+	psql_drop -f "$ROOT/sql/seed.sql" >/dev/null || die "seed failed"
+}
+
+# A self-signed certificate for localhost and 127.0.0.1.
+make_cert() {
+	dir=$1
+	[ -f "$dir/cert.pem" ] && [ -f "$dir/key.pem" ] && return 0
+	mkdir -p "$dir"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 825 \
+	    -keyout "$dir/key.pem" -out "$dir/cert.pem" -subj "/CN=localhost" \
+	    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+	    >/dev/null 2>&1 || die "openssl could not make a certificate"
+	chmod 600 "$dir/key.pem"
+}
+
+# A secret file of 48 random bytes (base64) unless it exists.
+make_secret() {
+	[ -s "$1" ] && return 0
+	mkdir -p "$(dirname "$1")"
+	(umask 077; openssl rand -base64 48 | tr -d '\n' >"$1")
+}
+
+# render_conf SO VAR OUT: kore.conf with this run's ports, paths and TLS.
+render_conf() {
+	so=$1 var=$2 out=$3
+	sed -e "s|^\([[:space:]]*bind[[:space:]]*\)127.0.0.1 8443|\1${DROP_HTTPS_HOST:-127.0.0.1} ${DROP_HTTPS_PORT:-8443}|" \
+	    -e "s|^\([[:space:]]*bind[[:space:]]*\)127.0.0.1 8444|\1127.0.0.1 ${DROP_INTERNAL_PORT:-8444}|" \
+	    -e "0,/tls yes/s|tls yes|tls ${DROP_PUBLIC_TLS:-yes}|" \
+	    -e "s|^load.*|load		$so init|" \
+	    -e "s|conf/dh2048.pem|$ROOT/conf/dh2048.pem|" \
+	    -e "s|var/|$var/|g" \
+	    "$ROOT/kore.conf" >"$out"
+}
+
+# The environment the module reads (see README, Configuration).
+export_runtime_env() {
+	var=$1
+	export DROP_PG_HOST="$PGDIR/run" DROP_PG_PORT="$PGPORT"
+	export DROP_PG_DB=drop DROP_PG_USER=drop
+	if [ -z "${DROP_JWT_SECRET:-}" ]; then
+		make_secret "$var/secrets/jwt_secret"
+		export DROP_JWT_SECRET_FILE="$var/secrets/jwt_secret"
+	fi
+	if [ -z "${DROP_ADMIN_TOKEN:-}" ]; then
+		make_secret "$var/secrets/admin_token"
+		export DROP_ADMIN_TOKEN_FILE="$var/secrets/admin_token"
+	fi
+}

@@ -1,0 +1,52 @@
+#!/bin/sh
+# make run: packages, build, private PostgreSQL under var/, migrations,
+# seed data, dev certificate, then Kore in the foreground.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+VAR=${DROP_VAR_DIR:-$ROOT/var}
+case $VAR in /*) ;; *) VAR=$ROOT/$VAR ;; esac
+PGDIR=$VAR/pg
+PGPORT=${DROP_PG_PORT:-55432}
+FLAVOR=${DROP_FLAVOR:-dev}
+
+need_packages
+sh "$ROOT/scripts/build.sh" "$FLAVOR"
+mkdir -p "$VAR"
+pg_setup "$PGDIR" "$PGPORT"
+KPID=""
+stop_all() {
+	trap - EXIT INT TERM
+	if [ -n "$KPID" ]; then
+		kill -TERM "$KPID" 2>/dev/null || true
+		wait "$KPID" 2>/dev/null || true
+	fi
+	pg_stop "$PGDIR"
+	log "stopped"
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+migrate
+seed
+make_cert "$VAR/tls"
+export_runtime_env "$VAR"
+render_conf "$ROOT/build/$FLAVOR/drop/drop.so" "$VAR" "$VAR/kore.conf"
+
+scheme=https
+[ "${DROP_PUBLIC_TLS:-yes}" = yes ] || scheme=http
+log "public API:   $scheme://${DROP_HTTPS_HOST:-127.0.0.1}:${DROP_HTTPS_PORT:-8443}/api/health"
+log "internal API: http://127.0.0.1:${DROP_INTERNAL_PORT:-8444}/internal/"
+if [ -n "${DROP_ADMIN_TOKEN:-}" ]; then
+	log "admin token:  from DROP_ADMIN_TOKEN"
+else
+	log "admin token:  $DROP_ADMIN_TOKEN_FILE"
+fi
+log "demo login:   demo@drop.example / DemoPass123"
+
+cd "$ROOT"
+kore -fnrc "$VAR/kore.conf" &
+KPID=$!
+wait "$KPID" || true
+KPID=""

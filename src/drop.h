@@ -1,0 +1,186 @@
+/*
+ * Drop backend: shared declarations for the Kore module.
+ */
+
+#ifndef DROP_H
+#define DROP_H
+
+#include <sys/types.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+#include <kore/tasks.h>
+
+#include <jansson.h>
+
+#include "pure.h"
+
+#define DROP_VERSION		"0.1.0"
+#define DROP_DB			"db"
+#define DROP_BODY_MAX		(64 * 1024)
+#define DROP_SQL_PARAMS_MAX	16
+#define DROP_FIELDS_MAX		12
+#define DROP_ROLE_LEN		16
+
+/* Per-method flags in a route table. */
+#define DROP_AUTH		0x0001	/* needs a user session */
+#define DROP_BODY		0x0002	/* needs a JSON object body */
+#define DROP_ADMIN		0x0004	/* internal admin bearer token */
+#define DROP_RL_AUTH		0x0010	/* rate-limit group: login/register */
+#define DROP_RL_PAY		0x0020	/* rate-limit group: payments */
+#define DROP_RL_RATES		0x0040	/* rate-limit group: exchange rates */
+
+/* What a step of a request asks the driver to do next. */
+#define DROP_STEP_DONE		1	/* a response was sent */
+#define DROP_STEP_SQL		2	/* a query is in flight */
+#define DROP_STEP_TASK		3	/* a task is running */
+
+/* JSON field types for body declarations. */
+#define DROP_T_STRING		1
+#define DROP_T_NUMBER		2
+#define DROP_T_BOOL		3
+#define DROP_T_ARRAY		4
+#define DROP_T_SECRET		5	/* a string kept exactly as sent */
+
+struct drop_ctx;
+
+struct drop_field {
+	const char		*name;
+	int			 type;
+	int			 required;
+};
+
+struct drop_method {
+	int			 method;
+	int			 flags;
+	const struct drop_field	*fields;
+	int			(*check)(struct drop_ctx *);
+	int			(*start)(struct drop_ctx *);
+};
+
+struct drop_route {
+	const char		*name;
+	const struct drop_method *methods;
+	size_t			 datalen;
+	void			(*cleanup)(struct drop_ctx *);
+};
+
+struct drop_session {
+	char			 user_id[DROP_ID_LEN];
+	char			 session_id[DROP_ID_LEN];
+	char			 role[DROP_ROLE_LEN];
+	int			 via_cookie;
+};
+
+struct drop_ctx {
+	struct http_request	*req;
+	const struct drop_route	*route;
+	const struct drop_method *method;
+	char			 reqid[DROP_REQID_MAX + 1];
+	json_t			*body;
+	json_t			*details;
+	char			*text[DROP_FIELDS_MAX];
+	struct drop_session	 sess;
+	int			(*next)(struct drop_ctx *);
+	int			(*resume)(struct drop_ctx *);
+	int			 qs_populated;
+	void			*pw;
+
+	struct kore_pgsql	 sql;
+	int			 sql_bound;
+	const char		*query;
+	int			 nparams;
+	const char		*params[DROP_SQL_PARAMS_MAX];
+	char			*pcopy[DROP_SQL_PARAMS_MAX];
+	PGresult		*res;
+	int			 db_failed;
+	char			 sqlstate[6];
+
+	struct kore_task	 task;
+	int			 task_live;
+
+	void			*data;
+};
+
+/* Process-wide configuration, read once in the parent before fork. */
+struct drop_config {
+	char			 conninfo[512];
+	unsigned char		 jwt_secret[128];
+	size_t			 jwt_secret_len;
+	char			 admin_token[128];
+	size_t			 admin_token_len;
+	int			 bcrypt_cost;
+	char			 dummy_hash[128];
+	char			 trusted_proxies[512];
+	time_t			 started;
+};
+
+extern struct drop_config	drop_cfg;
+
+/* pipeline.c */
+int	drop_serve(struct http_request *, const struct drop_route *);
+const char *drop_text(struct drop_ctx *, const char *);
+json_t	*drop_field(struct drop_ctx *, const char *);
+int	drop_query_arg(struct drop_ctx *, const char *, const char **);
+int	drop_path_id(struct drop_ctx *, int, const char *, char *, size_t);
+
+/* validators.c */
+const char *drop_validator_message(const char *);
+
+/* reply.c */
+int	drop_reply(struct drop_ctx *, int, json_t *);
+int	drop_reply_obj(struct drop_ctx *, int, json_t *);
+int	drop_error(struct drop_ctx *, int, const char *, const char *);
+int	drop_fail_internal(struct drop_ctx *, const char *);
+void	drop_detail(struct drop_ctx *, const char *, const char *);
+int	drop_fail_details(struct drop_ctx *, int, const char *);
+void	drop_set_cookie(struct drop_ctx *, const char *, const char *,
+	    int, int);
+void	drop_request_id(struct http_request *, char *, size_t);
+json_t	*drop_json_money(int64_t);
+
+/* db.c */
+int	drop_sql(struct drop_ctx *, const char *, int, const char **,
+	    int (*)(struct drop_ctx *));
+int	drop_sql_run(struct drop_ctx *);
+void	drop_sql_release(struct drop_ctx *);
+int	drop_sql_failed(struct drop_ctx *);
+const char *drop_col(struct drop_ctx *, int, const char *);
+int	drop_col_null(struct drop_ctx *, int, const char *);
+int	drop_col_bool(struct drop_ctx *, int, const char *);
+int	drop_rows(struct drop_ctx *);
+
+/* session.c */
+int	drop_auth_start(struct drop_ctx *, int (*)(struct drop_ctx *));
+int	drop_session_issue(struct drop_ctx *, const char *, const char *,
+	    const char *);
+void	drop_session_clear_cookies(struct drop_ctx *);
+
+/* ratelimit.c */
+int	drop_ratelimit_setup(void);
+int	drop_ratelimit_hit(int, const unsigned char *, size_t, int *);
+int	drop_client_ip(struct http_request *, unsigned char *, size_t *,
+	    char *, size_t);
+
+/* passwd.c */
+int	drop_passwd_hash(struct drop_ctx *, const char *,
+	    int (*)(struct drop_ctx *));
+int	drop_passwd_verify(struct drop_ctx *, const char *, const char *,
+	    int (*)(struct drop_ctx *));
+int	drop_passwd_result(struct drop_ctx *, char *, size_t);
+int	drop_passwd_dummy(char *, size_t, int);
+void	drop_passwd_free(struct drop_ctx *);
+
+/* tls.c */
+int	drop_tls_load_keys(void);
+void	drop_tls_worker_hook(void);
+
+/* users.c */
+#define DROP_USER_REGISTER	0
+#define DROP_USER_LOGIN		1
+#define DROP_USER_ME		2
+json_t	*drop_user_json(struct drop_ctx *, int, int);
+
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * GET /api/health: a real database round-trip and its latency, flat (not
+ * wrapped in "data") for monitors.
+ */
+
+#include <stdio.h>
+
+#include "drop.h"
+
+int	api_health(struct http_request *);
+
+static int	health_start(struct drop_ctx *);
+static int	health_done(struct drop_ctx *);
+
+struct health_state {
+	u_int64_t	started;
+};
+
+static const struct drop_method health_methods[] = {
+	{ HTTP_METHOD_GET, 0, NULL, NULL, health_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+
+static const struct drop_route health_route = {
+	"health", health_methods, sizeof(struct health_state), NULL
+};
+
+int
+api_health(struct http_request *req)
+{
+	return (drop_serve(req, &health_route));
+}
+
+static int
+health_start(struct drop_ctx *ctx)
+{
+	struct health_state	*st = ctx->data;
+
+	st->started = kore_time_ms();
+	return (drop_sql(ctx, "SELECT 1", 0, NULL, health_done));
+}
+
+static int
+health_done(struct drop_ctx *ctx)
+{
+	struct health_state	*st = ctx->data;
+	json_t			*obj;
+	char			 stamp[32];
+	time_t			 now;
+	struct tm		 tm;
+	int			 up;
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	(void)strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	up = !ctx->db_failed && drop_rows(ctx) == 1;
+
+	obj = json_object();
+	json_object_set_new(obj, "status", json_string(up ? "ok" : "error"));
+	json_object_set_new(obj, "version", json_string(DROP_VERSION));
+	json_object_set_new(obj, "uptime",
+	    json_integer((json_int_t)(now - drop_cfg.started)));
+	json_object_set_new(obj, "db",
+	    json_string(up ? "connected" : "disconnected"));
+	if (up) {
+		json_object_set_new(obj, "dbLatencyMs",
+		    json_integer((json_int_t)(kore_time_ms() - st->started)));
+	} else {
+		json_object_set_new(obj, "dbLatencyMs", json_null());
+	}
+	json_object_set_new(obj, "timestamp", json_string(stamp));
+
+	return (drop_reply_obj(ctx, up ? 200 : 503, obj));
+}

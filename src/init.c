@@ -1,0 +1,182 @@
+/*
+ * Module life cycle: configuration from the environment (parent, before
+ * fork), the database and TLS hooks in each worker, and the seccomp
+ * additions libpq needs.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kore/seccomp.h>
+
+#include "drop.h"
+
+struct drop_config	drop_cfg;
+
+int	init(int);
+void	kore_parent_configure(int, char **);
+void	kore_worker_configure(void);
+
+static int	read_secret(const char *, const char *, unsigned char *,
+		    size_t, size_t *);
+static int	env_int(const char *, int, int, int);
+static void	build_conninfo(void);
+
+/*
+ * libpq stats files when it connects; the rest is its socket I/O. Task
+ * threads start with clone3 and rseq (glibc 2.36); gettid and
+ * sched_getaffinity are for ASan.
+ */
+KORE_SECCOMP_FILTER("drop",
+	KORE_SYSCALL_ALLOW(clone3),
+	KORE_SYSCALL_ALLOW(rseq),
+	KORE_SYSCALL_ALLOW(gettid),
+	KORE_SYSCALL_ALLOW(sched_getaffinity),
+	KORE_SYSCALL_ALLOW(newfstatat),
+	KORE_SYSCALL_ALLOW(uname),
+	KORE_SYSCALL_ALLOW(getuid),
+	KORE_SYSCALL_ALLOW(geteuid),
+	KORE_SYSCALL_ALLOW(poll),
+	KORE_SYSCALL_ALLOW(ppoll),
+	KORE_SYSCALL_ALLOW(getsockname),
+	KORE_SYSCALL_ALLOW(getpeername),
+	KORE_SYSCALL_ALLOW(sendto),
+	KORE_SYSCALL_ALLOW(recvfrom),
+	KORE_SYSCALL_ALLOW(getrandom),
+);
+
+/* A secret from NAME or from the file named by NAME_FILE. */
+static int
+read_secret(const char *name, const char *file_env, unsigned char *out,
+    size_t outlen, size_t *len)
+{
+	const char	*v, *path;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((v = getenv(name)) != NULL && *v != '\0') {
+		if (strlen(v) >= outlen)
+			return (-1);
+		memcpy(out, v, strlen(v) + 1);
+		*len = strlen(v);
+		return (0);
+	}
+	if ((path = getenv(file_env)) == NULL)
+		return (-1);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return (-1);
+	n = read(fd, out, outlen - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		n--;
+	out[n] = '\0';
+	*len = (size_t)n;
+
+	return (0);
+}
+
+static int
+env_int(const char *name, int def, int min, int max)
+{
+	const char	*v;
+	int		 err, n;
+
+	if ((v = getenv(name)) == NULL || *v == '\0')
+		return (def);
+	n = kore_strtonum(v, 10, min, max, &err);
+	if (err != KORE_RESULT_OK)
+		fatal("%s must be a number from %d to %d", name, min, max);
+
+	return (n);
+}
+
+static void
+build_conninfo(void)
+{
+	const char	*host, *port, *db, *user;
+	int		 len;
+
+	if ((host = getenv("DROP_PG_HOST")) == NULL)
+		host = "127.0.0.1";
+	if ((port = getenv("DROP_PG_PORT")) == NULL)
+		port = "5432";
+	if ((db = getenv("DROP_PG_DB")) == NULL)
+		db = "drop";
+	if ((user = getenv("DROP_PG_USER")) == NULL)
+		user = "drop";
+	if (strpbrk(host, " '\\") || strpbrk(port, " '\\") ||
+	    strpbrk(db, " '\\") || strpbrk(user, " '\\"))
+		fatal("database settings must not contain spaces or quotes");
+	len = snprintf(drop_cfg.conninfo, sizeof(drop_cfg.conninfo),
+	    "host=%s port=%s dbname=%s user=%s gssencmode=disable "
+	    "sslmode=disable connect_timeout=2 application_name=drop "
+	    "options='-c statement_timeout=10000'", host, port, db, user);
+	if (len < 0 || (size_t)len >= sizeof(drop_cfg.conninfo))
+		fatal("database settings too long");
+}
+
+/* Parent: everything that needs files or must be shared by all workers. */
+void
+kore_parent_configure(int argc, char **argv)
+{
+	const char	*v;
+	size_t		 len;
+
+	(void)argc;
+	(void)argv;
+	drop_cfg.started = time(NULL);
+	build_conninfo();
+
+	if (read_secret("DROP_JWT_SECRET", "DROP_JWT_SECRET_FILE",
+	    drop_cfg.jwt_secret, sizeof(drop_cfg.jwt_secret),
+	    &drop_cfg.jwt_secret_len) != 0 || drop_cfg.jwt_secret_len < 32)
+		fatal("DROP_JWT_SECRET (or _FILE) of at least 32 bytes needed");
+	if (read_secret("DROP_ADMIN_TOKEN", "DROP_ADMIN_TOKEN_FILE",
+	    (unsigned char *)drop_cfg.admin_token,
+	    sizeof(drop_cfg.admin_token), &len) != 0 || len < 16)
+		fatal("DROP_ADMIN_TOKEN (or _FILE) of at least 16 bytes needed");
+	drop_cfg.admin_token_len = len;
+
+	drop_cfg.bcrypt_cost = env_int("DROP_BCRYPT_COST", 12, 4, 15);
+	if (drop_cfg.bcrypt_cost < 12)
+		kore_log(LOG_WARNING, "bcrypt cost %d is below 12: tests only",
+		    drop_cfg.bcrypt_cost);
+	if ((v = getenv("DROP_TRUSTED_PROXIES")) != NULL)
+		(void)kore_strlcpy(drop_cfg.trusted_proxies, v,
+		    sizeof(drop_cfg.trusted_proxies));
+
+	if (drop_passwd_dummy(drop_cfg.dummy_hash, sizeof(drop_cfg.dummy_hash),
+	    drop_cfg.bcrypt_cost) != 0)
+		fatal("cannot compute the dummy password hash");
+	if (drop_ratelimit_setup() != 0)
+		fatal("cannot map the rate-limit table");
+	if (drop_tls_load_keys() != 0)
+		fatal("cannot load TLS private keys");
+}
+
+/* Worker, before its event loop: TLS key hook. */
+void
+kore_worker_configure(void)
+{
+	drop_tls_worker_hook();
+}
+
+/* Worker, after privileges are dropped: the database. */
+int
+init(int state)
+{
+	if (state == KORE_MODULE_UNLOAD)
+		return (KORE_RESULT_OK);
+	if (!kore_pgsql_register(DROP_DB, drop_cfg.conninfo))
+		kore_log(LOG_NOTICE, "database %s already registered", DROP_DB);
+
+	return (KORE_RESULT_OK);
+}

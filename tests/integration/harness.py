@@ -1,0 +1,243 @@
+"""Integration test harness: HTTPS client with cookies, database access,
+and a tiny runner that prints 'N passed, N failed'."""
+
+import http.client
+import json
+import os
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+import uuid
+
+BASE = os.environ.get("DROP_TEST_BASE", "https://127.0.0.1:8443")
+INTERNAL = os.environ.get("DROP_TEST_INTERNAL", "http://127.0.0.1:8444")
+ADMIN_TOKEN = os.environ.get("DROP_ADMIN_TOKEN", "")
+CERT = os.environ.get("DROP_TEST_CERT")
+
+_tests = []
+_ip_counter = [0]
+_ip_lock = threading.Lock()
+
+
+def test(fn):
+    _tests.append(fn)
+    return fn
+
+
+def fresh_ip():
+    """A distinct client address, sent as X-Forwarded-For from the trusted
+    loopback proxy, so per-IP rate limits do not couple tests."""
+    with _ip_lock:
+        _ip_counter[0] += 1
+        n = _ip_counter[0]
+    return "10.%d.%d.%d" % ((n >> 16) & 255, (n >> 8) & 255, n & 255)
+
+
+def ssl_context(version=None):
+    ctx = ssl.create_default_context(cafile=CERT) if CERT else \
+        ssl._create_unverified_context()
+    if version is not None:
+        ctx.minimum_version = version
+        ctx.maximum_version = version
+    return ctx
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def cookies(self):
+        out = {}
+        for k, v in self.headers:
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                out[name] = v
+        return out
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, self.raw[:300])
+
+
+class Client:
+    """One user agent: its own cookies and its own client address."""
+
+    def __init__(self, base=BASE, ip=None):
+        self.base = base
+        self.cookies = {}
+        self.ip = ip or fresh_ip()
+        self.bearer = None
+
+    def request(self, method, path, body=None, headers=None, raw=None,
+                csrf=True):
+        u = urllib.parse.urlsplit(self.base)
+        if u.scheme == "https":
+            conn = http.client.HTTPSConnection(u.hostname, u.port,
+                                               context=ssl_context(),
+                                               timeout=30)
+        else:
+            conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        h = {"X-Forwarded-For": self.ip}
+        if body is not None:
+            raw = json.dumps(body).encode()
+        if raw is not None:
+            h["Content-Type"] = "application/json"
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        if csrf and "drop_csrf" in self.cookies and \
+                method in ("POST", "PUT", "PATCH", "DELETE"):
+            h["X-CSRF-Token"] = self.cookies["drop_csrf"]
+        if self.bearer:
+            h["Authorization"] = "Bearer " + self.bearer
+        if headers:
+            for k, v in headers.items():
+                if v is None:
+                    h.pop(k, None)
+                else:
+                    h[k] = v
+        conn.request(method, path, body=raw, headers=h)
+        r = conn.getresponse()
+        resp = Response(r.status, r.getheaders(), r.read())
+        conn.close()
+        for name, line in resp.cookies().items():
+            value = line.split(";", 1)[0].split("=", 1)[1]
+            if "Max-Age=0" in line:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body=body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body=body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+def admin(method, path, body=None, token=None):
+    c = Client(INTERNAL)
+    hdr = {"Authorization": "Bearer " + (token if token is not None
+                                         else ADMIN_TOKEN)}
+    return c.request(method, path, body=body, headers=hdr)
+
+
+def sql(query, *args):
+    """Runs a query as the drop role; returns rows of text columns."""
+    cmd = ["psql", "-X", "-q", "-tA", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+           "-h", os.environ.get("DROP_TEST_PGHOST", "/tmp"),
+           "-p", os.environ.get("DROP_TEST_PGPORT", "5432"),
+           "-U", "drop", "-d", "drop"]
+    for i, a in enumerate(args):
+        cmd += ["-v", "p%d=%s" % (i + 1, a)]
+    out = subprocess.run(cmd, input=query, capture_output=True, text=True,
+                         check=True).stdout
+    return [line.split("\t") for line in out.splitlines() if line != ""]
+
+
+def sql_one(query, *args):
+    rows = sql(query, *args)
+    return rows[0][0] if rows else None
+
+
+def unique_email():
+    return "t_%s@example.no" % uuid.uuid4().hex[:12]
+
+
+def user_body(**over):
+    b = {"email": unique_email(), "password": "Secret123",
+         "firstName": "Kari", "lastName": "Nordmann",
+         "dateOfBirth": "1990-05-17", "phone": "+4791234567"}
+    b.update(over)
+    return {k: v for k, v in b.items() if v is not None}
+
+
+def register(client=None, **over):
+    c = client or Client()
+    body = user_body(**over)
+    r = c.post("/api/auth/register", body)
+    assert r.status == 201, r
+    c.user_id = r.json["data"]["id"]
+    c.email = body["email"]
+    c.password = body["password"]
+    return c
+
+
+def approve(c):
+    r = admin("POST", "/internal/users/%s/kyc" % c.user_id,
+              {"status": "approved"})
+    assert r.status == 200, r
+
+
+def eq(actual, expected, what=""):
+    assert actual == expected, "%s: expected %r, got %r" % (
+        what, expected, actual)
+
+
+def is_error(r, status, code):
+    assert r.status == status, "expected %d %s, got %r" % (status, code, r)
+    assert r.json is not None, r
+    eq(r.json.get("error"), code, "error code")
+    assert isinstance(r.json.get("message"), str), r
+    eq(r.json.get("requestId"), r.header("X-Request-Id"), "requestId")
+    assert "details" in r.json, r
+
+
+def detail_fields(r):
+    return sorted(d["field"] for d in r.json.get("details", []))
+
+
+def wait_ready(timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if Client().get("/api/health").status in (200, 503):
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("server did not come up")
+
+
+def run_all():
+    wait_ready()
+    only = os.environ.get("DROP_TEST_ONLY")
+    passed = failed = 0
+    for fn in _tests:
+        if only and only not in fn.__name__:
+            continue
+        t0 = time.time()
+        try:
+            fn()
+            passed += 1
+            print("ok   %-55s %5.2fs" % (fn.__name__, time.time() - t0))
+        except Exception:
+            failed += 1
+            print("FAIL %s" % fn.__name__)
+            traceback.print_exc(file=sys.stdout)
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return failed == 0

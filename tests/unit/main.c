@@ -1,0 +1,23 @@
+/* Check runner for Drop's pure logic. */
+
+#include <stdlib.h>
+
+#include "unit.h"
+
+int
+main(void)
+{
+	SRunner		*sr;
+	int		 failed;
+
+	sr = srunner_create(suite_ids());
+	srunner_add_suite(sr, suite_text());
+	srunner_add_suite(sr, suite_money());
+	srunner_add_suite(sr, suite_jwt());
+	srunner_add_suite(sr, suite_cookie());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

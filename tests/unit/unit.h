@@ -1,0 +1,12 @@
+#ifndef DROP_UNIT_H
+#define DROP_UNIT_H
+
+#include <check.h>
+
+Suite	*suite_ids(void);
+Suite	*suite_text(void);
+Suite	*suite_money(void);
+Suite	*suite_jwt(void);
+Suite	*suite_cookie(void);
+
+#endif
