@@ -8,7 +8,7 @@ LIBS_UNIT=	$(shell pkg-config --libs check 2>/dev/null) -ljwt -ljansson \
 PURE_SRC=	src/ids.c src/text.c src/money.c src/jwt.c src/cookie.c
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
-.PHONY: all build asan prod run test unit bench clean distclean
+.PHONY: all build asan prod db run test unit bench clean distclean
 
 all: build
 
@@ -20,6 +20,9 @@ asan:
 
 prod:
 	sh scripts/build.sh prod
+
+db:
+	sh scripts/db.sh
 
 run:
 	sh scripts/run.sh

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +18,20 @@
 
 #include "drop.h"
 
+/* Defaults match the var/ layout of `make run`, so `kodev run` works. */
+#define DEFAULT_PG_HOST		"var/pg/run"
+#define DEFAULT_PG_PORT		"55432"
+#define DEFAULT_JWT_FILE	"var/secrets/jwt_secret"
+#define DEFAULT_ADMIN_FILE	"var/secrets/admin_token"
+
 struct drop_config	drop_cfg;
 
 int	init(int);
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
 
-static int	read_secret(const char *, const char *, unsigned char *,
-		    size_t, size_t *);
+static int	read_secret(const char *, const char *, const char *,
+		    unsigned char *, size_t, size_t *);
 static int	env_int(const char *, int, int, int);
 static void	build_conninfo(void);
 
@@ -53,8 +60,8 @@ KORE_SECCOMP_FILTER("drop",
 
 /* A secret from NAME or from the file named by NAME_FILE. */
 static int
-read_secret(const char *name, const char *file_env, unsigned char *out,
-    size_t outlen, size_t *len)
+read_secret(const char *name, const char *file_env, const char *def_file,
+    unsigned char *out, size_t outlen, size_t *len)
 {
 	const char	*v, *path;
 	ssize_t		 n;
@@ -68,7 +75,7 @@ read_secret(const char *name, const char *file_env, unsigned char *out,
 		return (0);
 	}
 	if ((path = getenv(file_env)) == NULL)
-		return (-1);
+		path = def_file;
 	if ((fd = open(path, O_RDONLY)) == -1)
 		return (-1);
 	n = read(fd, out, outlen - 1);
@@ -102,16 +109,22 @@ static void
 build_conninfo(void)
 {
 	const char	*host, *port, *db, *user;
+	char		 sockdir[PATH_MAX];
 	int		 len;
 
 	if ((host = getenv("DROP_PG_HOST")) == NULL)
-		host = "127.0.0.1";
+		host = DEFAULT_PG_HOST;
 	if ((port = getenv("DROP_PG_PORT")) == NULL)
-		port = "5432";
+		port = DEFAULT_PG_PORT;
 	if ((db = getenv("DROP_PG_DB")) == NULL)
 		db = "drop";
 	if ((user = getenv("DROP_PG_USER")) == NULL)
 		user = "drop";
+	if (host[0] != '/' && strchr(host, '/') != NULL) {
+		if (realpath(host, sockdir) == NULL)
+			fatal("socket directory %s: %s", host, errno_s);
+		host = sockdir;
+	}
 	if (strpbrk(host, " '\\") || strpbrk(port, " '\\") ||
 	    strpbrk(db, " '\\") || strpbrk(user, " '\\"))
 		fatal("database settings must not contain spaces or quotes");
@@ -136,11 +149,11 @@ kore_parent_configure(int argc, char **argv)
 	build_conninfo();
 
 	if (read_secret("DROP_JWT_SECRET", "DROP_JWT_SECRET_FILE",
-	    drop_cfg.jwt_secret, sizeof(drop_cfg.jwt_secret),
+	    DEFAULT_JWT_FILE, drop_cfg.jwt_secret, sizeof(drop_cfg.jwt_secret),
 	    &drop_cfg.jwt_secret_len) != 0 || drop_cfg.jwt_secret_len < 32)
 		fatal("DROP_JWT_SECRET (or _FILE) of at least 32 bytes needed");
 	if (read_secret("DROP_ADMIN_TOKEN", "DROP_ADMIN_TOKEN_FILE",
-	    (unsigned char *)drop_cfg.admin_token,
+	    DEFAULT_ADMIN_FILE, (unsigned char *)drop_cfg.admin_token,
 	    sizeof(drop_cfg.admin_token), &len) != 0 || len < 16)
 		fatal("DROP_ADMIN_TOKEN (or _FILE) of at least 16 bytes needed");
 	drop_cfg.admin_token_len = len;
