@@ -91,13 +91,14 @@ run_flavor() {
 	fi
 }
 
+FLAVORS=${DROP_TEST_FLAVORS:-dev asan}
 KORE_ENV=""
-run_flavor dev
+case " $FLAVORS " in *" dev "*) run_flavor dev ;; esac
 # The sanitizer runtimes go first; libcrypt too, or ASan's crypt_r
 # interceptor finds no real function (drop.so is loaded with dlopen).
 ASAN_LIBS="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so) $(gcc -print-file-name=libcrypt.so.1)"
 KORE_ENV="LD_PRELOAD=$(echo $ASAN_LIBS | tr ' ' ':') ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
-run_flavor asan
+case " $FLAVORS " in *" asan "*) run_flavor asan ;; esac
 
 [ "$FAILED" = 0 ] || { log "FAILED"; exit 1; }
 log "all tests passed"

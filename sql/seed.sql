@@ -15,11 +15,14 @@ VALUES ('usr_00000000000000d1', 'demo@drop.example',
     '1990-05-17', 'approved')
 ON CONFLICT (id) DO NOTHING;
 
-INSERT INTO bank_accounts (id, user_id, bank_name, account_number, balance,
-    is_primary)
-VALUES ('ba_00000000000000d1', 'usr_00000000000000d1', 'DNB', '12345678903',
-    2500000, true)
-ON CONFLICT (id) DO NOTHING;
+WITH a AS (
+	INSERT INTO bank_accounts (id, user_id, bank_name, account_number,
+	    balance, is_primary)
+	VALUES ('ba_00000000000000d1', 'usr_00000000000000d1', 'DNB',
+	    '12345678903', 2500000, true)
+	ON CONFLICT (id) DO NOTHING RETURNING id, balance)
+INSERT INTO balance_events (bank_account_id, kind, delta)
+	SELECT id, 'link', balance FROM a;
 
 -- merchant@drop.example / DemoPass123 owns the demo shop.
 INSERT INTO users (id, email, password_hash, first_name, last_name,

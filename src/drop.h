@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "pure.h"
+#include "bank.h"
 
 #define DROP_VERSION		"0.1.0"
 #define DROP_DB			"db"
@@ -85,6 +86,8 @@ struct drop_ctx {
 	int			(*next)(struct drop_ctx *);
 	int			(*resume)(struct drop_ctx *);
 	int			 qs_populated;
+	int			 page;
+	int			 limit;
 	void			*pw;
 
 	struct kore_pgsql	 sql;
@@ -124,6 +127,9 @@ const char *drop_text(struct drop_ctx *, const char *);
 json_t	*drop_field(struct drop_ctx *, const char *);
 int	drop_query_arg(struct drop_ctx *, const char *, const char **);
 int	drop_path_id(struct drop_ctx *, int, const char *, char *, size_t);
+int	drop_page_args(struct drop_ctx *, int, int);
+int	drop_money_field(struct drop_ctx *, const char *, int64_t, int64_t,
+	    int64_t *);
 
 /* validators.c */
 const char *drop_validator_message(const char *);
@@ -139,6 +145,10 @@ void	drop_set_cookie(struct drop_ctx *, const char *, const char *,
 	    int, int);
 void	drop_request_id(struct http_request *, char *, size_t);
 json_t	*drop_json_money(int64_t);
+json_t	*drop_json_decimal(const char *);
+json_t	*drop_json_text(const char *);
+int	drop_reply_page(struct drop_ctx *, json_t *, int64_t);
+int	drop_reply_text(struct drop_ctx *, int, const char *);
 
 /* db.c */
 int	drop_sql(struct drop_ctx *, const char *, int, const char **,
@@ -171,6 +181,27 @@ int	drop_passwd_verify(struct drop_ctx *, const char *, const char *,
 int	drop_passwd_result(struct drop_ctx *, char *, size_t);
 int	drop_passwd_dummy(char *, size_t, int);
 void	drop_passwd_free(struct drop_ctx *);
+
+/* cache.c */
+#define DROP_RATES_MAX		32
+
+struct drop_rate {
+	char		currency[4];
+	char		rate[32];
+	char		updated[40];
+};
+
+void	drop_cache_start(void);
+int	drop_rates(const struct drop_rate **, int *, const char **);
+const struct drop_rate *drop_rate_find(const char *);
+
+/* recipients.c */
+const char *drop_country_currency(const char *);
+
+/* transactions.c */
+json_t	*drop_tx_remit_created(struct drop_ctx *, int);
+json_t	*drop_tx_qr_created(struct drop_ctx *, int);
+json_t	*drop_tx_detail(struct drop_ctx *, int);
 
 /* tls.c */
 int	drop_tls_load_keys(void);

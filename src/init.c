@@ -190,6 +190,7 @@ init(int state)
 		return (KORE_RESULT_OK);
 	if (!kore_pgsql_register(DROP_DB, drop_cfg.conninfo))
 		kore_log(LOG_NOTICE, "database %s already registered", DROP_DB);
+	drop_cache_start();
 
 	return (KORE_RESULT_OK);
 }

@@ -474,3 +474,60 @@ drop_path_id(struct drop_ctx *ctx, int n, const char *prefix, char *out,
 
 	return (drop_id_valid(prefix, out));
 }
+
+/*
+ * page and limit query arguments (validated by v_page in kore.conf) into
+ * ctx->page and ctx->limit; adds details and returns -1 when out of range.
+ */
+int
+drop_page_args(struct drop_ctx *ctx, int def_limit, int max_limit)
+{
+	const char	*v;
+	char		 msg[64];
+	int		 r, err;
+
+	ctx->page = 1;
+	ctx->limit = def_limit;
+	if ((r = drop_query_arg(ctx, "page", &v)) == 1)
+		ctx->page = kore_strtonum(v, 10, 1, 100000000, &err);
+	if (r == -1 || (r == 1 && err != KORE_RESULT_OK))
+		drop_detail(ctx, "page", "must be an integer of at least 1");
+	if ((r = drop_query_arg(ctx, "limit", &v)) == 1)
+		ctx->limit = kore_strtonum(v, 10, 1, max_limit, &err);
+	if (r == -1 || (r == 1 && err != KORE_RESULT_OK)) {
+		ctx->limit = def_limit;
+		(void)snprintf(msg, sizeof(msg),
+		    "must be an integer from 1 to %d", max_limit);
+		drop_detail(ctx, "limit", msg);
+	}
+
+	return (ctx->details == NULL ? 0 : -1);
+}
+
+/*
+ * A money field of the body in øre, within [min, max]; adds a detail and
+ * returns -1 when it has more than two decimals or is out of range.
+ */
+int
+drop_money_field(struct drop_ctx *ctx, const char *name, int64_t min,
+    int64_t max, int64_t *ore)
+{
+	json_t		*v;
+	char		 lo[32], hi[32], msg[128];
+
+	if ((v = drop_field(ctx, name)) == NULL || !json_is_number(v))
+		return (-1);
+	if (drop_money_from_double(json_number_value(v), ore) != 0) {
+		drop_detail(ctx, name, "must have at most 2 decimals");
+		return (-1);
+	}
+	if (*ore < min || *ore > max) {
+		(void)drop_money_format(min, lo, sizeof(lo));
+		(void)drop_money_format(max, hi, sizeof(hi));
+		(void)snprintf(msg, sizeof(msg), "must be from %s to %s", lo, hi);
+		drop_detail(ctx, name, msg);
+		return (-1);
+	}
+
+	return (0);
+}

@@ -39,6 +39,10 @@ void	drop_oslo_date(time_t, int *, int *, int *);
 /* money.c */
 int	drop_money_from_double(double, int64_t *);
 int	drop_money_format(int64_t, char *, size_t);
+int	drop_money_parse(const char *, int64_t *);
+int64_t	drop_fee(int64_t, int);
+int	drop_mod11_valid(const char *, char *, size_t);
+int	drop_mask_account(const char *, char *, size_t);
 
 /* jwt.c */
 struct drop_claims {

@@ -72,7 +72,7 @@ drop_reply(struct drop_ctx *ctx, int status, json_t *data)
 int
 drop_reply_obj(struct drop_ctx *ctx, int status, json_t *obj)
 {
-	if (obj == NULL)
+	if (obj == NULL && status != 204)
 		return (drop_fail_internal(ctx, "null response object"));
 	return (send_json(ctx, status, obj));
 }
@@ -151,4 +151,55 @@ drop_json_money(int64_t ore)
 	if (ore % 100 == 0)
 		return (json_integer(ore / 100));
 	return (json_real((double)ore / 100.0));
+}
+
+/* Exact decimal text from SQL ("1170.00") as a JSON number. */
+json_t *
+drop_json_decimal(const char *text)
+{
+	int64_t		minor;
+
+	if (text == NULL || drop_money_parse(text, &minor) != 0)
+		return (json_null());
+	return (drop_json_money(minor));
+}
+
+json_t *
+drop_json_text(const char *text)
+{
+	return (text == NULL ? json_null() : json_string(text));
+}
+
+/* { "data": [...], "pagination": {...} } for ctx->page and ctx->limit. */
+int
+drop_reply_page(struct drop_ctx *ctx, json_t *list, int64_t total)
+{
+	json_t		*obj, *pg;
+	int64_t		 pages;
+
+	pages = total == 0 ? 0 : (total + ctx->limit - 1) / ctx->limit;
+	pg = json_object();
+	json_object_set_new(pg, "page", json_integer(ctx->page));
+	json_object_set_new(pg, "limit", json_integer(ctx->limit));
+	json_object_set_new(pg, "total", json_integer(total));
+	json_object_set_new(pg, "totalPages", json_integer(pages));
+	json_object_set_new(pg, "hasNextPage", json_boolean(ctx->page < pages));
+	json_object_set_new(pg, "hasPreviousPage", json_boolean(ctx->page > 1));
+	obj = json_object();
+	json_object_set_new(obj, "data", list);
+	json_object_set_new(obj, "pagination", pg);
+
+	return (send_json(ctx, 200, obj));
+}
+
+/* Stored response data, sent as it was first sent (idempotent replays). */
+int
+drop_reply_text(struct drop_ctx *ctx, int status, const char *text)
+{
+	json_t		*data;
+	json_error_t	 err;
+
+	if ((data = json_loads(text, 0, &err)) == NULL)
+		return (drop_fail_internal(ctx, "stored response unreadable"));
+	return (drop_reply(ctx, status, data));
 }

@@ -13,6 +13,8 @@ int	v_name(struct http_request *, char *);
 int	v_phone(struct http_request *, char *);
 int	v_date(struct http_request *, char *);
 int	v_adult(struct http_request *, char *);
+int	v_bank_name(struct http_request *, char *);
+int	v_any_text(struct http_request *, char *);
 
 struct validator_message {
 	const char	*validator;
@@ -28,6 +30,14 @@ static const struct validator_message messages[] = {
 	{ "v_adult",	"you must be at least 18 years old" },
 	{ "v_kyc",	"must be approved or rejected" },
 	{ "v_page",	"must be an integer of at least 1" },
+	{ "v_bank_name", "must be 1-100 characters with no HTML" },
+	{ "v_account_no", "must be dddd.dd.ddddd or 11 digits" },
+	{ "v_country",	"must be one of RS, BA, PL, PK, TR" },
+	{ "v_currency",	"must be a three-letter currency code" },
+	{ "v_iban",	"must be 5-34 letters, digits or spaces" },
+	{ "v_tx_type",	"must be remittance or qr_payment" },
+	{ "v_tx_status", "must be processing, completed or failed" },
+	{ "v_settle",	"must be completed or failed" },
 	{ NULL,		NULL }
 };
 
@@ -97,4 +107,23 @@ v_adult(struct http_request *req, char *data)
 	if (!drop_valid_date(data, &y, &m, &d))
 		return (KORE_RESULT_OK);
 	return (result(drop_valid_adult(data, time(NULL))));
+}
+
+int
+v_bank_name(struct http_request *req, char *data)
+{
+	size_t	n;
+
+	(void)req;
+	n = drop_utf8_len(data);
+	return (result(n >= 1 && n <= 100 && !drop_has_html(data)));
+}
+
+/* Free text: already sanitized; nothing more to refuse. */
+int
+v_any_text(struct http_request *req, char *data)
+{
+	(void)req;
+	(void)data;
+	return (KORE_RESULT_OK);
 }

@@ -1,0 +1,270 @@
+/*
+ * Recipients (§7): list (masked accounts), add, soft delete. A deleted
+ * recipient stays readable inside past transactions (they keep a copy of
+ * name and country).
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "drop.h"
+
+int	api_recipients(struct http_request *);
+int	api_recipient(struct http_request *);
+
+struct recipient_state {
+	char		id[DROP_ID_LEN];
+	char		limit[16];
+	char		offset[24];
+	char		bank_name[801];
+	const char	*currency;
+};
+
+struct corridor {
+	const char	*country;
+	const char	*currency;
+};
+
+static const struct corridor corridors[] = {
+	{ "RS", "RSD" }, { "BA", "BAM" }, { "PL", "PLN" }, { "PK", "PKR" },
+	{ "TR", "TRY" }, { NULL, NULL }
+};
+
+static int	list_check(struct drop_ctx *);
+static int	list_start(struct drop_ctx *);
+static int	list_done(struct drop_ctx *);
+static int	add_check(struct drop_ctx *);
+static int	add_start(struct drop_ctx *);
+static int	add_done(struct drop_ctx *);
+static int	delete_start(struct drop_ctx *);
+static int	delete_done(struct drop_ctx *);
+
+static const struct drop_field add_fields[] = {
+	{ "name",		DROP_T_STRING,	1 },
+	{ "country",		DROP_T_STRING,	1 },
+	{ "currency",		DROP_T_STRING,	0 },
+	{ "bankAccount",	DROP_T_STRING,	1 },
+	{ "bankName",		DROP_T_STRING,	0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct drop_method recipients_methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, list_check, list_start },
+	{ HTTP_METHOD_POST, DROP_AUTH | DROP_BODY, add_fields, add_check,
+	    add_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+
+static const struct drop_method recipient_methods[] = {
+	{ HTTP_METHOD_DELETE, DROP_AUTH, NULL, NULL, delete_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+
+static const struct drop_route recipients_route = {
+	"recipients", recipients_methods, sizeof(struct recipient_state), NULL
+};
+static const struct drop_route recipient_route = {
+	"recipient", recipient_methods, sizeof(struct recipient_state), NULL
+};
+
+#define RECIPIENT_COLUMNS \
+    "id, name, country, currency, bank_account, bank_name, " \
+    "iso(created_at) AS created"
+
+static const char	sql_list[] =
+    "WITH total AS (SELECT count(*) AS n FROM recipients "
+    "WHERE user_id = $1 AND deleted_at IS NULL), "
+    "page AS (SELECT " RECIPIENT_COLUMNS ", created_at FROM recipients "
+    "WHERE user_id = $1 AND deleted_at IS NULL "
+    "ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3) "
+    "SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true "
+    "ORDER BY page.created_at DESC, page.id DESC";
+
+static const char	sql_add[] =
+    "INSERT INTO recipients (id, user_id, name, country, currency, "
+    "bank_account, bank_name) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "RETURNING " RECIPIENT_COLUMNS;
+
+static const char	sql_delete[] =
+    "UPDATE recipients SET deleted_at = now() WHERE id = $1 "
+    "AND user_id = $2 AND deleted_at IS NULL RETURNING id";
+
+int
+api_recipients(struct http_request *req)
+{
+	return (drop_serve(req, &recipients_route));
+}
+
+int
+api_recipient(struct http_request *req)
+{
+	return (drop_serve(req, &recipient_route));
+}
+
+/* The currency a supported country pays out in, or NULL. */
+const char *
+drop_country_currency(const char *country)
+{
+	const struct corridor	*c;
+
+	for (c = corridors; country != NULL && c->country != NULL; c++) {
+		if (!strcmp(c->country, country))
+			return (c->currency);
+	}
+
+	return (NULL);
+}
+
+static json_t *
+recipient_json(struct drop_ctx *ctx, int row)
+{
+	json_t		*r;
+	char		 masked[16];
+	const char	*account;
+
+	account = drop_col(ctx, row, "bank_account");
+	if (account == NULL || drop_mask_account(account, masked,
+	    sizeof(masked)) != 0)
+		(void)kore_strlcpy(masked, "*****", sizeof(masked));
+	r = json_object();
+	json_object_set_new(r, "id", drop_json_text(drop_col(ctx, row, "id")));
+	json_object_set_new(r, "name",
+	    drop_json_text(drop_col(ctx, row, "name")));
+	json_object_set_new(r, "country",
+	    drop_json_text(drop_col(ctx, row, "country")));
+	json_object_set_new(r, "currency",
+	    drop_json_text(drop_col(ctx, row, "currency")));
+	json_object_set_new(r, "bankAccount", json_string(masked));
+	json_object_set_new(r, "bankName",
+	    drop_json_text(drop_col(ctx, row, "bank_name")));
+	json_object_set_new(r, "createdAt",
+	    drop_json_text(drop_col(ctx, row, "created")));
+
+	return (r);
+}
+
+static int
+list_check(struct drop_ctx *ctx)
+{
+	return (drop_page_args(ctx, 20, 50));
+}
+
+static int
+list_start(struct drop_ctx *ctx)
+{
+	struct recipient_state	*st = ctx->data;
+	const char		*params[3];
+
+	(void)snprintf(st->limit, sizeof(st->limit), "%d", ctx->limit);
+	(void)snprintf(st->offset, sizeof(st->offset), "%lld",
+	    (long long)(ctx->page - 1) * ctx->limit);
+	params[0] = ctx->sess.user_id;
+	params[1] = st->limit;
+	params[2] = st->offset;
+
+	return (drop_sql(ctx, sql_list, 3, params, list_done));
+}
+
+static int
+list_done(struct drop_ctx *ctx)
+{
+	json_t		*list;
+	const char	*total;
+	int		 row;
+
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+	list = json_array();
+	for (row = 0; row < drop_rows(ctx); row++) {
+		if (!drop_col_null(ctx, row, "id"))
+			json_array_append_new(list, recipient_json(ctx, row));
+	}
+	total = drop_col(ctx, 0, "total");
+
+	return (drop_reply_page(ctx, list, total ? strtoll(total, NULL, 10) : 0));
+}
+
+/* The currency must be the country's; bankName is cut to 200 characters. */
+static int
+add_check(struct drop_ctx *ctx)
+{
+	struct recipient_state	*st = ctx->data;
+	const char		*country, *currency, *bank_name;
+	size_t			 i, n;
+
+	country = drop_text(ctx, "country");
+	currency = drop_text(ctx, "currency");
+	st->currency = drop_country_currency(country);
+	if (st->currency != NULL && currency != NULL &&
+	    strcmp(currency, st->currency))
+		drop_detail(ctx, "currency",
+		    "must be the currency of the recipient's country");
+
+	if ((bank_name = drop_text(ctx, "bankName")) != NULL) {
+		for (i = 0, n = 0; bank_name[i] != '\0' &&
+		    i < sizeof(st->bank_name) - 1; i++) {
+			if (((unsigned char)bank_name[i] & 0xc0) != 0x80 &&
+			    ++n > 200)
+				break;
+			st->bank_name[i] = bank_name[i];
+		}
+		st->bank_name[i] = '\0';
+	}
+
+	return (0);
+}
+
+static int
+add_start(struct drop_ctx *ctx)
+{
+	struct recipient_state	*st = ctx->data;
+	const char		*params[7];
+
+	if (drop_id_new("rcp_", st->id, sizeof(st->id)) != 0)
+		return (drop_fail_internal(ctx, "no randomness"));
+	params[0] = st->id;
+	params[1] = ctx->sess.user_id;
+	params[2] = drop_text(ctx, "name");
+	params[3] = drop_text(ctx, "country");
+	params[4] = st->currency;
+	params[5] = drop_text(ctx, "bankAccount");
+	params[6] = drop_text(ctx, "bankName") != NULL ? st->bank_name : NULL;
+
+	return (drop_sql(ctx, sql_add, 7, params, add_done));
+}
+
+static int
+add_done(struct drop_ctx *ctx)
+{
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+	if (drop_rows(ctx) != 1)
+		return (drop_fail_internal(ctx, "recipient insert returned no row"));
+
+	return (drop_reply(ctx, 201, recipient_json(ctx, 0)));
+}
+
+static int
+delete_start(struct drop_ctx *ctx)
+{
+	struct recipient_state	*st = ctx->data;
+	const char		*params[2];
+
+	if (!drop_path_id(ctx, 2, "rcp_", st->id, sizeof(st->id)))
+		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
+	params[0] = st->id;
+	params[1] = ctx->sess.user_id;
+
+	return (drop_sql(ctx, sql_delete, 2, params, delete_done));
+}
+
+static int
+delete_done(struct drop_ctx *ctx)
+{
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+	if (drop_rows(ctx) != 1)
+		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
+
+	return (drop_reply_obj(ctx, 204, NULL));
+}

@@ -1,0 +1,600 @@
+/*
+ * Transaction history (§8): list, summary, detail, receipt, disclosure,
+ * and the JSON shapes the payment routes answer with. Amounts are positive
+ * everywhere but in the list.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "drop.h"
+
+int	api_transactions(struct http_request *);
+int	api_transactions_summary(struct http_request *);
+int	api_transaction(struct http_request *);
+int	api_transaction_receipt(struct http_request *);
+int	api_disclosure(struct http_request *);
+
+struct tx_state {
+	char		 id[DROP_ID_LEN];
+	char		 limit[16];
+	char		 offset[24];
+	char		 amount[24];
+	int64_t		 amount_ore;
+	const char	*type;
+	const char	*status;
+};
+
+static int	list_check(struct drop_ctx *);
+static int	list_start(struct drop_ctx *);
+static int	list_done(struct drop_ctx *);
+static int	summary_start(struct drop_ctx *);
+static int	summary_done(struct drop_ctx *);
+static int	detail_start(struct drop_ctx *);
+static int	detail_done(struct drop_ctx *);
+static int	receipt_done(struct drop_ctx *);
+static int	disclosure_check(struct drop_ctx *);
+static int	disclosure_start(struct drop_ctx *);
+static int	disclosure_done(struct drop_ctx *);
+static int	load_one(struct drop_ctx *, int (*)(struct drop_ctx *));
+
+static const struct drop_field disclosure_fields[] = {
+	{ "type",		DROP_T_STRING,	1 },
+	{ "amount",		DROP_T_NUMBER,	1 },
+	{ "currency",		DROP_T_STRING,	0 },
+	{ "recipientId",	DROP_T_STRING,	0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct drop_method list_methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, list_check, list_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+static const struct drop_method summary_methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, NULL, summary_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+static const struct drop_method detail_methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, NULL, detail_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+static const struct drop_method receipt_methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, NULL, detail_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+static const struct drop_method disclosure_methods[] = {
+	{ HTTP_METHOD_POST, DROP_AUTH | DROP_BODY, disclosure_fields,
+	    disclosure_check, disclosure_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+
+static const struct drop_route list_route = {
+	"transactions", list_methods, sizeof(struct tx_state), NULL
+};
+static const struct drop_route summary_route = {
+	"transactions.summary", summary_methods, sizeof(struct tx_state), NULL
+};
+static const struct drop_route detail_route = {
+	"transaction", detail_methods, sizeof(struct tx_state), NULL
+};
+static const struct drop_route receipt_route = {
+	"transaction.receipt", receipt_methods, sizeof(struct tx_state), NULL
+};
+static const struct drop_route disclosure_route = {
+	"disclosure", disclosure_methods, sizeof(struct tx_state), NULL
+};
+
+static const char	sql_list[] =
+    "WITH f AS (SELECT * FROM tx_view WHERE user_id = $1 "
+    "AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR status = $3)), "
+    "total AS (SELECT count(*) AS n FROM f), "
+    "page AS (SELECT * FROM f ORDER BY created_at DESC, id DESC "
+    "LIMIT $4 OFFSET $5) "
+    "SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true "
+    "ORDER BY page.created_at DESC, page.id DESC";
+
+#define SUMMARY_SET(p, cond) \
+    "count(*) FILTER (WHERE " cond ") AS " p "count, " \
+    "coalesce(sum(amount) FILTER (WHERE type = 'remittance' AND " cond \
+    "), 0) AS " p "sent, " \
+    "coalesce(sum(amount) FILTER (WHERE type = 'qr_payment' AND " cond \
+    "), 0) AS " p "paid, " \
+    "count(*) FILTER (WHERE type = 'remittance' AND " cond ") AS " p "rem, " \
+    "count(*) FILTER (WHERE type = 'qr_payment' AND " cond ") AS " p "qr"
+
+#define THIS_MONTH \
+    "status <> 'failed' AND created_at >= (date_trunc('month', " \
+    "now() AT TIME ZONE 'Europe/Oslo') AT TIME ZONE 'Europe/Oslo')"
+
+static const char	sql_summary[] =
+    "SELECT " SUMMARY_SET("all_", "status <> 'failed'") ", "
+    SUMMARY_SET("month_", THIS_MONTH)
+    " FROM transactions WHERE user_id = $1";
+
+static const char	sql_one[] =
+    "SELECT *, CASE WHEN status = 'processing' THEN "
+    "to_char(drop_add_business_days((created_at AT TIME ZONE "
+    "'Europe/Oslo')::date, CASE WHEN recipient_country = 'PL' THEN 2 "
+    "ELSE 4 END), 'YYYY-MM-DD') END AS estimated "
+    "FROM tx_view WHERE id = $1 AND user_id = $2";
+
+static const char	sql_disclosure[] =
+    "SELECT r.currency, r.country, e.rate::text AS rate, "
+    "round($3::bigint * e.rate) AS receive FROM recipients r "
+    "LEFT JOIN exchange_rates e ON e.currency = r.currency "
+    "WHERE r.id = $1 AND r.user_id = $2 AND r.deleted_at IS NULL";
+
+int
+api_transactions(struct http_request *req)
+{
+	return (drop_serve(req, &list_route));
+}
+
+int
+api_transactions_summary(struct http_request *req)
+{
+	return (drop_serve(req, &summary_route));
+}
+
+int
+api_transaction(struct http_request *req)
+{
+	return (drop_serve(req, &detail_route));
+}
+
+int
+api_transaction_receipt(struct http_request *req)
+{
+	return (drop_serve(req, &receipt_route));
+}
+
+int
+api_disclosure(struct http_request *req)
+{
+	return (drop_serve(req, &disclosure_route));
+}
+
+static int64_t
+col_int(struct drop_ctx *ctx, int row, const char *name)
+{
+	const char	*v;
+
+	v = drop_col(ctx, row, name);
+	return (v != NULL ? strtoll(v, NULL, 10) : 0);
+}
+
+static json_t *
+col_money(struct drop_ctx *ctx, int row, const char *name)
+{
+	return (drop_json_money(col_int(ctx, row, name)));
+}
+
+static json_t *
+col_text(struct drop_ctx *ctx, int row, const char *name)
+{
+	return (drop_json_text(drop_col(ctx, row, name)));
+}
+
+static json_t *
+col_rate(struct drop_ctx *ctx, int row, const char *name)
+{
+	const char	*v;
+
+	v = drop_col(ctx, row, name);
+	return (v != NULL ? json_real(strtod(v, NULL)) : json_null());
+}
+
+static int
+is_remittance(struct drop_ctx *ctx, int row)
+{
+	const char	*type;
+
+	type = drop_col(ctx, row, "type");
+	return (type != NULL && !strcmp(type, "remittance"));
+}
+
+static const char *
+eta(struct drop_ctx *ctx, int row)
+{
+	const char	*country;
+
+	country = drop_col(ctx, row, "recipient_country");
+	return (country != NULL && !strcmp(country, "PL") ?
+	    "1-2 business days" : "2-4 business days");
+}
+
+/* The fields every shape shares. */
+static json_t *
+tx_base(struct drop_ctx *ctx, int row)
+{
+	json_t		*t;
+
+	t = json_object();
+	json_object_set_new(t, "id", col_text(ctx, row, "id"));
+	json_object_set_new(t, "type", col_text(ctx, row, "type"));
+	json_object_set_new(t, "status", col_text(ctx, row, "status"));
+
+	return (t);
+}
+
+json_t *
+drop_tx_remit_created(struct drop_ctx *ctx, int row)
+{
+	json_t		*t;
+
+	t = tx_base(ctx, row);
+	json_object_set_new(t, "sendAmount", col_money(ctx, row, "amount"));
+	json_object_set_new(t, "sendCurrency", col_text(ctx, row, "currency"));
+	json_object_set_new(t, "receiveAmount",
+	    col_money(ctx, row, "receive_amount"));
+	json_object_set_new(t, "receiveCurrency",
+	    col_text(ctx, row, "receive_currency"));
+	json_object_set_new(t, "exchangeRate",
+	    col_rate(ctx, row, "exchange_rate"));
+	json_object_set_new(t, "fee", col_money(ctx, row, "fee"));
+	json_object_set_new(t, "feePercent", json_real(0.5));
+	json_object_set_new(t, "total", col_money(ctx, row, "total"));
+	json_object_set_new(t, "recipientName",
+	    col_text(ctx, row, "recipient_name"));
+	json_object_set_new(t, "recipientCountry",
+	    col_text(ctx, row, "recipient_country"));
+	json_object_set_new(t, "fromAccount",
+	    col_text(ctx, row, "from_account"));
+	json_object_set_new(t, "eta", json_string(eta(ctx, row)));
+	json_object_set_new(t, "createdAt", col_text(ctx, row, "created_iso"));
+
+	return (t);
+}
+
+json_t *
+drop_tx_qr_created(struct drop_ctx *ctx, int row)
+{
+	json_t		*t;
+
+	t = tx_base(ctx, row);
+	json_object_set_new(t, "amount", col_money(ctx, row, "amount"));
+	json_object_set_new(t, "currency", col_text(ctx, row, "currency"));
+	json_object_set_new(t, "fee", col_money(ctx, row, "fee"));
+	json_object_set_new(t, "feePercent", json_integer(1));
+	json_object_set_new(t, "merchantName",
+	    col_text(ctx, row, "merchant_name"));
+	json_object_set_new(t, "merchantId", col_text(ctx, row, "merchant_id"));
+	json_object_set_new(t, "fromAccount",
+	    col_text(ctx, row, "from_account"));
+	json_object_set_new(t, "createdAt", col_text(ctx, row, "created_iso"));
+
+	return (t);
+}
+
+json_t *
+drop_tx_detail(struct drop_ctx *ctx, int row)
+{
+	json_t		*t;
+
+	t = tx_base(ctx, row);
+	if (is_remittance(ctx, row)) {
+		json_object_set_new(t, "sendAmount",
+		    col_money(ctx, row, "amount"));
+		json_object_set_new(t, "sendCurrency",
+		    col_text(ctx, row, "currency"));
+		json_object_set_new(t, "receiveAmount",
+		    col_money(ctx, row, "receive_amount"));
+		json_object_set_new(t, "receiveCurrency",
+		    col_text(ctx, row, "receive_currency"));
+		json_object_set_new(t, "exchangeRate",
+		    col_rate(ctx, row, "exchange_rate"));
+		json_object_set_new(t, "fee", col_money(ctx, row, "fee"));
+		json_object_set_new(t, "total", col_money(ctx, row, "total"));
+		json_object_set_new(t, "recipientName",
+		    col_text(ctx, row, "recipient_name"));
+		json_object_set_new(t, "recipientCountry",
+		    col_text(ctx, row, "recipient_country"));
+	} else {
+		json_object_set_new(t, "amount", col_money(ctx, row, "amount"));
+		json_object_set_new(t, "currency",
+		    col_text(ctx, row, "currency"));
+		json_object_set_new(t, "fee", col_money(ctx, row, "fee"));
+		json_object_set_new(t, "merchantName",
+		    col_text(ctx, row, "merchant_name"));
+		json_object_set_new(t, "merchantId",
+		    col_text(ctx, row, "merchant_id"));
+	}
+	json_object_set_new(t, "createdAt", col_text(ctx, row, "created_iso"));
+	json_object_set_new(t, "completedAt",
+	    col_text(ctx, row, "completed_iso"));
+
+	return (t);
+}
+
+static int
+list_check(struct drop_ctx *ctx)
+{
+	struct tx_state	*st = ctx->data;
+	int		 r;
+
+	if ((r = drop_query_arg(ctx, "type", &st->type)) == -1)
+		drop_detail(ctx, "type", "must be remittance or qr_payment");
+	if (r != 1)
+		st->type = NULL;
+	if ((r = drop_query_arg(ctx, "status", &st->status)) == -1)
+		drop_detail(ctx, "status",
+		    "must be processing, completed or failed");
+	if (r != 1)
+		st->status = NULL;
+
+	return (drop_page_args(ctx, 20, 50));
+}
+
+static int
+list_start(struct drop_ctx *ctx)
+{
+	struct tx_state	*st = ctx->data;
+	const char	*params[5];
+
+	(void)snprintf(st->limit, sizeof(st->limit), "%d", ctx->limit);
+	(void)snprintf(st->offset, sizeof(st->offset), "%lld",
+	    (long long)(ctx->page - 1) * ctx->limit);
+	params[0] = ctx->sess.user_id;
+	params[1] = st->type;
+	params[2] = st->status;
+	params[3] = st->limit;
+	params[4] = st->offset;
+
+	return (drop_sql(ctx, sql_list, 5, params, list_done));
+}
+
+static int
+list_done(struct drop_ctx *ctx)
+{
+	json_t		*list, *t;
+	int		 row;
+
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+	list = json_array();
+	for (row = 0; row < drop_rows(ctx); row++) {
+		if (drop_col_null(ctx, row, "id"))
+			continue;
+		t = tx_base(ctx, row);
+		json_object_set_new(t, "amount",
+		    drop_json_money(-col_int(ctx, row, "amount")));
+		json_object_set_new(t, "currency",
+		    col_text(ctx, row, "currency"));
+		if (is_remittance(ctx, row))
+			json_object_set_new(t, "recipientName",
+			    col_text(ctx, row, "recipient_name"));
+		else
+			json_object_set_new(t, "merchantName",
+			    col_text(ctx, row, "merchant_name"));
+		json_object_set_new(t, "createdAt",
+		    col_text(ctx, row, "created_iso"));
+		json_object_set_new(t, "updatedAt",
+		    col_text(ctx, row, "updated_iso"));
+		json_array_append_new(list, t);
+	}
+
+	return (drop_reply_page(ctx, list, col_int(ctx, 0, "total")));
+}
+
+static int
+summary_start(struct drop_ctx *ctx)
+{
+	const char	*params[1];
+
+	params[0] = ctx->sess.user_id;
+	return (drop_sql(ctx, sql_summary, 1, params, summary_done));
+}
+
+static json_t *
+summary_set(struct drop_ctx *ctx, const char *prefix)
+{
+	json_t		*s;
+	char		 col[32];
+
+	s = json_object();
+	(void)snprintf(col, sizeof(col), "%scount", prefix);
+	json_object_set_new(s, "totalCount", json_integer(col_int(ctx, 0, col)));
+	(void)snprintf(col, sizeof(col), "%ssent", prefix);
+	json_object_set_new(s, "totalSent", col_money(ctx, 0, col));
+	(void)snprintf(col, sizeof(col), "%spaid", prefix);
+	json_object_set_new(s, "totalPaid", col_money(ctx, 0, col));
+	(void)snprintf(col, sizeof(col), "%srem", prefix);
+	json_object_set_new(s, "remittanceCount",
+	    json_integer(col_int(ctx, 0, col)));
+	(void)snprintf(col, sizeof(col), "%sqr", prefix);
+	json_object_set_new(s, "qrPaymentCount",
+	    json_integer(col_int(ctx, 0, col)));
+
+	return (s);
+}
+
+static int
+summary_done(struct drop_ctx *ctx)
+{
+	json_t		*data;
+
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+	data = json_object();
+	json_object_set_new(data, "allTime", summary_set(ctx, "all_"));
+	json_object_set_new(data, "thisMonth", summary_set(ctx, "month_"));
+
+	return (drop_reply(ctx, 200, data));
+}
+
+/* Loads the caller's transaction named in the path (else 404). */
+static int
+load_one(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
+{
+	struct tx_state	*st = ctx->data;
+	const char	*params[2];
+
+	if (!drop_path_id(ctx, 2, "tx_rem_", st->id, sizeof(st->id)) &&
+	    !drop_path_id(ctx, 2, "tx_qr_", st->id, sizeof(st->id)))
+		return (drop_error(ctx, 404, "not_found",
+		    "Transaction not found"));
+	params[0] = st->id;
+	params[1] = ctx->sess.user_id;
+
+	return (drop_sql(ctx, sql_one, 2, params, next));
+}
+
+static int
+detail_start(struct drop_ctx *ctx)
+{
+	return (load_one(ctx, ctx->route == &receipt_route ? receipt_done :
+	    detail_done));
+}
+
+static int
+detail_done(struct drop_ctx *ctx)
+{
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+	if (drop_rows(ctx) != 1)
+		return (drop_error(ctx, 404, "not_found",
+		    "Transaction not found"));
+
+	return (drop_reply(ctx, 200, drop_tx_detail(ctx, 0)));
+}
+
+static int
+receipt_done(struct drop_ctx *ctx)
+{
+	json_t		*r, *party;
+
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+	if (drop_rows(ctx) != 1)
+		return (drop_error(ctx, 404, "not_found",
+		    "Transaction not found"));
+	r = json_object();
+	json_object_set_new(r, "transactionId", col_text(ctx, 0, "id"));
+	json_object_set_new(r, "date", col_text(ctx, 0, "created_iso"));
+	json_object_set_new(r, "type", col_text(ctx, 0, "type"));
+	json_object_set_new(r, "amount", col_money(ctx, 0, "amount"));
+	json_object_set_new(r, "currency", col_text(ctx, 0, "currency"));
+	json_object_set_new(r, "fee", col_money(ctx, 0, "fee"));
+	json_object_set_new(r, "exchangeRate", col_rate(ctx, 0, "exchange_rate"));
+	json_object_set_new(r, "receiveAmount",
+	    col_money(ctx, 0, "receive_amount"));
+	json_object_set_new(r, "receiveCurrency",
+	    col_text(ctx, 0, "receive_currency"));
+	party = json_object();
+	if (is_remittance(ctx, 0)) {
+		json_object_set_new(party, "name",
+		    col_text(ctx, 0, "recipient_name"));
+		json_object_set_new(party, "country",
+		    col_text(ctx, 0, "recipient_country"));
+		json_object_set_new(r, "recipient", party);
+	} else {
+		json_object_set_new(party, "id", col_text(ctx, 0, "merchant_id"));
+		json_object_set_new(party, "name",
+		    col_text(ctx, 0, "merchant_name"));
+		json_object_set_new(r, "merchant", party);
+	}
+	json_object_set_new(r, "reference", col_text(ctx, 0, "reference"));
+	json_object_set_new(r, "status", col_text(ctx, 0, "status"));
+	json_object_set_new(r, "estimatedCompletion",
+	    col_text(ctx, 0, "estimated"));
+	json_object_set_new(r, "completedAt", col_text(ctx, 0, "completed_iso"));
+
+	return (drop_reply(ctx, 200, r));
+}
+
+/* type decides the amount range; a remittance needs its recipient. */
+static int
+disclosure_check(struct drop_ctx *ctx)
+{
+	struct tx_state	*st = ctx->data;
+	const char	*type, *currency;
+	int		 qr;
+
+	type = drop_text(ctx, "type");
+	currency = drop_text(ctx, "currency");
+	if (type == NULL || (strcmp(type, "remittance") &&
+	    strcmp(type, "qr_payment"))) {
+		drop_detail(ctx, "type", "must be remittance or qr_payment");
+		return (0);
+	}
+	qr = !strcmp(type, "qr_payment");
+	if (currency != NULL && strcmp(currency, "NOK"))
+		drop_detail(ctx, "currency", "only NOK is supported");
+	if (!qr && drop_text(ctx, "recipientId") == NULL)
+		drop_detail(ctx, "recipientId", "is required for a remittance");
+	(void)drop_money_field(ctx, "amount", qr ? 100 : 10000,
+	    qr ? 10000000 : 5000000, &st->amount_ore);
+	(void)snprintf(st->amount, sizeof(st->amount), "%lld",
+	    (long long)st->amount_ore);
+
+	return (0);
+}
+
+static json_t *
+disclosure_json(int64_t amount, int64_t fee, double pct, json_t *rate,
+    json_t *receive, const char *currency, const char *delivery,
+    int64_t total)
+{
+	json_t		*d;
+
+	d = json_object();
+	json_object_set_new(d, "amount", drop_json_money(amount));
+	json_object_set_new(d, "fee", drop_json_money(fee));
+	json_object_set_new(d, "feePercentage", json_real(pct));
+	json_object_set_new(d, "exchangeRate", rate);
+	json_object_set_new(d, "receiveAmount", receive);
+	json_object_set_new(d, "receiveCurrency", json_string(currency));
+	json_object_set_new(d, "estimatedDelivery", json_string(delivery));
+	json_object_set_new(d, "totalCost", drop_json_money(total));
+
+	return (d);
+}
+
+static int
+disclosure_start(struct drop_ctx *ctx)
+{
+	struct tx_state	*st = ctx->data;
+	const char	*params[3];
+	int64_t		 fee;
+
+	if (!strcmp(drop_text(ctx, "type"), "qr_payment")) {
+		fee = drop_fee(st->amount_ore, 100);
+		return (drop_reply(ctx, 200, disclosure_json(st->amount_ore, fee,
+		    1, json_integer(1), drop_json_money(st->amount_ore), "NOK",
+		    "Instant", st->amount_ore)));
+	}
+	if (!drop_id_valid("rcp_", drop_text(ctx, "recipientId")))
+		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
+	params[0] = drop_text(ctx, "recipientId");
+	params[1] = ctx->sess.user_id;
+	params[2] = st->amount;
+
+	return (drop_sql(ctx, sql_disclosure, 3, params, disclosure_done));
+}
+
+static int
+disclosure_done(struct drop_ctx *ctx)
+{
+	struct tx_state	*st = ctx->data;
+	const char	*country, *currency;
+	int64_t		 fee;
+
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+	if (drop_rows(ctx) != 1)
+		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
+	if (drop_col_null(ctx, 0, "rate")) {
+		drop_detail(ctx, "recipientId",
+		    "no exchange rate for the recipient's currency "
+		    "(unsupported corridor)");
+		return (drop_fail_details(ctx, 422, "Validation failed"));
+	}
+	country = drop_col(ctx, 0, "country");
+	currency = drop_col(ctx, 0, "currency");
+	fee = drop_fee(st->amount_ore, 50);
+
+	return (drop_reply(ctx, 200, disclosure_json(st->amount_ore, fee, 0.5,
+	    col_rate(ctx, 0, "rate"), col_money(ctx, 0, "receive"), currency,
+	    country != NULL && !strcmp(country, "PL") ? "1-2 business days" :
+	    "2-4 business days", st->amount_ore + fee)));
+}
