@@ -1,10 +1,11 @@
 """Helpers for money tests: account numbers, funded users, recipients."""
 
+import random
 import threading
 
 from harness import Client, admin, approve, eq, register, sql_one
 
-_seq = [0]
+_seq = [random.randrange(1000000)]
 _lock = threading.Lock()
 
 
