@@ -88,7 +88,7 @@ static const struct drop_route balance_route = {
 };
 
 #define ACCOUNT_COLUMNS \
-    "id, bank_name, account_number, balance, currency, is_primary, " \
+    "id AS ba_id, bank_name, account_number, balance, currency, is_primary, " \
     "iso(balance_updated_at) AS ba_updated"
 
 static const char	sql_link[] =
@@ -98,7 +98,7 @@ static const char	sql_link[] =
     "WHERE (SELECT count(*) FROM bank_accounts WHERE user_id = $2) < 10 "
     "RETURNING *), "
     "ev AS (INSERT INTO balance_events (bank_account_id, kind, delta) "
-    "SELECT id, 'link', balance FROM ins) "
+    "SELECT ins.id, 'link', ins.balance FROM ins) "
     "SELECT " ACCOUNT_COLUMNS " FROM ins";
 
 static const char	sql_list[] =
@@ -149,31 +149,22 @@ internal_bank_account_balance(struct http_request *req)
 	return (drop_serve(req, &balance_route));
 }
 
-/* One account row as the contract names it. */
+/* One account row as the contract names it (users.c shares it). */
+const struct drop_colmap drop_account_map[] = {
+	{ "id",			"ba_id",		DROP_COL_TEXT },
+	{ "bankName",		"bank_name",		DROP_COL_TEXT },
+	{ "accountNumber",	"account_number",	DROP_COL_TEXT },
+	{ "balance",		"balance",		DROP_COL_MONEY },
+	{ "currency",		"currency",		DROP_COL_TEXT },
+	{ "isPrimary",		"is_primary",		DROP_COL_BOOL },
+	{ "balanceUpdatedAt",	"ba_updated",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
 static json_t *
 account_json(struct drop_ctx *ctx, int row)
 {
-	json_t		*a;
-	int64_t		 ore;
-	const char	*bal;
-
-	bal = drop_col(ctx, row, "balance");
-	ore = bal != NULL ? strtoll(bal, NULL, 10) : 0;
-	a = json_object();
-	json_object_set_new(a, "id", drop_json_text(drop_col(ctx, row, "id")));
-	json_object_set_new(a, "bankName",
-	    drop_json_text(drop_col(ctx, row, "bank_name")));
-	json_object_set_new(a, "accountNumber",
-	    drop_json_text(drop_col(ctx, row, "account_number")));
-	json_object_set_new(a, "balance", drop_json_money(ore));
-	json_object_set_new(a, "currency",
-	    drop_json_text(drop_col(ctx, row, "currency")));
-	json_object_set_new(a, "isPrimary",
-	    json_boolean(drop_col_bool(ctx, row, "is_primary")));
-	json_object_set_new(a, "balanceUpdatedAt",
-	    drop_json_text(drop_col(ctx, row, "ba_updated")));
-
-	return (a);
+	return (drop_row_json(ctx, row, drop_account_map, NULL));
 }
 
 static int

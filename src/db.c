@@ -4,6 +4,7 @@
  * is done, then calls the continuation with ctx->res or ctx->db_failed set.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "drop.h"
@@ -189,4 +190,52 @@ drop_col_bool(struct drop_ctx *ctx, int row, const char *name)
 
 	v = drop_col(ctx, row, name);
 	return (v != NULL && v[0] == 't');
+}
+
+/* An integer column; 0 when NULL. */
+int64_t
+drop_col_int(struct drop_ctx *ctx, int row, const char *name)
+{
+	const char	*v;
+
+	v = drop_col(ctx, row, name);
+	return (v != NULL ? strtoll(v, NULL, 10) : 0);
+}
+
+/* Adds map's keys from row to obj (a new object when obj is NULL). */
+json_t *
+drop_row_json(struct drop_ctx *ctx, int row, const struct drop_colmap *map,
+    json_t *obj)
+{
+	const char	*v;
+	json_t		*j;
+
+	if (obj == NULL)
+		obj = json_object();
+	for (; map->key != NULL; map++) {
+		v = drop_col(ctx, row, map->column);
+		switch (map->kind) {
+		case DROP_COL_MONEY:
+			j = drop_json_money(drop_col_int(ctx, row, map->column));
+			break;
+		case DROP_COL_NEGMONEY:
+			j = drop_json_money(-drop_col_int(ctx, row, map->column));
+			break;
+		case DROP_COL_RATE:
+			j = v != NULL ? json_real(strtod(v, NULL)) : json_null();
+			break;
+		case DROP_COL_BOOL:
+			j = json_boolean(v != NULL && v[0] == 't');
+			break;
+		case DROP_COL_INT:
+			j = json_integer(drop_col_int(ctx, row, map->column));
+			break;
+		default:
+			j = drop_json_text(v);
+			break;
+		}
+		json_object_set_new(obj, map->key, j);
+	}
+
+	return (obj);
 }

@@ -150,6 +150,20 @@ json_t	*drop_json_text(const char *);
 int	drop_reply_page(struct drop_ctx *, json_t *, int64_t);
 int	drop_reply_text(struct drop_ctx *, int, const char *);
 
+/* One JSON key filled from one column of a row (see drop_row_json). */
+#define DROP_COL_TEXT		1	/* string or null */
+#define DROP_COL_MONEY		2	/* integer minor units as a number */
+#define DROP_COL_NEGMONEY	3	/* the same, negated (outgoing) */
+#define DROP_COL_RATE		4	/* exact decimal shown as a number */
+#define DROP_COL_BOOL		5
+#define DROP_COL_INT		6
+
+struct drop_colmap {
+	const char		*key;
+	const char		*column;
+	int			 kind;
+};
+
 /* db.c */
 int	drop_sql(struct drop_ctx *, const char *, int, const char **,
 	    int (*)(struct drop_ctx *));
@@ -159,6 +173,9 @@ int	drop_sql_failed(struct drop_ctx *);
 const char *drop_col(struct drop_ctx *, int, const char *);
 int	drop_col_null(struct drop_ctx *, int, const char *);
 int	drop_col_bool(struct drop_ctx *, int, const char *);
+int64_t	drop_col_int(struct drop_ctx *, int, const char *);
+json_t	*drop_row_json(struct drop_ctx *, int, const struct drop_colmap *,
+	    json_t *);
 int	drop_rows(struct drop_ctx *);
 
 /* session.c */
@@ -206,6 +223,9 @@ json_t	*drop_tx_detail(struct drop_ctx *, int);
 /* tls.c */
 int	drop_tls_load_keys(void);
 void	drop_tls_worker_hook(void);
+
+/* accounts.c */
+extern const struct drop_colmap	drop_account_map[];
 
 /* users.c */
 #define DROP_USER_REGISTER	0

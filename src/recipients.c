@@ -115,6 +115,17 @@ drop_country_currency(const char *country)
 	return (NULL);
 }
 
+static const struct drop_colmap recipient_map[] = {
+	{ "id",			"id",			DROP_COL_TEXT },
+	{ "name",		"name",			DROP_COL_TEXT },
+	{ "country",		"country",		DROP_COL_TEXT },
+	{ "currency",		"currency",		DROP_COL_TEXT },
+	{ "bankName",		"bank_name",		DROP_COL_TEXT },
+	{ "createdAt",		"created",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+/* The recipient with only the last four characters of its account. */
 static json_t *
 recipient_json(struct drop_ctx *ctx, int row)
 {
@@ -126,19 +137,8 @@ recipient_json(struct drop_ctx *ctx, int row)
 	if (account == NULL || drop_mask_account(account, masked,
 	    sizeof(masked)) != 0)
 		(void)kore_strlcpy(masked, "*****", sizeof(masked));
-	r = json_object();
-	json_object_set_new(r, "id", drop_json_text(drop_col(ctx, row, "id")));
-	json_object_set_new(r, "name",
-	    drop_json_text(drop_col(ctx, row, "name")));
-	json_object_set_new(r, "country",
-	    drop_json_text(drop_col(ctx, row, "country")));
-	json_object_set_new(r, "currency",
-	    drop_json_text(drop_col(ctx, row, "currency")));
+	r = drop_row_json(ctx, row, recipient_map, NULL);
 	json_object_set_new(r, "bankAccount", json_string(masked));
-	json_object_set_new(r, "bankName",
-	    drop_json_text(drop_col(ctx, row, "bank_name")));
-	json_object_set_new(r, "createdAt",
-	    drop_json_text(drop_col(ctx, row, "created")));
 
 	return (r);
 }
@@ -169,7 +169,6 @@ static int
 list_done(struct drop_ctx *ctx)
 {
 	json_t		*list;
-	const char	*total;
 	int		 row;
 
 	if (ctx->db_failed)
@@ -179,9 +178,7 @@ list_done(struct drop_ctx *ctx)
 		if (!drop_col_null(ctx, row, "id"))
 			json_array_append_new(list, recipient_json(ctx, row));
 	}
-	total = drop_col(ctx, 0, "total");
-
-	return (drop_reply_page(ctx, list, total ? strtoll(total, NULL, 10) : 0));
+	return (drop_reply_page(ctx, list, drop_col_int(ctx, 0, "total")));
 }
 
 /* The currency must be the country's; bankName is cut to 200 characters. */

@@ -154,35 +154,93 @@ api_disclosure(struct http_request *req)
 	return (drop_serve(req, &disclosure_route));
 }
 
-static int64_t
-col_int(struct drop_ctx *ctx, int row, const char *name)
-{
-	const char	*v;
+static const struct drop_colmap base_map[] = {
+	{ "id",			"id",			DROP_COL_TEXT },
+	{ "type",		"type",			DROP_COL_TEXT },
+	{ "status",		"status",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
 
-	v = drop_col(ctx, row, name);
-	return (v != NULL ? strtoll(v, NULL, 10) : 0);
-}
+/* A remittance as the payment route and the detail route show it. */
+static const struct drop_colmap remit_map[] = {
+	{ "sendAmount",		"amount",		DROP_COL_MONEY },
+	{ "sendCurrency",	"currency",		DROP_COL_TEXT },
+	{ "receiveAmount",	"receive_amount",	DROP_COL_MONEY },
+	{ "receiveCurrency",	"receive_currency",	DROP_COL_TEXT },
+	{ "exchangeRate",	"exchange_rate",	DROP_COL_RATE },
+	{ "fee",		"fee",			DROP_COL_MONEY },
+	{ "total",		"total",		DROP_COL_MONEY },
+	{ "recipientName",	"recipient_name",	DROP_COL_TEXT },
+	{ "recipientCountry",	"recipient_country",	DROP_COL_TEXT },
+	{ "createdAt",		"created_iso",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
 
-static json_t *
-col_money(struct drop_ctx *ctx, int row, const char *name)
-{
-	return (drop_json_money(col_int(ctx, row, name)));
-}
+static const struct drop_colmap qr_map[] = {
+	{ "amount",		"amount",		DROP_COL_MONEY },
+	{ "currency",		"currency",		DROP_COL_TEXT },
+	{ "fee",		"fee",			DROP_COL_MONEY },
+	{ "merchantName",	"merchant_name",	DROP_COL_TEXT },
+	{ "merchantId",		"merchant_id",		DROP_COL_TEXT },
+	{ "createdAt",		"created_iso",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
 
-static json_t *
-col_text(struct drop_ctx *ctx, int row, const char *name)
-{
-	return (drop_json_text(drop_col(ctx, row, name)));
-}
+static const struct drop_colmap created_map[] = {
+	{ "fromAccount",	"from_account",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
 
-static json_t *
-col_rate(struct drop_ctx *ctx, int row, const char *name)
-{
-	const char	*v;
+static const struct drop_colmap completed_map[] = {
+	{ "completedAt",	"completed_iso",	DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
 
-	v = drop_col(ctx, row, name);
-	return (v != NULL ? json_real(strtod(v, NULL)) : json_null());
-}
+static const struct drop_colmap list_map[] = {
+	{ "amount",		"amount",		DROP_COL_NEGMONEY },
+	{ "currency",		"currency",		DROP_COL_TEXT },
+	{ "createdAt",		"created_iso",		DROP_COL_TEXT },
+	{ "updatedAt",		"updated_iso",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+static const struct drop_colmap receipt_map[] = {
+	{ "transactionId",	"id",			DROP_COL_TEXT },
+	{ "date",		"created_iso",		DROP_COL_TEXT },
+	{ "type",		"type",			DROP_COL_TEXT },
+	{ "amount",		"amount",		DROP_COL_MONEY },
+	{ "currency",		"currency",		DROP_COL_TEXT },
+	{ "fee",		"fee",			DROP_COL_MONEY },
+	{ "exchangeRate",	"exchange_rate",	DROP_COL_RATE },
+	{ "receiveAmount",	"receive_amount",	DROP_COL_MONEY },
+	{ "receiveCurrency",	"receive_currency",	DROP_COL_TEXT },
+	{ "reference",		"reference",		DROP_COL_TEXT },
+	{ "status",		"status",		DROP_COL_TEXT },
+	{ "estimatedCompletion", "estimated",		DROP_COL_TEXT },
+	{ "completedAt",	"completed_iso",	DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+static const struct drop_colmap recipient_party_map[] = {
+	{ "name",		"recipient_name",	DROP_COL_TEXT },
+	{ "country",		"recipient_country",	DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+static const struct drop_colmap merchant_party_map[] = {
+	{ "id",			"merchant_id",		DROP_COL_TEXT },
+	{ "name",		"merchant_name",	DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+static const struct drop_colmap summary_map[] = {
+	{ "totalCount",		"count",		DROP_COL_INT },
+	{ "totalSent",		"sent",			DROP_COL_MONEY },
+	{ "totalPaid",		"paid",			DROP_COL_MONEY },
+	{ "remittanceCount",	"rem",			DROP_COL_INT },
+	{ "qrPaymentCount",	"qr",			DROP_COL_INT },
+	{ NULL, NULL, 0 }
+};
 
 static int
 is_remittance(struct drop_ctx *ctx, int row)
@@ -193,28 +251,12 @@ is_remittance(struct drop_ctx *ctx, int row)
 	return (type != NULL && !strcmp(type, "remittance"));
 }
 
+/* Delivery promise: EEA (PL) 1-2 business days, others 2-4. */
 static const char *
-eta(struct drop_ctx *ctx, int row)
+delivery(const char *country)
 {
-	const char	*country;
-
-	country = drop_col(ctx, row, "recipient_country");
 	return (country != NULL && !strcmp(country, "PL") ?
 	    "1-2 business days" : "2-4 business days");
-}
-
-/* The fields every shape shares. */
-static json_t *
-tx_base(struct drop_ctx *ctx, int row)
-{
-	json_t		*t;
-
-	t = json_object();
-	json_object_set_new(t, "id", col_text(ctx, row, "id"));
-	json_object_set_new(t, "type", col_text(ctx, row, "type"));
-	json_object_set_new(t, "status", col_text(ctx, row, "status"));
-
-	return (t);
 }
 
 json_t *
@@ -222,26 +264,12 @@ drop_tx_remit_created(struct drop_ctx *ctx, int row)
 {
 	json_t		*t;
 
-	t = tx_base(ctx, row);
-	json_object_set_new(t, "sendAmount", col_money(ctx, row, "amount"));
-	json_object_set_new(t, "sendCurrency", col_text(ctx, row, "currency"));
-	json_object_set_new(t, "receiveAmount",
-	    col_money(ctx, row, "receive_amount"));
-	json_object_set_new(t, "receiveCurrency",
-	    col_text(ctx, row, "receive_currency"));
-	json_object_set_new(t, "exchangeRate",
-	    col_rate(ctx, row, "exchange_rate"));
-	json_object_set_new(t, "fee", col_money(ctx, row, "fee"));
+	t = drop_row_json(ctx, row, base_map, NULL);
+	(void)drop_row_json(ctx, row, remit_map, t);
+	(void)drop_row_json(ctx, row, created_map, t);
 	json_object_set_new(t, "feePercent", json_real(0.5));
-	json_object_set_new(t, "total", col_money(ctx, row, "total"));
-	json_object_set_new(t, "recipientName",
-	    col_text(ctx, row, "recipient_name"));
-	json_object_set_new(t, "recipientCountry",
-	    col_text(ctx, row, "recipient_country"));
-	json_object_set_new(t, "fromAccount",
-	    col_text(ctx, row, "from_account"));
-	json_object_set_new(t, "eta", json_string(eta(ctx, row)));
-	json_object_set_new(t, "createdAt", col_text(ctx, row, "created_iso"));
+	json_object_set_new(t, "eta", json_string(delivery(
+	    drop_col(ctx, row, "recipient_country"))));
 
 	return (t);
 }
@@ -251,17 +279,10 @@ drop_tx_qr_created(struct drop_ctx *ctx, int row)
 {
 	json_t		*t;
 
-	t = tx_base(ctx, row);
-	json_object_set_new(t, "amount", col_money(ctx, row, "amount"));
-	json_object_set_new(t, "currency", col_text(ctx, row, "currency"));
-	json_object_set_new(t, "fee", col_money(ctx, row, "fee"));
+	t = drop_row_json(ctx, row, base_map, NULL);
+	(void)drop_row_json(ctx, row, qr_map, t);
+	(void)drop_row_json(ctx, row, created_map, t);
 	json_object_set_new(t, "feePercent", json_integer(1));
-	json_object_set_new(t, "merchantName",
-	    col_text(ctx, row, "merchant_name"));
-	json_object_set_new(t, "merchantId", col_text(ctx, row, "merchant_id"));
-	json_object_set_new(t, "fromAccount",
-	    col_text(ctx, row, "from_account"));
-	json_object_set_new(t, "createdAt", col_text(ctx, row, "created_iso"));
 
 	return (t);
 }
@@ -271,39 +292,11 @@ drop_tx_detail(struct drop_ctx *ctx, int row)
 {
 	json_t		*t;
 
-	t = tx_base(ctx, row);
-	if (is_remittance(ctx, row)) {
-		json_object_set_new(t, "sendAmount",
-		    col_money(ctx, row, "amount"));
-		json_object_set_new(t, "sendCurrency",
-		    col_text(ctx, row, "currency"));
-		json_object_set_new(t, "receiveAmount",
-		    col_money(ctx, row, "receive_amount"));
-		json_object_set_new(t, "receiveCurrency",
-		    col_text(ctx, row, "receive_currency"));
-		json_object_set_new(t, "exchangeRate",
-		    col_rate(ctx, row, "exchange_rate"));
-		json_object_set_new(t, "fee", col_money(ctx, row, "fee"));
-		json_object_set_new(t, "total", col_money(ctx, row, "total"));
-		json_object_set_new(t, "recipientName",
-		    col_text(ctx, row, "recipient_name"));
-		json_object_set_new(t, "recipientCountry",
-		    col_text(ctx, row, "recipient_country"));
-	} else {
-		json_object_set_new(t, "amount", col_money(ctx, row, "amount"));
-		json_object_set_new(t, "currency",
-		    col_text(ctx, row, "currency"));
-		json_object_set_new(t, "fee", col_money(ctx, row, "fee"));
-		json_object_set_new(t, "merchantName",
-		    col_text(ctx, row, "merchant_name"));
-		json_object_set_new(t, "merchantId",
-		    col_text(ctx, row, "merchant_id"));
-	}
-	json_object_set_new(t, "createdAt", col_text(ctx, row, "created_iso"));
-	json_object_set_new(t, "completedAt",
-	    col_text(ctx, row, "completed_iso"));
+	t = drop_row_json(ctx, row, base_map, NULL);
+	(void)drop_row_json(ctx, row, is_remittance(ctx, row) ? remit_map :
+	    qr_map, t);
 
-	return (t);
+	return (drop_row_json(ctx, row, completed_map, t));
 }
 
 static int
@@ -355,25 +348,18 @@ list_done(struct drop_ctx *ctx)
 	for (row = 0; row < drop_rows(ctx); row++) {
 		if (drop_col_null(ctx, row, "id"))
 			continue;
-		t = tx_base(ctx, row);
-		json_object_set_new(t, "amount",
-		    drop_json_money(-col_int(ctx, row, "amount")));
-		json_object_set_new(t, "currency",
-		    col_text(ctx, row, "currency"));
+		t = drop_row_json(ctx, row, base_map, NULL);
+		(void)drop_row_json(ctx, row, list_map, t);
 		if (is_remittance(ctx, row))
-			json_object_set_new(t, "recipientName",
-			    col_text(ctx, row, "recipient_name"));
+			json_object_set_new(t, "recipientName", drop_json_text(
+			    drop_col(ctx, row, "recipient_name")));
 		else
-			json_object_set_new(t, "merchantName",
-			    col_text(ctx, row, "merchant_name"));
-		json_object_set_new(t, "createdAt",
-		    col_text(ctx, row, "created_iso"));
-		json_object_set_new(t, "updatedAt",
-		    col_text(ctx, row, "updated_iso"));
+			json_object_set_new(t, "merchantName", drop_json_text(
+			    drop_col(ctx, row, "merchant_name")));
 		json_array_append_new(list, t);
 	}
 
-	return (drop_reply_page(ctx, list, col_int(ctx, 0, "total")));
+	return (drop_reply_page(ctx, list, drop_col_int(ctx, 0, "total")));
 }
 
 static int
@@ -385,27 +371,23 @@ summary_start(struct drop_ctx *ctx)
 	return (drop_sql(ctx, sql_summary, 1, params, summary_done));
 }
 
+/* Summary columns are named with a prefix per period (all_, month_). */
 static json_t *
 summary_set(struct drop_ctx *ctx, const char *prefix)
 {
-	json_t		*s;
-	char		 col[32];
+	struct drop_colmap	 map[6];
+	char			 cols[5][32];
+	int			 i;
 
-	s = json_object();
-	(void)snprintf(col, sizeof(col), "%scount", prefix);
-	json_object_set_new(s, "totalCount", json_integer(col_int(ctx, 0, col)));
-	(void)snprintf(col, sizeof(col), "%ssent", prefix);
-	json_object_set_new(s, "totalSent", col_money(ctx, 0, col));
-	(void)snprintf(col, sizeof(col), "%spaid", prefix);
-	json_object_set_new(s, "totalPaid", col_money(ctx, 0, col));
-	(void)snprintf(col, sizeof(col), "%srem", prefix);
-	json_object_set_new(s, "remittanceCount",
-	    json_integer(col_int(ctx, 0, col)));
-	(void)snprintf(col, sizeof(col), "%sqr", prefix);
-	json_object_set_new(s, "qrPaymentCount",
-	    json_integer(col_int(ctx, 0, col)));
+	for (i = 0; summary_map[i].key != NULL; i++) {
+		(void)snprintf(cols[i], sizeof(cols[i]), "%s%s", prefix,
+		    summary_map[i].column);
+		map[i] = summary_map[i];
+		map[i].column = cols[i];
+	}
+	map[i] = summary_map[i];
 
-	return (s);
+	return (drop_row_json(ctx, 0, map, NULL));
 }
 
 static int
@@ -461,43 +443,20 @@ detail_done(struct drop_ctx *ctx)
 static int
 receipt_done(struct drop_ctx *ctx)
 {
-	json_t		*r, *party;
+	json_t		*r;
 
 	if (ctx->db_failed)
 		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found",
 		    "Transaction not found"));
-	r = json_object();
-	json_object_set_new(r, "transactionId", col_text(ctx, 0, "id"));
-	json_object_set_new(r, "date", col_text(ctx, 0, "created_iso"));
-	json_object_set_new(r, "type", col_text(ctx, 0, "type"));
-	json_object_set_new(r, "amount", col_money(ctx, 0, "amount"));
-	json_object_set_new(r, "currency", col_text(ctx, 0, "currency"));
-	json_object_set_new(r, "fee", col_money(ctx, 0, "fee"));
-	json_object_set_new(r, "exchangeRate", col_rate(ctx, 0, "exchange_rate"));
-	json_object_set_new(r, "receiveAmount",
-	    col_money(ctx, 0, "receive_amount"));
-	json_object_set_new(r, "receiveCurrency",
-	    col_text(ctx, 0, "receive_currency"));
-	party = json_object();
-	if (is_remittance(ctx, 0)) {
-		json_object_set_new(party, "name",
-		    col_text(ctx, 0, "recipient_name"));
-		json_object_set_new(party, "country",
-		    col_text(ctx, 0, "recipient_country"));
-		json_object_set_new(r, "recipient", party);
-	} else {
-		json_object_set_new(party, "id", col_text(ctx, 0, "merchant_id"));
-		json_object_set_new(party, "name",
-		    col_text(ctx, 0, "merchant_name"));
-		json_object_set_new(r, "merchant", party);
-	}
-	json_object_set_new(r, "reference", col_text(ctx, 0, "reference"));
-	json_object_set_new(r, "status", col_text(ctx, 0, "status"));
-	json_object_set_new(r, "estimatedCompletion",
-	    col_text(ctx, 0, "estimated"));
-	json_object_set_new(r, "completedAt", col_text(ctx, 0, "completed_iso"));
+	r = drop_row_json(ctx, 0, receipt_map, NULL);
+	if (is_remittance(ctx, 0))
+		json_object_set_new(r, "recipient",
+		    drop_row_json(ctx, 0, recipient_party_map, NULL));
+	else
+		json_object_set_new(r, "merchant",
+		    drop_row_json(ctx, 0, merchant_party_map, NULL));
 
 	return (drop_reply(ctx, 200, r));
 }
@@ -594,7 +553,7 @@ disclosure_done(struct drop_ctx *ctx)
 	fee = drop_fee(st->amount_ore, 50);
 
 	return (drop_reply(ctx, 200, disclosure_json(st->amount_ore, fee, 0.5,
-	    col_rate(ctx, 0, "rate"), col_money(ctx, 0, "receive"), currency,
-	    country != NULL && !strcmp(country, "PL") ? "1-2 business days" :
-	    "2-4 business days", st->amount_ore + fee)));
+	    json_real(strtod(drop_col(ctx, 0, "rate"), NULL)),
+	    drop_json_money(drop_col_int(ctx, 0, "receive")), currency,
+	    delivery(country), st->amount_ore + fee)));
 }

@@ -11,7 +11,7 @@ int	api_users_me(struct http_request *);
 
 static int	me_start(struct drop_ctx *);
 static int	me_done(struct drop_ctx *);
-static void	set_text(json_t *, const char *, const char *);
+
 
 static const struct drop_method me_methods[] = {
 	{ HTTP_METHOD_GET, DROP_AUTH, NULL, NULL, me_start },
@@ -34,13 +34,26 @@ api_users_me(struct http_request *req)
 	return (drop_serve(req, &me_route));
 }
 
-/* A column as a JSON string, or null. */
-static void
-set_text(json_t *obj, const char *key, const char *value)
-{
-	json_object_set_new(obj, key,
-	    value == NULL ? json_null() : json_string(value));
-}
+static const struct drop_colmap user_head_map[] = {
+	{ "id",			"id",			DROP_COL_TEXT },
+	{ "email",		"email",		DROP_COL_TEXT },
+	{ "firstName",		"first_name",		DROP_COL_TEXT },
+	{ "lastName",		"last_name",		DROP_COL_TEXT },
+	{ "kycStatus",		"kyc_status",		DROP_COL_TEXT },
+	{ "role",		"role",			DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+static const struct drop_colmap user_dates_map[] = {
+	{ "dateOfBirth",	"date_of_birth",	DROP_COL_TEXT },
+	{ "createdAt",		"created_at",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+static const struct drop_colmap user_phone_map[] = {
+	{ "phone",		"phone",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
 
 /* The user in row as the contract names it for register, login or me. */
 json_t *
@@ -48,19 +61,11 @@ drop_user_json(struct drop_ctx *ctx, int row, int kind)
 {
 	json_t		*u;
 
-	u = json_object();
-	set_text(u, "id", drop_col(ctx, row, "id"));
-	set_text(u, "email", drop_col(ctx, row, "email"));
-	set_text(u, "firstName", drop_col(ctx, row, "first_name"));
-	set_text(u, "lastName", drop_col(ctx, row, "last_name"));
+	u = drop_row_json(ctx, row, user_head_map, NULL);
+	if (kind != DROP_USER_LOGIN)
+		(void)drop_row_json(ctx, row, user_dates_map, u);
 	if (kind == DROP_USER_ME)
-		set_text(u, "phone", drop_col(ctx, row, "phone"));
-	if (kind != DROP_USER_LOGIN)
-		set_text(u, "dateOfBirth", drop_col(ctx, row, "date_of_birth"));
-	set_text(u, "kycStatus", drop_col(ctx, row, "kyc_status"));
-	set_text(u, "role", drop_col(ctx, row, "role"));
-	if (kind != DROP_USER_LOGIN)
-		set_text(u, "createdAt", drop_col(ctx, row, "created_at"));
+		(void)drop_row_json(ctx, row, user_phone_map, u);
 
 	return (u);
 }
@@ -77,9 +82,9 @@ me_start(struct drop_ctx *ctx)
 static int
 me_done(struct drop_ctx *ctx)
 {
-	json_t		*user, *accounts, *ba;
-	const char	*currency, *balance;
-	int64_t		 total, ore;
+	json_t		*user, *accounts;
+	const char	*currency;
+	int64_t		 total;
 	int		 row, rows;
 
 	if (ctx->db_failed)
@@ -94,22 +99,11 @@ me_done(struct drop_ctx *ctx)
 	for (row = 0; row < rows; row++) {
 		if (drop_col_null(ctx, row, "ba_id"))
 			continue;
-		balance = drop_col(ctx, row, "balance");
-		ore = balance != NULL ? strtoll(balance, NULL, 10) : 0;
 		currency = drop_col(ctx, row, "currency");
 		if (currency != NULL && !strcmp(currency, "NOK"))
-			total += ore;
-		ba = json_object();
-		set_text(ba, "id", drop_col(ctx, row, "ba_id"));
-		set_text(ba, "bankName", drop_col(ctx, row, "bank_name"));
-		set_text(ba, "accountNumber",
-		    drop_col(ctx, row, "account_number"));
-		json_object_set_new(ba, "balance", drop_json_money(ore));
-		set_text(ba, "currency", currency);
-		json_object_set_new(ba, "isPrimary",
-		    json_boolean(drop_col_bool(ctx, row, "is_primary")));
-		set_text(ba, "balanceUpdatedAt", drop_col(ctx, row, "ba_updated"));
-		json_array_append_new(accounts, ba);
+			total += drop_col_int(ctx, row, "balance");
+		json_array_append_new(accounts,
+		    drop_row_json(ctx, row, drop_account_map, NULL));
 	}
 	json_object_set_new(user, "totalBalance", drop_json_money(total));
 	json_object_set_new(user, "bankAccounts", accounts);
