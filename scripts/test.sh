@@ -10,90 +10,57 @@ sh "$ROOT/scripts/build.sh" dev
 sh "$ROOT/scripts/build.sh" asan
 make -s -C "$ROOT" build/unit/drop_unit
 
-TMP=$(mktemp -d /tmp/drop-test.XXXXXX)
-chmod 755 "$TMP"
-PGDIR=$TMP/pg
-PGPORT=$(python3 "$ROOT/tests/integration/freeport.py" 1)
-KPID=""
-FAILED=0
-
-# A worker of the asan flavor can hang in libc's exit handlers (a locale
-# lock taken in libp11-kit's destructor): give Kore 10 s, then kill it.
-stop_kore() {
-	[ -n "$KPID" ] || return 0
-	kill -TERM "$KPID" 2>/dev/null || true
-	i=0
-	while kill -0 "$KPID" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$KPID" 2>/dev/null; then
-		log "kore did not stop in 10 s; killing it"
-		pkill -KILL -P "$KPID" 2>/dev/null || true
-		kill -KILL "$KPID" 2>/dev/null || true
-	fi
-	wait "$KPID" 2>/dev/null || true
-	KPID=""
-}
-cleanup() {
-	stop_kore
-	pg_stop "$PGDIR"
-	if [ "$FAILED" = 0 ]; then
-		rm -rf "$TMP"
-	else
-		log "logs kept in $TMP"
-	fi
-}
-trap cleanup EXIT
+. "$ROOT/scripts/stack.sh"
+trap stack_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 log "unit tests"
 "$ROOT/build/unit/drop_unit" || FAILED=1
 
-export DROP_PG_FSYNC=off
-pg_setup "$PGDIR" "$PGPORT"
-migrate
-seed
-make_cert "$TMP/tls"
-export DROP_JWT_SECRET="$(openssl rand -base64 48 | tr -d '\n')"
-export DROP_ADMIN_TOKEN="$(openssl rand -hex 24)"
-export DROP_TRUSTED_PROXIES=127.0.0.1
-export DROP_BCRYPT_COST="${DROP_TEST_BCRYPT_COST:-12}"
-export_runtime_env "$TMP"
+stack_up
 
-# run_flavor FLAVOR [extra environment for kore]
+# run_flavor FLAVOR: the integration tests against Kore of that flavor.
 run_flavor() {
-	flavor=$1
-	shift
-	set -- $(python3 "$ROOT/tests/integration/freeport.py" 2)
-	export DROP_HTTPS_PORT=$1 DROP_INTERNAL_PORT=$2
-	render_conf "$ROOT/build/$flavor/drop/drop.so" "$TMP" \
-	    "$TMP/kore-$flavor.conf"
-	log "integration tests ($flavor) on ports $1/$2"
-	(cd "$ROOT" && exec env $KORE_ENV kore -fnrc "$TMP/kore-$flavor.conf") \
-	    >"$TMP/kore-$flavor.log" 2>&1 &
-	KPID=$!
-	DROP_TEST_BASE="https://127.0.0.1:$1" \
-	DROP_TEST_INTERNAL="http://127.0.0.1:$2" \
+	start_kore "$1" || { FAILED=1; return 0; }
+	log "integration tests ($1) at $BASE_URL"
+	DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL" \
 	DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT" \
 	DROP_TEST_CERT="$TMP/tls/cert.pem" \
 	DROP_TEST_PG_STOP="sh $ROOT/scripts/pgctl.sh stop $PGDIR $PGPORT" \
 	DROP_TEST_PG_START="sh $ROOT/scripts/pgctl.sh start $PGDIR $PGPORT" \
 	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
 	stop_kore
-	if grep -E "ERROR: AddressSanitizer|runtime error:|sandbox violation|\) gone|fatal" \
-	    "$TMP/kore-$flavor.log" >/dev/null; then
-		log "kore ($flavor) reported errors:"
-		grep -E -A20 "ERROR: AddressSanitizer|runtime error:|sandbox violation|\) gone|fatal" \
-		    "$TMP/kore-$flavor.log" | head -n 60 >&2
+	check_kore_log "$1"
+}
+
+# Sanitizer reports, sandbox kills and crashed workers fail the run.
+check_kore_log() {
+	pattern="ERROR: AddressSanitizer|runtime error:|sandbox violation|\) gone|fatal"
+	if grep -E "$pattern" "$TMP/kore-$1.log" >/dev/null; then
+		log "kore ($1) reported errors:"
+		grep -E -A20 "$pattern" "$TMP/kore-$1.log" | head -n 60 >&2
 		FAILED=1
 	fi
 }
 
+# The public listener in plain HTTP (behind a TLS-terminating balancer).
+plain_http_smoke() {
+	export DROP_PUBLIC_TLS=no
+	start_kore dev || { FAILED=1; unset DROP_PUBLIC_TLS; return 0; }
+	unset DROP_PUBLIC_TLS
+	log "plain-HTTP public listener at $BASE_URL"
+	DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL" \
+	DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT" \
+	DROP_TEST_ONLY="health_reports,register_creates,login_sets" \
+	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
+	stop_kore
+	check_kore_log dev
+}
+
 FLAVORS=${DROP_TEST_FLAVORS:-dev asan}
 KORE_ENV=""
-case " $FLAVORS " in *" dev "*) run_flavor dev ;; esac
+case " $FLAVORS " in *" dev "*) run_flavor dev; plain_http_smoke ;; esac
 # The sanitizer runtimes go first; libcrypt too, or ASan's crypt_r
 # interceptor finds no real function (drop.so is loaded with dlopen).
 ASAN_LIBS="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so) $(gcc -print-file-name=libcrypt.so.1)"

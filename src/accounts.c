@@ -32,6 +32,8 @@ static int	balance_check(struct drop_ctx *);
 static int	balance_start(struct drop_ctx *);
 static int	one_done(struct drop_ctx *);
 static int	bank_failed(struct drop_ctx *, int);
+static int	own_account_sql(struct drop_ctx *, const char *,
+		    int (*)(struct drop_ctx *));
 
 static const struct drop_field link_fields[] = {
 	{ "bankName",		DROP_T_STRING,	1 },
@@ -268,8 +270,10 @@ primary_check(struct drop_ctx *ctx)
 	return (0);
 }
 
+/* Runs sql with ($1 account id from the path, $2 the caller). */
 static int
-primary_start(struct drop_ctx *ctx)
+own_account_sql(struct drop_ctx *ctx, const char *sql,
+    int (*next)(struct drop_ctx *))
 {
 	struct account_state	*st = ctx->data;
 	const char		*params[2];
@@ -280,22 +284,19 @@ primary_start(struct drop_ctx *ctx)
 	params[0] = st->id;
 	params[1] = ctx->sess.user_id;
 
-	return (drop_sql(ctx, sql_primary, 2, params, one_done));
+	return (drop_sql(ctx, sql, 2, params, next));
+}
+
+static int
+primary_start(struct drop_ctx *ctx)
+{
+	return (own_account_sql(ctx, sql_primary, one_done));
 }
 
 static int
 refresh_start(struct drop_ctx *ctx)
 {
-	struct account_state	*st = ctx->data;
-	const char		*params[2];
-
-	if (!drop_path_id(ctx, 2, "ba_", st->id, sizeof(st->id)))
-		return (drop_error(ctx, 404, "not_found",
-		    "Bank account not found"));
-	params[0] = st->id;
-	params[1] = ctx->sess.user_id;
-
-	return (drop_sql(ctx, sql_find, 2, params, refresh_found));
+	return (own_account_sql(ctx, sql_find, refresh_found));
 }
 
 static int

@@ -64,6 +64,7 @@ static const struct pay_error pay_errors[] = {
 static int	remit_check(struct drop_ctx *);
 static int	qr_check(struct drop_ctx *);
 static int	pay_prepare(struct drop_ctx *, int);
+static int	pay_params(struct drop_ctx *, const char *, const char **);
 static int	remit_start(struct drop_ctx *);
 static int	qr_start(struct drop_ctx *);
 static int	pay_done(struct drop_ctx *);
@@ -201,6 +202,25 @@ qr_check(struct drop_ctx *ctx)
 	return (pay_prepare(ctx, 1));
 }
 
+/* Fresh ids, and the parameters both payment functions start with. */
+static int
+pay_params(struct drop_ctx *ctx, const char *prefix, const char **params)
+{
+	struct pay_state	*st = ctx->data;
+
+	if (drop_id_new(prefix, st->tx, sizeof(st->tx)) != 0 ||
+	    drop_id_new("noti_", st->noti, sizeof(st->noti)) != 0 ||
+	    drop_id_new("noti_", st->noti_fail, sizeof(st->noti_fail)) != 0)
+		return (-1);
+	params[0] = ctx->sess.user_id;
+	params[1] = st->key;
+	params[2] = st->hash;
+	params[3] = st->tx;
+	params[4] = st->noti;
+
+	return (0);
+}
+
 static int
 remit_start(struct drop_ctx *ctx)
 {
@@ -212,15 +232,8 @@ remit_start(struct drop_ctx *ctx)
 	account = drop_text(ctx, "bankAccountId");
 	if (account != NULL && !drop_id_valid("ba_", account))
 		return (pay_fail(ctx, "account_not_found"));
-	if (drop_id_new("tx_rem_", st->tx, sizeof(st->tx)) != 0 ||
-	    drop_id_new("noti_", st->noti, sizeof(st->noti)) != 0 ||
-	    drop_id_new("noti_", st->noti_fail, sizeof(st->noti_fail)) != 0)
+	if (pay_params(ctx, "tx_rem_", params) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
-	params[0] = ctx->sess.user_id;
-	params[1] = st->key;
-	params[2] = st->hash;
-	params[3] = st->tx;
-	params[4] = st->noti;
 	params[5] = drop_text(ctx, "recipientId");
 	params[6] = st->amount;
 	params[7] = st->fee;
@@ -237,14 +250,8 @@ qr_start(struct drop_ctx *ctx)
 
 	if (!drop_id_valid("mer_", drop_text(ctx, "merchantId")))
 		return (pay_fail(ctx, "merchant_not_found"));
-	if (drop_id_new("tx_qr_", st->tx, sizeof(st->tx)) != 0 ||
-	    drop_id_new("noti_", st->noti, sizeof(st->noti)) != 0)
+	if (pay_params(ctx, "tx_qr_", params) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
-	params[0] = ctx->sess.user_id;
-	params[1] = st->key;
-	params[2] = st->hash;
-	params[3] = st->tx;
-	params[4] = st->noti;
 	params[5] = drop_text(ctx, "merchantId");
 	params[6] = st->amount;
 	params[7] = st->fee;

@@ -1,0 +1,74 @@
+# Throwaway stack for test.sh and bench.sh (sourced after lib.sh): its own
+# PostgreSQL in a temp dir and Kore on free ports.
+
+TMP=$(mktemp -d /tmp/drop-test.XXXXXX)
+chmod 755 "$TMP"
+PGDIR=$TMP/pg
+PGPORT=$(python3 "$ROOT/tests/integration/freeport.py" 1)
+KPID=""
+FAILED=0
+KORE_ENV=""
+
+# A worker of the asan flavor can hang in libc's exit handlers (a locale
+# lock taken in libp11-kit's destructor): give Kore 10 s, then kill it.
+stop_kore() {
+	[ -n "$KPID" ] || return 0
+	kill -TERM "$KPID" 2>/dev/null || true
+	i=0
+	while kill -0 "$KPID" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$KPID" 2>/dev/null; then
+		log "kore did not stop in 10 s; killing it"
+		pkill -KILL -P "$KPID" 2>/dev/null || true
+		kill -KILL "$KPID" 2>/dev/null || true
+	fi
+	wait "$KPID" 2>/dev/null || true
+	KPID=""
+}
+
+stack_cleanup() {
+	stop_kore
+	pg_stop "$PGDIR"
+	if [ "$FAILED" = 0 ]; then
+		rm -rf "$TMP"
+	else
+		log "logs kept in $TMP"
+	fi
+}
+
+# Database, certificate and secrets of the throwaway stack.
+stack_up() {
+	export DROP_PG_FSYNC=off
+	pg_setup "$PGDIR" "$PGPORT"
+	migrate
+	seed
+	make_cert "$TMP/tls"
+	export DROP_JWT_SECRET="$(openssl rand -base64 48 | tr -d '\n')"
+	export DROP_ADMIN_TOKEN="$(openssl rand -hex 24)"
+	export DROP_TRUSTED_PROXIES=127.0.0.1
+	export DROP_BCRYPT_COST="${DROP_TEST_BCRYPT_COST:-12}"
+	export_runtime_env "$TMP"
+}
+
+# start_kore FLAVOR: Kore on two free ports (DROP_HTTPS_PORT and
+# DROP_INTERNAL_PORT), $KORE_ENV added to its environment; waits for health.
+start_kore() {
+	set -- "$1" $(python3 "$ROOT/tests/integration/freeport.py" 2)
+	export DROP_HTTPS_PORT=$2 DROP_INTERNAL_PORT=$3
+	render_conf "$ROOT/build/$1/drop/drop.so" "$TMP" "$TMP/kore-$1.conf"
+	(cd "$ROOT" && exec env $KORE_ENV kore -fnrc "$TMP/kore-$1.conf") \
+	    >"$TMP/kore-$1.log" 2>&1 &
+	KPID=$!
+	scheme=https
+	[ "${DROP_PUBLIC_TLS:-yes}" = yes ] || scheme=http
+	BASE_URL="$scheme://127.0.0.1:$2"
+	INTERNAL_URL="http://127.0.0.1:$3"
+	i=0
+	until curl -ks -o /dev/null "$BASE_URL/api/health"; do
+		i=$((i + 1))
+		[ $i -lt 150 ] || { log "kore ($1) did not start"; return 1; }
+		sleep 0.2
+	done
+}
