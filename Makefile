@@ -5,7 +5,8 @@ CFLAGS_UNIT=	-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
 		$(shell pkg-config --cflags check 2>/dev/null)
 LIBS_UNIT=	$(shell pkg-config --libs check 2>/dev/null) -ljwt -ljansson \
 		-lcrypto -lm
-PURE_SRC=	src/ids.c src/text.c src/money.c src/jwt.c src/cookie.c
+PURE_SRC=	src/ids.c src/text.c src/money.c src/jwt.c src/cookie.c \
+		src/bank_sandbox.c
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
 .PHONY: all build asan prod db run test unit bench clean distclean
@@ -30,7 +31,7 @@ run:
 test:
 	sh scripts/test.sh
 
-build/unit/drop_unit: $(PURE_SRC) $(UNIT_SRC) src/pure.h tests/unit/unit.h
+build/unit/drop_unit: $(PURE_SRC) $(UNIT_SRC) src/pure.h src/bank.h tests/unit/unit.h
 	mkdir -p build/unit
 	$(CC) $(CFLAGS_UNIT) -o $@ $(UNIT_SRC) $(PURE_SRC) $(LIBS_UNIT)
 

@@ -8,5 +8,6 @@ Suite	*suite_text(void);
 Suite	*suite_money(void);
 Suite	*suite_jwt(void);
 Suite	*suite_cookie(void);
+Suite	*suite_bank(void);
 
 #endif
