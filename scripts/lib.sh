@@ -77,7 +77,8 @@ psql_admin() {
 }
 
 psql_drop() {
-	psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR/run" -p "$PGPORT" -U drop \
+	PGOPTIONS="-c client_min_messages=warning" \
+	    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR/run" -p "$PGPORT" -U drop \
 	    -d drop "$@"
 }
 
