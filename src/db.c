@@ -41,21 +41,26 @@ drop_sql_release(struct drop_ctx *ctx)
 	sql_params_free(ctx);
 }
 
-/* Starts a query; parameters are copied, NULL means SQL NULL. */
+/*
+ * Starts a query; parameters are copied (before the previous result is
+ * freed, so they may point into it), NULL means SQL NULL.
+ */
 int
 drop_sql(struct drop_ctx *ctx, const char *query, int nparams,
     const char **params, int (*next)(struct drop_ctx *))
 {
-	int		i;
+	char		*copy[DROP_SQL_PARAMS_MAX];
+	int		 i;
 
-	drop_sql_release(ctx);
 	if (nparams > DROP_SQL_PARAMS_MAX)
 		fatal("drop_sql: too many parameters (%d)", nparams);
+	for (i = 0; i < nparams; i++)
+		copy[i] = params[i] == NULL ? NULL : kore_strdup(params[i]);
+	drop_sql_release(ctx);
 
 	for (i = 0; i < nparams; i++) {
-		ctx->pcopy[i] = params[i] == NULL ? NULL :
-		    kore_strdup(params[i]);
-		ctx->params[i] = ctx->pcopy[i];
+		ctx->pcopy[i] = copy[i];
+		ctx->params[i] = copy[i];
 	}
 	ctx->nparams = nparams;
 	ctx->query = query;
