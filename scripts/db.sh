@@ -4,20 +4,13 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-VAR=${DROP_VAR_DIR:-$ROOT/var}
-case $VAR in /*) ;; *) VAR=$ROOT/$VAR ;; esac
-PGDIR=$VAR/pg
-PGPORT=${DROP_PG_PORT:-55432}
+dev_stack_vars
 
 need_packages
 mkdir -p "$VAR"
-pg_setup "$PGDIR" "$PGPORT"
 trap 'pg_stop "$PGDIR"; log "stopped"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-migrate
-seed
-make_cert "$VAR/tls"
-export_runtime_env "$VAR"
+stack_prepare "$VAR"
 log "PostgreSQL on $PGDIR/run port $PGPORT; Ctrl-C stops it"
 while :; do sleep 3600; done

@@ -24,6 +24,23 @@ need_packages() {
 	apt-get install -y -qq $missing >/dev/null
 }
 
+# VAR, PGDIR, PGPORT of the development stack (make run, make db).
+dev_stack_vars() {
+	VAR=${DROP_VAR_DIR:-$ROOT/var}
+	case $VAR in /*) ;; *) VAR=$ROOT/$VAR ;; esac
+	PGDIR=$VAR/pg
+	PGPORT=${DROP_PG_PORT:-55432}
+}
+
+# The stack's database, migrated and seeded, with certificate and secrets.
+stack_prepare() {
+	pg_setup "$PGDIR" "$PGPORT"
+	migrate
+	seed
+	make_cert "$1/tls"
+	export_runtime_env "$1"
+}
+
 pg_bindir() {
 	ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }

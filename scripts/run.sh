@@ -4,16 +4,12 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-VAR=${DROP_VAR_DIR:-$ROOT/var}
-case $VAR in /*) ;; *) VAR=$ROOT/$VAR ;; esac
-PGDIR=$VAR/pg
-PGPORT=${DROP_PG_PORT:-55432}
+dev_stack_vars
 FLAVOR=${DROP_FLAVOR:-dev}
 
 need_packages
 sh "$ROOT/scripts/build.sh" "$FLAVOR"
 mkdir -p "$VAR"
-pg_setup "$PGDIR" "$PGPORT"
 KPID=""
 stop_all() {
 	trap - EXIT INT TERM
@@ -28,10 +24,7 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-migrate
-seed
-make_cert "$VAR/tls"
-export_runtime_env "$VAR"
+stack_prepare "$VAR"
 render_conf "$ROOT/build/$FLAVOR/drop/drop.so" "$VAR" "$VAR/kore.conf"
 
 scheme=https

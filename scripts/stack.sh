@@ -41,15 +41,11 @@ stack_cleanup() {
 # Database, certificate and secrets of the throwaway stack.
 stack_up() {
 	export DROP_PG_FSYNC=off
-	pg_setup "$PGDIR" "$PGPORT"
-	migrate
-	seed
-	make_cert "$TMP/tls"
 	export DROP_JWT_SECRET="$(openssl rand -base64 48 | tr -d '\n')"
 	export DROP_ADMIN_TOKEN="$(openssl rand -hex 24)"
 	export DROP_TRUSTED_PROXIES=127.0.0.1
 	export DROP_BCRYPT_COST="${DROP_TEST_BCRYPT_COST:-12}"
-	export_runtime_env "$TMP"
+	stack_prepare "$TMP"
 }
 
 # start_kore FLAVOR: Kore on two free ports (DROP_HTTPS_PORT and

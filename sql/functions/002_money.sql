@@ -92,6 +92,33 @@ BEGIN
 END;
 $$;
 
+-- After a payment's row is inserted: its ledger debit, its notification
+-- and the idempotency outcome; the answer the payment functions return.
+CREATE OR REPLACE FUNCTION drop_pay_recorded(p_user text, p_key text,
+    p_tx text, p_account text, p_debit bigint, p_noti text, p_type text,
+    p_title text, p_body text)
+RETURNS TABLE (code text, status integer, tx_id text, response text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO balance_events (bank_account_id, kind, delta, transaction_id)
+	VALUES (p_account, 'debit', -p_debit, p_tx);
+	PERFORM drop_notify(p_noti, p_user, p_type, p_title, p_body, p_tx);
+	PERFORM drop_idem_finish(p_user, p_key, 201, NULL, p_tx);
+	RETURN QUERY SELECT 'ok'::text, 201, p_tx, NULL::text;
+END;
+$$;
+
+-- A business refusal: nothing was debited; retries get the same answer.
+CREATE OR REPLACE FUNCTION drop_pay_refused(p_user text, p_key text,
+    p_code text)
+RETURNS TABLE (code text, status integer, tx_id text, response text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM drop_idem_finish(p_user, p_key, 0, p_code, NULL);
+	RETURN QUERY SELECT p_code, 0, NULL::text, NULL::text;
+END;
+$$;
+
 CREATE OR REPLACE FUNCTION drop_remit(p_user text, p_key text, p_hash text,
     p_tx text, p_noti text, p_recipient text, p_amount bigint, p_fee bigint,
     p_account text)
@@ -138,8 +165,7 @@ BEGIN
 		v_code := 'insufficient_balance';
 	END IF;
 	IF v_code IS NOT NULL THEN
-		PERFORM drop_idem_finish(p_user, p_key, 0, v_code, NULL);
-		RETURN QUERY SELECT v_code, 0, NULL::text, NULL::text;
+		RETURN QUERY SELECT * FROM drop_pay_refused(p_user, p_key, v_code);
 		RETURN;
 	END IF;
 
@@ -149,13 +175,9 @@ BEGIN
 	VALUES (p_tx, p_user, 'remittance', 'processing', p_amount, p_fee,
 	    v_total, v_rate, round(p_amount * v_rate), v_rcp.currency, v_acct,
 	    v_rcp.id, v_rcp.name, v_rcp.country, upper(substr(p_tx, 8)));
-	INSERT INTO balance_events (bank_account_id, kind, delta, transaction_id)
-	VALUES (v_acct, 'debit', -v_total, p_tx);
-	PERFORM drop_notify(p_noti, p_user, 'remittance_created',
-	    'Transfer on its way',
-	    'Your transfer to ' || v_rcp.name || ' is being processed.', p_tx);
-	PERFORM drop_idem_finish(p_user, p_key, 201, NULL, p_tx);
-	RETURN QUERY SELECT 'ok'::text, 201, p_tx, NULL::text;
+	RETURN QUERY SELECT * FROM drop_pay_recorded(p_user, p_key, p_tx,
+	    v_acct, v_total, p_noti, 'remittance_created', 'Transfer on its way',
+	    'Your transfer to ' || v_rcp.name || ' is being processed.');
 END;
 $$;
 
@@ -189,8 +211,7 @@ BEGIN
 		v_code := 'insufficient_balance';
 	END IF;
 	IF v_code IS NOT NULL THEN
-		PERFORM drop_idem_finish(p_user, p_key, 0, v_code, NULL);
-		RETURN QUERY SELECT v_code, 0, NULL::text, NULL::text;
+		RETURN QUERY SELECT * FROM drop_pay_refused(p_user, p_key, v_code);
 		RETURN;
 	END IF;
 
@@ -200,12 +221,9 @@ BEGIN
 	VALUES (p_tx, p_user, 'qr_payment', 'completed', p_amount, p_fee,
 	    p_amount, 1, p_amount, 'NOK', v_acct, v_mer.id, v_mer.business_name,
 	    upper(substr(p_tx, 7)), now());
-	INSERT INTO balance_events (bank_account_id, kind, delta, transaction_id)
-	VALUES (v_acct, 'debit', -p_amount, p_tx);
-	PERFORM drop_notify(p_noti, p_user, 'qr_payment_completed',
-	    'Payment completed', 'You paid ' || v_mer.business_name || '.', p_tx);
-	PERFORM drop_idem_finish(p_user, p_key, 201, NULL, p_tx);
-	RETURN QUERY SELECT 'ok'::text, 201, p_tx, NULL::text;
+	RETURN QUERY SELECT * FROM drop_pay_recorded(p_user, p_key, p_tx,
+	    v_acct, p_amount, p_noti, 'qr_payment_completed', 'Payment completed',
+	    'You paid ' || v_mer.business_name || '.');
 END;
 $$;
 
