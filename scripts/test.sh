@@ -44,15 +44,19 @@ check_kore_log() {
 	fi
 }
 
-# The public listener in plain HTTP (behind a TLS-terminating balancer).
+# The public listener in plain HTTP (behind a TLS-terminating balancer),
+# trusting no proxy: X-Forwarded-For must not change the client address.
 plain_http_smoke() {
-	export DROP_PUBLIC_TLS=no
-	start_kore dev || { FAILED=1; unset DROP_PUBLIC_TLS; return 0; }
-	unset DROP_PUBLIC_TLS
-	log "plain-HTTP public listener at $BASE_URL"
+	export DROP_PUBLIC_TLS=no DROP_TRUSTED_PROXIES=
+	started=yes
+	start_kore dev || started=no
+	export DROP_PUBLIC_TLS=yes DROP_TRUSTED_PROXIES=127.0.0.1
+	[ "$started" = yes ] || { FAILED=1; return 0; }
+	log "plain-HTTP public listener, no trusted proxy, at $BASE_URL"
 	DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL" \
 	DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT" \
-	DROP_TEST_ONLY="health_reports,register_creates,login_sets" \
+	DROP_TEST_UNTRUSTED=1 \
+	DROP_TEST_ONLY="health_reports,register_creates,login_sets,forwarded_for" \
 	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
 	stop_kore
 	check_kore_log dev

@@ -491,6 +491,20 @@ def login_rate_limit_is_per_ip_across_workers():
 
 
 @test
+def forwarded_for_is_ignored_from_untrusted_peers():
+    # Only in the run whose Kore trusts no proxy (DROP_TRUSTED_PROXIES="").
+    if os.environ.get("DROP_TEST_UNTRUSTED") != "1":
+        return
+    codes = [Client().post("/api/auth/login", {"email": "x@y.no",
+                                               "password": "Nope1234"}).status
+             for _ in range(11)]
+    assert 429 in codes, codes
+    is_error(Client().post("/api/auth/login", {"email": "x@y.no",
+                                               "password": "Nope1234"}),
+             429, "rate_limited")
+
+
+@test
 def concurrent_logins_count_exactly_once_each():
     ip = fresh_ip()
     results = []
