@@ -230,7 +230,7 @@ drop_row_json(struct drop_ctx *ctx, int row, const struct drop_colmap *map,
 			j = v != NULL ? json_real(strtod(v, NULL)) : json_null();
 			break;
 		case DROP_COL_BOOL:
-			j = json_boolean(v != NULL && v[0] == 't');
+			j = json_boolean(drop_col_bool(ctx, row, map->column));
 			break;
 		case DROP_COL_INT:
 			j = json_integer(drop_col_int(ctx, row, map->column));

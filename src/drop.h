@@ -88,6 +88,8 @@ struct drop_ctx {
 	int			 qs_populated;
 	int			 page;
 	int			 limit;
+	char			 page_limit[16];	/* limit, as a SQL parameter */
+	char			 page_offset[24];	/* (page - 1) * limit */
 	void			*pw;
 
 	struct kore_pgsql	 sql;
@@ -145,7 +147,6 @@ void	drop_set_cookie(struct drop_ctx *, const char *, const char *,
 	    int, int);
 void	drop_request_id(struct http_request *, char *, size_t);
 json_t	*drop_json_money(int64_t);
-json_t	*drop_json_decimal(const char *);
 json_t	*drop_json_text(const char *);
 int	drop_reply_page(struct drop_ctx *, json_t *, int64_t);
 int	drop_reply_text(struct drop_ctx *, int, const char *);

@@ -477,7 +477,8 @@ drop_path_id(struct drop_ctx *ctx, int n, const char *prefix, char *out,
 
 /*
  * page and limit query arguments (validated by v_page in kore.conf) into
- * ctx->page and ctx->limit; adds details and returns -1 when out of range.
+ * ctx->page and ctx->limit, and as SQL parameters into ctx->page_limit and
+ * ctx->page_offset; adds details and returns -1 when out of range.
  */
 int
 drop_page_args(struct drop_ctx *ctx, int def_limit, int max_limit)
@@ -500,6 +501,10 @@ drop_page_args(struct drop_ctx *ctx, int def_limit, int max_limit)
 		    "must be an integer from 1 to %d", max_limit);
 		drop_detail(ctx, "limit", msg);
 	}
+	(void)snprintf(ctx->page_limit, sizeof(ctx->page_limit), "%d",
+	    ctx->limit);
+	(void)snprintf(ctx->page_offset, sizeof(ctx->page_offset), "%lld",
+	    (long long)(ctx->page - 1) * ctx->limit);
 
 	return (ctx->details == NULL ? 0 : -1);
 }

@@ -14,8 +14,6 @@ int	api_recipient(struct http_request *);
 
 struct recipient_state {
 	char		id[DROP_ID_LEN];
-	char		limit[16];
-	char		offset[24];
 	char		bank_name[801];
 	const char	*currency;
 };
@@ -152,15 +150,11 @@ list_check(struct drop_ctx *ctx)
 static int
 list_start(struct drop_ctx *ctx)
 {
-	struct recipient_state	*st = ctx->data;
 	const char		*params[3];
 
-	(void)snprintf(st->limit, sizeof(st->limit), "%d", ctx->limit);
-	(void)snprintf(st->offset, sizeof(st->offset), "%lld",
-	    (long long)(ctx->page - 1) * ctx->limit);
 	params[0] = ctx->sess.user_id;
-	params[1] = st->limit;
-	params[2] = st->offset;
+	params[1] = ctx->page_limit;
+	params[2] = ctx->page_offset;
 
 	return (drop_sql(ctx, sql_list, 3, params, list_done));
 }

@@ -153,17 +153,6 @@ drop_json_money(int64_t ore)
 	return (json_real((double)ore / 100.0));
 }
 
-/* Exact decimal text from SQL ("1170.00") as a JSON number. */
-json_t *
-drop_json_decimal(const char *text)
-{
-	int64_t		minor;
-
-	if (text == NULL || drop_money_parse(text, &minor) != 0)
-		return (json_null());
-	return (drop_json_money(minor));
-}
-
 json_t *
 drop_json_text(const char *text)
 {

@@ -17,8 +17,6 @@ int	api_disclosure(struct http_request *);
 
 struct tx_state {
 	char		 id[DROP_ID_LEN];
-	char		 limit[16];
-	char		 offset[24];
 	char		 amount[24];
 	int64_t		 amount_ore;
 	const char	*type;
@@ -324,14 +322,11 @@ list_start(struct drop_ctx *ctx)
 	struct tx_state	*st = ctx->data;
 	const char	*params[5];
 
-	(void)snprintf(st->limit, sizeof(st->limit), "%d", ctx->limit);
-	(void)snprintf(st->offset, sizeof(st->offset), "%lld",
-	    (long long)(ctx->page - 1) * ctx->limit);
 	params[0] = ctx->sess.user_id;
 	params[1] = st->type;
 	params[2] = st->status;
-	params[3] = st->limit;
-	params[4] = st->offset;
+	params[3] = ctx->page_limit;
+	params[4] = ctx->page_offset;
 
 	return (drop_sql(ctx, sql_list, 5, params, list_done));
 }
