@@ -119,6 +119,21 @@ BEGIN
 END;
 $$;
 
+-- Picks the account (drop_pick_account) and debits total from it; code is
+-- NULL on success, else no_bank_account, account_not_found or
+-- insufficient_balance (and nothing was debited).
+CREATE OR REPLACE FUNCTION drop_pay_debit(p_user text, p_account text,
+    p_total bigint, OUT account_id text, OUT code text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	SELECT a.account_id, a.code INTO account_id, code
+	    FROM drop_pick_account(p_user, p_account) a;
+	IF code IS NULL AND NOT drop_debit(account_id, p_total) THEN
+		code := 'insufficient_balance';
+	END IF;
+END;
+$$;
+
 CREATE OR REPLACE FUNCTION drop_remit(p_user text, p_key text, p_hash text,
     p_tx text, p_noti text, p_recipient text, p_amount bigint, p_fee bigint,
     p_account text)
@@ -158,11 +173,8 @@ BEGIN
 		END IF;
 	END IF;
 	IF v_code IS NULL THEN
-		SELECT a.account_id, a.code INTO v_acct, v_code
-		    FROM drop_pick_account(p_user, p_account) a;
-	END IF;
-	IF v_code IS NULL AND NOT drop_debit(v_acct, v_total) THEN
-		v_code := 'insufficient_balance';
+		SELECT d.account_id, d.code INTO v_acct, v_code
+		    FROM drop_pay_debit(p_user, p_account, v_total) d;
 	END IF;
 	IF v_code IS NOT NULL THEN
 		RETURN QUERY SELECT * FROM drop_pay_refused(p_user, p_key, v_code);
@@ -204,11 +216,8 @@ BEGIN
 		v_code := 'own_merchant';
 	END IF;
 	IF v_code IS NULL THEN
-		SELECT a.account_id, a.code INTO v_acct, v_code
-		    FROM drop_pick_account(p_user, NULL) a;
-	END IF;
-	IF v_code IS NULL AND NOT drop_debit(v_acct, p_amount) THEN
-		v_code := 'insufficient_balance';
+		SELECT d.account_id, d.code INTO v_acct, v_code
+		    FROM drop_pay_debit(p_user, NULL, p_amount) d;
 	END IF;
 	IF v_code IS NOT NULL THEN
 		RETURN QUERY SELECT * FROM drop_pay_refused(p_user, p_key, v_code);
