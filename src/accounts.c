@@ -216,7 +216,7 @@ link_start(struct drop_ctx *ctx)
 	params[3] = st->number;
 	params[4] = st->balance;
 
-	return (drop_sql(ctx, sql_link, 5, params, link_done));
+	return (drop_sql_own(ctx, sql_link, 5, params, link_done));
 }
 
 static int
@@ -249,8 +249,6 @@ list_done(struct drop_ctx *ctx)
 	json_t		*list;
 	int		 row;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	list = json_array();
 	for (row = 0; row < drop_rows(ctx); row++)
 		json_array_append_new(list, account_json(ctx, row));
@@ -307,8 +305,6 @@ refresh_found(struct drop_ctx *ctx)
 	int64_t			 balance;
 	int			 rc;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if ((number = drop_col(ctx, 0, "account_number")) == NULL)
 		return (drop_error(ctx, 404, "not_found",
 		    "Bank account not found"));
@@ -358,8 +354,6 @@ balance_start(struct drop_ctx *ctx)
 static int
 one_done(struct drop_ctx *ctx)
 {
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found",
 		    "Bank account not found"));

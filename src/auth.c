@@ -215,7 +215,7 @@ register_hashed(struct drop_ctx *ctx)
 	params[7] = st->session_id;
 	params[8] = ip;
 
-	return (drop_sql(ctx, sql_register, 9, params, register_done));
+	return (drop_sql_own(ctx, sql_register, 9, params, register_done));
 }
 
 static int
@@ -248,8 +248,6 @@ login_found(struct drop_ctx *ctx)
 	struct auth_state	*st = ctx->data;
 	const char		*hash;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	hash = drop_col(ctx, 0, "password_hash");
 	st->known = drop_rows(ctx) == 1 && hash != NULL;
 	if (st->known) {
@@ -290,8 +288,6 @@ login_checked(struct drop_ctx *ctx)
 static int
 login_done(struct drop_ctx *ctx)
 {
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 401, "unauthorized",
 		    "Invalid email or password"));
@@ -313,8 +309,6 @@ logout_done(struct drop_ctx *ctx)
 {
 	json_t		*obj;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	drop_session_clear_cookies(ctx);
 	obj = json_object();
 	json_object_set_new(obj, "message", json_string("Logged out"));
@@ -346,8 +340,6 @@ refresh_done(struct drop_ctx *ctx)
 {
 	json_t		*data;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 401, "unauthorized",
 		    "Session expired or revoked"));

@@ -1,8 +1,8 @@
 /*
  * Per-worker cache of exchange rates, refreshed from the database every
- * 500 ms by an async query on a timer, so a change made through the
- * internal API reaches every worker within a second and a rate read never
- * costs a database round-trip.
+ * 500 ms by a background query on the worker's pool, so a change made
+ * through the internal API reaches every worker within a second and a rate
+ * read never costs a database round-trip, nor waits while it is down.
  */
 
 #include <stdlib.h>
@@ -11,10 +11,12 @@
 #include "drop.h"
 
 #define CACHE_INTERVAL_MS	500
+#define CACHE_TIMEOUT_MS	1500
 
-static struct kore_pgsql	cache_sql;
+static struct drop_dbq		cache_q;
 static int			cache_busy;
 static int			cache_started;
+static int			cache_failing;
 static struct drop_rate		cache_rates[DROP_RATES_MAX];
 static int			cache_nrates;
 static int			cache_loaded;
@@ -26,10 +28,8 @@ static const char	sql_rates[] =
     "ORDER BY currency";
 
 static void	cache_tick(void *, u_int64_t);
-static void	cache_send(void);
-static void	cache_result(struct kore_pgsql *, void *);
-static void	cache_load(struct kore_pgsql *);
-static void	cache_done(struct kore_pgsql *);
+static void	cache_done(struct drop_dbq *, void *);
+static void	cache_load(PGresult *);
 
 void
 drop_cache_start(void)
@@ -49,58 +49,42 @@ cache_tick(void *arg, u_int64_t now)
 	if (cache_busy)
 		return;
 	cache_busy = 1;
-	kore_pgsql_init(&cache_sql);
-	kore_pgsql_bind_callback(&cache_sql, cache_result, NULL);
-	cache_send();
+	drop_dbq_start(&cache_q, NULL, cache_done, NULL, "rates-cache",
+	    sql_rates, 0, NULL, CACHE_TIMEOUT_MS);
 }
 
+/* Called once per refresh, after the pool has let go of the query. */
 static void
-cache_send(void)
-{
-	if (!kore_pgsql_setup(&cache_sql, DROP_DB, KORE_PGSQL_ASYNC)) {
-		if (cache_sql.state != KORE_PGSQL_STATE_INIT)
-			cache_done(&cache_sql);
-		return;
-	}
-	if (!kore_pgsql_query(&cache_sql, sql_rates))
-		cache_done(&cache_sql);
-}
-
-static void
-cache_result(struct kore_pgsql *sql, void *arg)
+cache_done(struct drop_dbq *q, void *arg)
 {
 	(void)arg;
-	switch (sql->state) {
-	case KORE_PGSQL_STATE_INIT:
-		cache_send();
-		break;
-	case KORE_PGSQL_STATE_WAIT:
-		break;
-	case KORE_PGSQL_STATE_RESULT:
-		cache_load(sql);
-		kore_pgsql_continue(sql);
-		break;
-	case KORE_PGSQL_STATE_ERROR:
-	case KORE_PGSQL_STATE_COMPLETE:
-		cache_done(sql);
-		break;
-	default:
-		kore_pgsql_continue(sql);
-		break;
+	if (q->outcome == DROP_DBQ_OK && q->res != NULL) {
+		cache_load(q->res);
+		if (cache_failing)
+			kore_log(LOG_NOTICE, "rates cache refreshed again");
+		cache_failing = 0;
+	} else if (!cache_failing && cache_loaded) {
+		cache_failing = 1;
+		kore_log(LOG_NOTICE, "rates cache refresh failed (database %s);"
+		    " serving the last rates", drop_db_state_name());
 	}
+	drop_dbq_release(q);
+	cache_busy = 0;
 }
 
 static void
-cache_load(struct kore_pgsql *sql)
+cache_load(PGresult *res)
 {
 	int		row, rows, n;
 	const char	*cur, *rate, *updated;
 
-	rows = kore_pgsql_ntuples(sql);
+	rows = PQntuples(res);
+	if (PQnfields(res) != 4)
+		return;
 	for (row = 0, n = 0; row < rows && n < DROP_RATES_MAX; row++) {
-		cur = kore_pgsql_getvalue(sql, row, 0);
-		rate = kore_pgsql_getvalue(sql, row, 1);
-		updated = kore_pgsql_getvalue(sql, row, 2);
+		cur = PQgetvalue(res, row, 0);
+		rate = PQgetvalue(res, row, 1);
+		updated = PQgetvalue(res, row, 2);
 		if (strlen(cur) != 3)
 			continue;
 		(void)kore_strlcpy(cache_rates[n].currency, cur,
@@ -112,24 +96,10 @@ cache_load(struct kore_pgsql *sql)
 		n++;
 	}
 	if (rows > 0)
-		(void)kore_strlcpy(cache_updated,
-		    kore_pgsql_getvalue(sql, 0, 3), sizeof(cache_updated));
+		(void)kore_strlcpy(cache_updated, PQgetvalue(res, 0, 3),
+		    sizeof(cache_updated));
 	cache_nrates = n;
 	cache_loaded = 1;
-}
-
-/* Ends a refresh; a connection the server dropped is reset for the next. */
-static void
-cache_done(struct kore_pgsql *sql)
-{
-	if (sql->state == KORE_PGSQL_STATE_ERROR) {
-		kore_log(LOG_NOTICE, "cache refresh failed: %s",
-		    sql->error ? sql->error : "unknown");
-		if (sql->conn != NULL && PQstatus(sql->conn->db) == CONNECTION_BAD)
-			PQreset(sql->conn->db);
-	}
-	kore_pgsql_cleanup(sql);
-	cache_busy = 0;
 }
 
 /* The cached rates; -1 until the first refresh has loaded. */

@@ -1,7 +1,9 @@
 /*
- * Asynchronous PostgreSQL for request handlers (Kore's pgsql state machine).
- * A step calls drop_sql(); the driver runs drop_sql_run() until the query
- * is done, then calls the continuation with ctx->res or ctx->db_failed set.
+ * Queries of request handlers. A step calls drop_sql(); the pipeline runs
+ * drop_sql_run() until the query on the worker's pool (dbpool.c) is done,
+ * answers a failed one itself (503 or 500), and otherwise calls the
+ * continuation with ctx->res. drop_sql_own() leaves the failure to the
+ * continuation (ctx->db_failed, ctx->db_unavailable, ctx->sqlstate).
  */
 
 #include <stdlib.h>
@@ -9,9 +11,8 @@
 
 #include "drop.h"
 
-static void	sql_params_free(struct drop_ctx *);
-static int	sql_send(struct drop_ctx *);
-static void	sql_failed(struct drop_ctx *);
+static int	sql_start(struct drop_ctx *, const char *, int, const char **,
+		    int (*)(struct drop_ctx *), int);
 
 static void
 sql_params_free(struct drop_ctx *ctx)
@@ -26,7 +27,7 @@ sql_params_free(struct drop_ctx *ctx)
 	ctx->nparams = 0;
 }
 
-/* Frees the last result and any query state; safe to call twice. */
+/* Frees the last result and any query under way; never waits. */
 void
 drop_sql_release(struct drop_ctx *ctx)
 {
@@ -34,10 +35,7 @@ drop_sql_release(struct drop_ctx *ctx)
 		PQclear(ctx->res);
 		ctx->res = NULL;
 	}
-	if (ctx->sql_bound) {
-		kore_pgsql_cleanup(&ctx->sql);
-		ctx->sql_bound = 0;
-	}
+	drop_dbq_release(&ctx->q);
 	sql_params_free(ctx);
 }
 
@@ -45,9 +43,9 @@ drop_sql_release(struct drop_ctx *ctx)
  * Starts a query; parameters are copied (before the previous result is
  * freed, so they may point into it), NULL means SQL NULL.
  */
-int
-drop_sql(struct drop_ctx *ctx, const char *query, int nparams,
-    const char **params, int (*next)(struct drop_ctx *))
+static int
+sql_start(struct drop_ctx *ctx, const char *query, int nparams,
+    const char **params, int (*next)(struct drop_ctx *), int own)
 {
 	char		*copy[DROP_SQL_PARAMS_MAX];
 	int		 i;
@@ -63,98 +61,61 @@ drop_sql(struct drop_ctx *ctx, const char *query, int nparams,
 		ctx->params[i] = copy[i];
 	}
 	ctx->nparams = nparams;
-	ctx->query = query;
 	ctx->next = next;
+	ctx->sql_own = own;
 	ctx->db_failed = 0;
+	ctx->db_unavailable = 0;
 	ctx->sqlstate[0] = '\0';
-
-	kore_pgsql_init(&ctx->sql);
-	kore_pgsql_bind_request(&ctx->sql, ctx->req);
-	ctx->sql_bound = 1;
+	drop_dbq_start(&ctx->q, ctx->req, NULL, NULL, ctx->reqid, query, nparams,
+	    ctx->params, ctx->sql_timeout);
+	ctx->sql_timeout = 0;
 
 	return (DROP_STEP_SQL);
 }
 
-/* Get a connection (or wait in Kore's queue) and send the query. */
-static int
-sql_send(struct drop_ctx *ctx)
+/* A query whose failure the pipeline answers (503 or 500). */
+int
+drop_sql(struct drop_ctx *ctx, const char *query, int nparams,
+    const char **params, int (*next)(struct drop_ctx *))
 {
-	if (!kore_pgsql_setup(&ctx->sql, DROP_DB, KORE_PGSQL_ASYNC)) {
-		if (ctx->sql.state == KORE_PGSQL_STATE_INIT)
-			return (HTTP_STATE_RETRY);
-		return (HTTP_STATE_ERROR);
-	}
-	if (!kore_pgsql_query_param_fields(&ctx->sql, ctx->query, 0,
-	    ctx->nparams, ctx->params, NULL, NULL))
-		return (HTTP_STATE_ERROR);
-
-	return (HTTP_STATE_RETRY);
+	return (sql_start(ctx, query, nparams, params, next, 0));
 }
 
-/* Records why a query failed and heals a connection the server dropped. */
-static void
-sql_failed(struct drop_ctx *ctx)
+/* A query whose failure the continuation handles itself. */
+int
+drop_sql_own(struct drop_ctx *ctx, const char *query, int nparams,
+    const char **params, int (*next)(struct drop_ctx *))
 {
-	const char	*state;
-
-	ctx->db_failed = 1;
-	if (ctx->sql.result != NULL &&
-	    (state = PQresultErrorField(ctx->sql.result,
-	    PG_DIAG_SQLSTATE)) != NULL)
-		(void)kore_strlcpy(ctx->sqlstate, state, sizeof(ctx->sqlstate));
-	kore_log(LOG_NOTICE, "[%s] pgsql error %s: %s", ctx->reqid,
-	    ctx->sqlstate, ctx->sql.error ? ctx->sql.error : "unknown");
-
-	if (ctx->sql.conn != NULL &&
-	    PQstatus(ctx->sql.conn->db) == CONNECTION_BAD)
-		PQreset(ctx->sql.conn->db);
-	kore_pgsql_cleanup(&ctx->sql);
-	ctx->sql_bound = 0;
+	return (sql_start(ctx, query, nparams, params, next, 1));
 }
 
-/* The SQL state of the request driver. */
+/*
+ * The SQL state of the request driver: RETRY while the query runs (the
+ * request sleeps until the pool or Kore wakes it), COMPLETE when done.
+ */
 int
 drop_sql_run(struct drop_ctx *ctx)
 {
-	if (ctx->sql.state == KORE_PGSQL_STATE_INIT) {
-		if (sql_send(ctx) == HTTP_STATE_RETRY)
-			return (HTTP_STATE_RETRY);
-		sql_failed(ctx);
-		return (HTTP_STATE_COMPLETE);
-	}
-
-	switch (ctx->sql.state) {
-	case KORE_PGSQL_STATE_WAIT:
+	if (!drop_dbq_finished(&ctx->q))
 		return (HTTP_STATE_RETRY);
-	case KORE_PGSQL_STATE_RESULT:
-		if (ctx->res == NULL) {
-			ctx->res = ctx->sql.result;
-			ctx->sql.result = NULL;
-		}
-		kore_pgsql_continue(&ctx->sql);
-		return (HTTP_STATE_CONTINUE);
-	case KORE_PGSQL_STATE_ERROR:
-		sql_failed(ctx);
-		return (HTTP_STATE_COMPLETE);
-	case KORE_PGSQL_STATE_COMPLETE:
-		kore_pgsql_cleanup(&ctx->sql);
-		ctx->sql_bound = 0;
-		return (HTTP_STATE_COMPLETE);
-	default:
-		kore_pgsql_continue(&ctx->sql);
-		return (HTTP_STATE_CONTINUE);
-	}
+
+	ctx->res = drop_dbq_take(&ctx->q);
+	ctx->db_failed = ctx->q.outcome != DROP_DBQ_OK;
+	ctx->db_unavailable = ctx->q.outcome == DROP_DBQ_UNAVAILABLE;
+	(void)kore_strlcpy(ctx->sqlstate, ctx->q.sqlstate,
+	    sizeof(ctx->sqlstate));
+	drop_dbq_release(&ctx->q);
+
+	return (HTTP_STATE_COMPLETE);
 }
 
-/* The standard answer to a failed query: 503 when the database is gone. */
+/* The answer to a failed query: 503 when there was no usable answer. */
 int
 drop_sql_failed(struct drop_ctx *ctx)
 {
-	if (ctx->sqlstate[0] == '\0' || strncmp(ctx->sqlstate, "08", 2) == 0 ||
-	    strncmp(ctx->sqlstate, "57", 2) == 0) {
+	if (ctx->db_unavailable)
 		return (drop_error(ctx, 503, "unavailable",
-		    "Service temporarily unavailable"));
-	}
+		    "Service temporarily unavailable; try again shortly"));
 
 	return (drop_fail_internal(ctx, "database query failed"));
 }

@@ -46,6 +46,43 @@
 
 struct drop_ctx;
 
+/* Database health of this worker (dbpool.c). */
+#define DROP_DB_UP		1
+#define DROP_DB_SUSPECT		2	/* a failure seen; probing */
+#define DROP_DB_DOWN		3	/* the probe failed; retrying */
+
+/* How a query ended. */
+#define DROP_DBQ_OK		0
+#define DROP_DBQ_UNAVAILABLE	1	/* no usable answer: 503 */
+#define DROP_DBQ_FAILED		2	/* the server refused it: 500 */
+
+#define DROP_DB_TIMEOUT_MS	2500	/* every query's deadline */
+
+/* One query on the worker's pool; see dbpool.c. */
+struct drop_dbq {
+	struct kore_pgsql	 sql;
+	struct http_request	*req;
+	void			(*done)(struct drop_dbq *, void *);
+	void			*arg;
+	const char		*label;		/* request id, for the log */
+	const char		*query;
+	int			 nparams;
+	const char *const	*params;
+	u_int64_t		 deadline;
+	int			 phase;
+	int			 queued;
+	int			 bound;
+	int			 lent;
+	int			 stepping;
+	int			 again;
+	int			 errored;
+	int			 notified;
+	PGresult		*res;
+	int			 outcome;
+	char			 sqlstate[6];
+	TAILQ_ENTRY(drop_dbq)	 list;
+};
+
 struct drop_field {
 	const char		*name;
 	int			 type;
@@ -92,14 +129,15 @@ struct drop_ctx {
 	char			 page_offset[24];	/* (page - 1) * limit */
 	void			*pw;
 
-	struct kore_pgsql	 sql;
-	int			 sql_bound;
-	const char		*query;
+	struct drop_dbq		 q;
+	int			 sql_own;	/* the step handles a failure */
+	u_int64_t		 sql_timeout;	/* ms for the next query, or 0 */
 	int			 nparams;
 	const char		*params[DROP_SQL_PARAMS_MAX];
 	char			*pcopy[DROP_SQL_PARAMS_MAX];
 	PGresult		*res;
 	int			 db_failed;
+	int			 db_unavailable;
 	char			 sqlstate[6];
 
 	struct kore_task	 task;
@@ -165,8 +203,22 @@ struct drop_colmap {
 	int			 kind;
 };
 
+/* dbpool.c */
+void	drop_db_setup(void);
+void	drop_db_teardown(void);
+int	drop_db_state(void);
+const char *drop_db_state_name(void);
+void	drop_dbq_start(struct drop_dbq *, struct http_request *,
+	    void (*)(struct drop_dbq *, void *), void *, const char *,
+	    const char *, int, const char *const *, u_int64_t);
+int	drop_dbq_finished(struct drop_dbq *);
+void	drop_dbq_release(struct drop_dbq *);
+PGresult *drop_dbq_take(struct drop_dbq *);
+
 /* db.c */
 int	drop_sql(struct drop_ctx *, const char *, int, const char **,
+	    int (*)(struct drop_ctx *));
+int	drop_sql_own(struct drop_ctx *, const char *, int, const char **,
 	    int (*)(struct drop_ctx *));
 int	drop_sql_run(struct drop_ctx *);
 void	drop_sql_release(struct drop_ctx *);

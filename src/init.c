@@ -29,6 +29,7 @@ struct drop_config	drop_cfg;
 int	init(int);
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
+void	kore_worker_teardown(void);
 
 static int	read_secret(const char *, const char *, const char *,
 		    unsigned char *, size_t, size_t *);
@@ -56,6 +57,7 @@ KORE_SECCOMP_FILTER("drop",
 	KORE_SYSCALL_ALLOW(sendto),
 	KORE_SYSCALL_ALLOW(recvfrom),
 	KORE_SYSCALL_ALLOW(getrandom),
+	KORE_SYSCALL_ALLOW(shutdown),
 );
 
 /* A secret from NAME or from the file named by NAME_FILE. */
@@ -131,7 +133,8 @@ build_conninfo(void)
 	len = snprintf(drop_cfg.conninfo, sizeof(drop_cfg.conninfo),
 	    "host=%s port=%s dbname=%s user=%s gssencmode=disable "
 	    "sslmode=disable connect_timeout=2 application_name=drop "
-	    "options='-c statement_timeout=10000'", host, port, db, user);
+	    "options='-c statement_timeout=2000 "
+	    "-c client_connection_check_interval=1000'", host, port, db, user);
 	if (len < 0 || (size_t)len >= sizeof(drop_cfg.conninfo))
 		fatal("database settings too long");
 }
@@ -182,14 +185,27 @@ kore_worker_configure(void)
 	drop_tls_worker_hook();
 }
 
+/*
+ * Worker exit: connections closed without waiting on the server, then
+ * _exit(), because exit() runs library destructors while task threads
+ * may hold their locks (seen: freelocale in libp11-kit, under ASan).
+ */
+void
+kore_worker_teardown(void)
+{
+	drop_db_teardown();
+	kore_msg_send(KORE_MSG_PARENT, KORE_MSG_SHUTDOWN, NULL, 0);
+	(void)fflush(NULL);
+	_exit(0);
+}
+
 /* Worker, after privileges are dropped: the database. */
 int
 init(int state)
 {
 	if (state == KORE_MODULE_UNLOAD)
 		return (KORE_RESULT_OK);
-	if (!kore_pgsql_register(DROP_DB, drop_cfg.conninfo))
-		kore_log(LOG_NOTICE, "database %s already registered", DROP_DB);
+	drop_db_setup();
 	drop_cache_start();
 
 	return (KORE_RESULT_OK);

@@ -285,8 +285,6 @@ pay_done(struct drop_ctx *ctx)
 	struct pay_state	*st = ctx->data;
 	const char		*code, *tx, *response, *params[2];
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if ((code = drop_col(ctx, 0, "code")) == NULL)
 		return (drop_fail_internal(ctx, "payment returned no outcome"));
 	tx = drop_col(ctx, 0, "tx_id");
@@ -320,8 +318,6 @@ pay_loaded(struct drop_ctx *ctx)
 	char			 bank_ref[64];
 	int64_t			 ore;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (st->qr)
 		return (pay_reply(ctx));
 	from = drop_col(ctx, 0, "from_account");
@@ -347,8 +343,6 @@ pay_settled(struct drop_ctx *ctx)
 	struct pay_state	*st = ctx->data;
 	const char		*params[2];
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	params[0] = st->tx;
 	params[1] = ctx->sess.user_id;
 
@@ -363,8 +357,6 @@ pay_reply(struct drop_ctx *ctx)
 	const char		*params[3];
 	char			*text;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_fail_internal(ctx, "payment row missing"));
 	st->reply = st->qr ? drop_tx_qr_created(ctx, 0) :
@@ -378,7 +370,7 @@ pay_reply(struct drop_ctx *ctx)
 	params[0] = ctx->sess.user_id;
 	params[1] = st->key;
 	params[2] = text;
-	(void)drop_sql(ctx, sql_store, 3, params, pay_stored);
+	(void)drop_sql_own(ctx, sql_store, 3, params, pay_stored);
 	free(text);
 
 	return (DROP_STEP_SQL);

@@ -113,20 +113,27 @@ static int
 state_step(struct http_request *req)
 {
 	struct drop_ctx		*ctx = http_state_get(req);
+	int			 r;
 
 	if (ctx->next == NULL)
 		return (HTTP_STATE_COMPLETE);
 
-	switch (ctx->next(ctx)) {
+	switch ((r = ctx->next(ctx))) {
 	case DROP_STEP_SQL:
 		req->fsm_state = S_SQL;
 		return (HTTP_STATE_CONTINUE);
 	case DROP_STEP_TASK:
 		req->fsm_state = S_TASK;
 		return (HTTP_STATE_CONTINUE);
-	default:
+	case DROP_STEP_DONE:
 		return (HTTP_STATE_COMPLETE);
+	default:
+		fatal("[%s] route %s: unknown step result %d", ctx->reqid,
+		    ctx->route->name, r);
 	}
+
+	/* NOTREACHED */
+	return (HTTP_STATE_ERROR);
 }
 
 static int
@@ -135,12 +142,16 @@ state_sql(struct http_request *req)
 	struct drop_ctx		*ctx = http_state_get(req);
 	int			 r;
 
-	if ((r = drop_sql_run(ctx)) == HTTP_STATE_COMPLETE) {
-		req->fsm_state = S_STEP;
-		return (HTTP_STATE_CONTINUE);
+	if ((r = drop_sql_run(ctx)) != HTTP_STATE_COMPLETE)
+		return (r);
+	/* A failed query is answered here unless the step asked to. */
+	if (ctx->db_failed && !ctx->sql_own) {
+		(void)drop_sql_failed(ctx);
+		return (HTTP_STATE_COMPLETE);
 	}
+	req->fsm_state = S_STEP;
 
-	return (r);
+	return (HTTP_STATE_CONTINUE);
 }
 
 static int

@@ -203,8 +203,6 @@ put_done(struct drop_ctx *ctx)
 {
 	json_t		*data;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Unknown currency"));
 	data = json_object();

@@ -165,8 +165,6 @@ list_done(struct drop_ctx *ctx)
 	json_t		*list;
 	int		 row;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	list = json_array();
 	for (row = 0; row < drop_rows(ctx); row++) {
 		if (!drop_col_null(ctx, row, "id"))
@@ -227,8 +225,6 @@ add_start(struct drop_ctx *ctx)
 static int
 add_done(struct drop_ctx *ctx)
 {
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_fail_internal(ctx, "recipient insert returned no row"));
 
@@ -252,8 +248,6 @@ delete_start(struct drop_ctx *ctx)
 static int
 delete_done(struct drop_ctx *ctx)
 {
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
 

@@ -84,6 +84,9 @@ drop_error(struct drop_ctx *ctx, int status, const char *code,
 {
 	json_t		*obj;
 
+	/* Every 503 is temporary: tell clients when to come back. */
+	if (status == 503)
+		http_response_header(ctx->req, "retry-after", "1");
 	obj = json_object();
 	json_object_set_new(obj, "error", json_string(code));
 	json_object_set_new(obj, "message", json_string(message));

@@ -93,8 +93,6 @@ auth_loaded(struct drop_ctx *ctx)
 {
 	const char	*role;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1 || (role = drop_col(ctx, 0, "role")) == NULL)
 		return (drop_error(ctx, 401, "unauthorized",
 		    "Session expired or revoked"));

@@ -71,8 +71,6 @@ settle_done(struct drop_ctx *ctx)
 	struct settle_state	*st = ctx->data;
 	const char		*result, *params[1];
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if ((result = drop_col(ctx, 0, "result")) == NULL)
 		return (drop_fail_internal(ctx, "settle returned nothing"));
 	if (!strcmp(result, "not_found"))
@@ -89,8 +87,6 @@ settle_done(struct drop_ctx *ctx)
 static int
 settle_loaded(struct drop_ctx *ctx)
 {
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_fail_internal(ctx, "settled row missing"));
 

@@ -337,8 +337,6 @@ list_done(struct drop_ctx *ctx)
 	json_t		*list, *t;
 	int		 row;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	list = json_array();
 	for (row = 0; row < drop_rows(ctx); row++) {
 		if (drop_col_null(ctx, row, "id"))
@@ -390,8 +388,6 @@ summary_done(struct drop_ctx *ctx)
 {
 	json_t		*data;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	data = json_object();
 	json_object_set_new(data, "allTime", summary_set(ctx, "all_"));
 	json_object_set_new(data, "thisMonth", summary_set(ctx, "month_"));
@@ -426,8 +422,6 @@ detail_start(struct drop_ctx *ctx)
 static int
 detail_done(struct drop_ctx *ctx)
 {
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found",
 		    "Transaction not found"));
@@ -440,8 +434,6 @@ receipt_done(struct drop_ctx *ctx)
 {
 	json_t		*r;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found",
 		    "Transaction not found"));
@@ -533,8 +525,6 @@ disclosure_done(struct drop_ctx *ctx)
 	const char	*country, *currency;
 	int64_t		 fee;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
 	if (drop_col_null(ctx, 0, "rate")) {

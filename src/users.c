@@ -87,8 +87,6 @@ me_done(struct drop_ctx *ctx)
 	int64_t		 total;
 	int		 row, rows;
 
-	if (ctx->db_failed)
-		return (drop_sql_failed(ctx));
 	if ((rows = drop_rows(ctx)) < 1)
 		return (drop_error(ctx, 401, "unauthorized",
 		    "Session expired or revoked"));
