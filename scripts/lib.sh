@@ -153,6 +153,10 @@ render_conf() {
 	    -e "s|conf/dh2048.pem|$ROOT/conf/dh2048.pem|" \
 	    -e "s|var/|$var/|g" \
 	    "$ROOT/kore.conf" >"$out"
+	# Logs every syscall the worker sandbox would refuse (see README).
+	if [ "${DROP_SECCOMP_TRACING:-no}" = yes ]; then
+		echo "seccomp_tracing yes" >>"$out"
+	fi
 }
 
 # The environment the module reads (see README, Configuration).

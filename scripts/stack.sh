@@ -9,8 +9,15 @@ KPID=""
 FAILED=0
 KORE_ENV=""
 
-# A worker of the asan flavor can hang in libc's exit handlers (a locale
-# lock taken in libp11-kit's destructor): give Kore 10 s, then kill it.
+# The sanitizer runtimes go first; libcrypt too, or ASan's crypt_r
+# interceptor finds no real function (drop.so is loaded with dlopen).
+asan_env() {
+	libs="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so):$(gcc -print-file-name=libcrypt.so.1)"
+	echo "LD_PRELOAD=$libs ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
+}
+
+# SIGTERM must stop Kore within 5 s, queries in flight or not; a slower
+# stop fails the run (after 10 s it is killed).
 stop_kore() {
 	[ -n "$KPID" ] || return 0
 	kill -TERM "$KPID" 2>/dev/null || true
@@ -19,6 +26,10 @@ stop_kore() {
 		sleep 0.1
 		i=$((i + 1))
 	done
+	if [ $i -gt 50 ]; then
+		log "kore took more than 5 s to stop"
+		FAILED=1
+	fi
 	if kill -0 "$KPID" 2>/dev/null; then
 		log "kore did not stop in 10 s; killing it"
 		pkill -KILL -P "$KPID" 2>/dev/null || true
@@ -26,6 +37,25 @@ stop_kore() {
 	fi
 	wait "$KPID" 2>/dev/null || true
 	KPID=""
+}
+
+# check_kore_log FLAVOR [KILLED]: sanitizer reports, sandbox kills and
+# crashed workers fail the run; exactly KILLED workers (default 0) may be
+# gone. Kore's stdout is a buffered file, so lines can repeat: count once.
+check_kore_log() {
+	f="$TMP/kore-$1.log"
+	pattern="ERROR: AddressSanitizer|runtime error:|sandbox violation|fatal"
+	if grep -E "$pattern" "$f" >/dev/null; then
+		log "kore ($1) reported errors:"
+		grep -E -A20 "$pattern" "$f" | head -n 60 >&2
+		FAILED=1
+	fi
+	gone=$(grep -E '\) gone$' "$f" | sort -u | wc -l)
+	if [ "$gone" != "${2:-0}" ]; then
+		log "kore ($1): $gone workers gone, expected ${2:-0}"
+		grep -E '\) gone$' "$f" | sort -u >&2
+		FAILED=1
+	fi
 }
 
 stack_cleanup() {

@@ -26,22 +26,12 @@ run_flavor() {
 	log "integration tests ($1) at $BASE_URL"
 	DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL" \
 	DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT" \
-	DROP_TEST_CERT="$TMP/tls/cert.pem" \
+	DROP_TEST_CERT="$TMP/tls/cert.pem" DROP_TEST_PGDIR="$PGDIR" \
 	DROP_TEST_PG_STOP="sh $ROOT/scripts/pgctl.sh stop $PGDIR $PGPORT" \
 	DROP_TEST_PG_START="sh $ROOT/scripts/pgctl.sh start $PGDIR $PGPORT" \
 	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
 	stop_kore
 	check_kore_log "$1"
-}
-
-# Sanitizer reports, sandbox kills and crashed workers fail the run.
-check_kore_log() {
-	pattern="ERROR: AddressSanitizer|runtime error:|sandbox violation|\) gone|fatal"
-	if grep -E "$pattern" "$TMP/kore-$1.log" >/dev/null; then
-		log "kore ($1) reported errors:"
-		grep -E -A20 "$pattern" "$TMP/kore-$1.log" | head -n 60 >&2
-		FAILED=1
-	fi
 }
 
 # The public listener in plain HTTP (behind a TLS-terminating balancer),
@@ -65,10 +55,7 @@ plain_http_smoke() {
 FLAVORS=${DROP_TEST_FLAVORS:-dev asan}
 KORE_ENV=""
 case " $FLAVORS " in *" dev "*) run_flavor dev; plain_http_smoke ;; esac
-# The sanitizer runtimes go first; libcrypt too, or ASan's crypt_r
-# interceptor finds no real function (drop.so is loaded with dlopen).
-ASAN_LIBS="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so) $(gcc -print-file-name=libcrypt.so.1)"
-KORE_ENV="LD_PRELOAD=$(echo $ASAN_LIBS | tr ' ' ':') ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
+KORE_ENV=$(asan_env)
 case " $FLAVORS " in *" asan "*) run_flavor asan ;; esac
 
 [ "$FAILED" = 0 ] || { log "FAILED"; exit 1; }

@@ -68,8 +68,6 @@ static void	dbq_lost(struct drop_dbq *, const char *);
 static void	dbq_finish(struct drop_dbq *, int);
 static void	dbq_notify(struct drop_dbq *);
 static void	dbq_unlist(struct drop_dbq *);
-static int	sqlstate_outcome(const char *);
-static int	sqlstate_lost(const char *);
 
 /* Worker start: Kore gets a guard conninfo; our pool opens the real ones. */
 void
@@ -524,7 +522,7 @@ dbq_progress(struct drop_dbq *q)
 	case KORE_PGSQL_STATE_COMPLETE:
 		pool.busy--;
 		q->lent = 0;
-		dbq_finish(q, q->errored ? sqlstate_outcome(q->sqlstate) :
+		dbq_finish(q, q->errored ? drop_sqlstate_outcome(q->sqlstate) :
 		    DROP_DBQ_OK);
 		pool_wake();
 		return;
@@ -594,7 +592,7 @@ dbq_failed(struct drop_dbq *q)
 		dbq_lost(q, q->sql.error != NULL ? q->sql.error : "broken");
 		return;
 	}
-	if (sqlstate_lost(q->sqlstate)) {
+	if (drop_sqlstate_lost(q->sqlstate)) {
 		dbq_lost(q, q->sqlstate);
 		return;
 	}
@@ -665,27 +663,4 @@ dbq_unlist(struct drop_dbq *q)
 		TAILQ_REMOVE(&pool.live, q, list);
 	}
 	q->queued = 0;
-}
-
-/*
- * What a failed query means for the caller: no usable answer (connection,
- * shutdown, statement timeout, resources, serialization: try again), or a
- * refusal of this query (constraints, raised errors).
- */
-static int
-sqlstate_outcome(const char *state)
-{
-	if (state[0] == '\0' || !strncmp(state, "08", 2) ||
-	    !strncmp(state, "57", 2) || !strncmp(state, "53", 2) ||
-	    !strncmp(state, "40", 2))
-		return (DROP_DBQ_UNAVAILABLE);
-	return (DROP_DBQ_FAILED);
-}
-
-/* The connection itself is gone: the server is going down or hung up. */
-static int
-sqlstate_lost(const char *state)
-{
-	return (state[0] == '\0' || !strncmp(state, "08", 2) ||
-	    !strncmp(state, "57P", 3));
 }

@@ -51,12 +51,7 @@ struct drop_ctx;
 #define DROP_DB_SUSPECT		2	/* a failure seen; probing */
 #define DROP_DB_DOWN		3	/* the probe failed; retrying */
 
-/* How a query ended. */
-#define DROP_DBQ_OK		0
-#define DROP_DBQ_UNAVAILABLE	1	/* no usable answer: 503 */
-#define DROP_DBQ_FAILED		2	/* the server refused it: 500 */
-
-#define DROP_DB_TIMEOUT_MS	2500	/* every query's deadline */
+#define DROP_DB_TIMEOUT_MS	2000	/* every query's deadline */
 
 /* One query on the worker's pool; see dbpool.c. */
 struct drop_dbq {

@@ -133,7 +133,7 @@ build_conninfo(void)
 	len = snprintf(drop_cfg.conninfo, sizeof(drop_cfg.conninfo),
 	    "host=%s port=%s dbname=%s user=%s gssencmode=disable "
 	    "sslmode=disable connect_timeout=2 application_name=drop "
-	    "options='-c statement_timeout=2000 "
+	    "options='-c statement_timeout=1500 "
 	    "-c client_connection_check_interval=1000'", host, port, db, user);
 	if (len < 0 || (size_t)len >= sizeof(drop_cfg.conninfo))
 		fatal("database settings too long");

@@ -58,6 +58,14 @@ int	drop_jwt_sign(const unsigned char *, size_t, const struct drop_claims *,
 int	drop_jwt_verify(const unsigned char *, size_t, const char *, time_t,
 	    struct drop_claims *);
 
+/* sqlstate.c: how a query ended (the database pool's outcomes). */
+#define DROP_DBQ_OK		0
+#define DROP_DBQ_UNAVAILABLE	1	/* no usable answer: 503 */
+#define DROP_DBQ_FAILED		2	/* the server refused it: 500 */
+
+int	drop_sqlstate_outcome(const char *);
+int	drop_sqlstate_lost(const char *);
+
 /* cookie.c */
 int	drop_cookie_format(char *, size_t, const char *, const char *, int,
 	    int);

@@ -1,10 +1,11 @@
 """Runs last: takes PostgreSQL away and brings it back."""
 
 import os
+import signal
 import subprocess
 import time
 
-from harness import Client, eq, test
+from harness import Client, eq, is_error, register, test
 
 
 # --- health when the database goes away (last: restarts PostgreSQL) -------
@@ -33,3 +34,69 @@ def health_is_503_while_database_is_down_and_recovers():
         time.sleep(0.2)
     for _ in range(4):
         eq(Client().get("/api/health").status, 200)
+
+
+# --- a frozen database (every PostgreSQL process stopped) ------------------
+
+def _pg_pids():
+    pgdir = os.environ.get("DROP_TEST_PGDIR")
+    if not pgdir:
+        return []
+    with open(os.path.join(pgdir, "data", "postmaster.pid")) as f:
+        pm = int(f.readline())
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pm)],
+                         capture_output=True, text=True).stdout
+    return [pm] + [int(p) for p in out.split()]
+
+
+def _pg_signal(sig):
+    for pid in _pg_pids():
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _timed(client, path):
+    t0 = time.time()
+    r = client.get(path)
+    return r, time.time() - t0
+
+
+@test
+def frozen_database_answers_fast_and_recovers():
+    if not _pg_pids():
+        return
+    u = register()
+    eq(u.get("/api/users/me").status, 200)
+    _pg_signal(signal.SIGSTOP)
+    try:
+        t_frozen = time.time()
+        # Cached reads and handshakes never wait on the database.
+        for _ in range(5):
+            r, took = _timed(Client(), "/api/rates")
+            eq(r.status, 200)
+            assert took < 0.5, "rates took %.2f s" % took
+        r, took = _timed(Client(), "/api/health")
+        eq(r.status, 503)
+        eq(r.json["db"], "disconnected")
+        assert took < 2.0, "health took %.2f s" % took
+        r, took = _timed(u, "/api/users/me")
+        is_error(r, 503, "unavailable")
+        eq(r.header("Retry-After"), "1")
+        assert took < 3.0, "users/me took %.2f s" % took
+        # Once the freeze is known, answers come at once.
+        r, took = _timed(u, "/api/users/me")
+        is_error(r, 503, "unavailable")
+        assert took < 0.5, "second users/me took %.2f s" % took
+        assert time.time() - t_frozen < 8
+    finally:
+        _pg_signal(signal.SIGCONT)
+    t_back = time.time()
+    while time.time() < t_back + 5:
+        if u.get("/api/users/me").status == 200:
+            break
+        time.sleep(0.05)
+    took = time.time() - t_back
+    assert took < 5, "recovery took %.2f s" % took
+    eq(Client().get("/api/health").status, 200)

@@ -9,5 +9,6 @@ Suite	*suite_money(void);
 Suite	*suite_jwt(void);
 Suite	*suite_cookie(void);
 Suite	*suite_bank(void);
+Suite	*suite_sqlstate(void);
 
 #endif

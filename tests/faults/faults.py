@@ -1,0 +1,448 @@
+"""make faults: payments under database and worker faults.
+
+Concurrent payers (QR payments and remittances over many users, each
+retrying with its own Idempotency-Key until it gets a definite answer) run
+while the harness injects one fault after another. Probes measure what a
+client sees during each fault; the database is checked after each one.
+Loopback only; every loop is bounded in time.
+"""
+
+import http.client
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+from harness import (BASE, Client, admin, approve, fresh_ip,  # noqa: E402
+                     register, sql, ssl_context)
+from money_helpers import MERCHANT, account_number  # noqa: E402
+
+PGDIR = os.environ["DROP_FAULT_PGDIR"]
+PGPORT = os.environ["DROP_FAULT_PGPORT"]
+KORE_PID = int(os.environ["DROP_FAULT_KORE_PID"])
+PGBIN = os.environ["DROP_FAULT_PGBIN"]
+ROOT = os.path.join(HERE, "..", "..")
+PAYERS = int(os.environ.get("DROP_FAULT_PAYERS", "12"))
+FREEZE_S = 10
+SOCKET_S = 5
+
+# The answers every fault must keep (issue: database faults).
+RATES_MAX_S = 0.5
+HEALTH_MAX_S = 2.0
+DB_ROUTE_MAX_S = 3.0
+RECOVERY_MAX_S = 5.0
+
+stop_payers = threading.Event()
+lock = threading.Lock()
+acked = {}          # Idempotency-Key -> transaction id of a 201
+refused = {}        # Idempotency-Key -> definite 4xx
+anomalies = []      # answers no fault may cause (5xx other than 503)
+attempts = [0]
+PAYER_IDS = []
+
+
+def as_pg(args):
+    if os.getuid() == 0:
+        args = ["runuser", "-u", "postgres", "--"] + args
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+def pg_pids():
+    """The postmaster and all its children."""
+    with open(os.path.join(PGDIR, "data", "postmaster.pid")) as f:
+        pm = int(f.readline())
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pm)],
+                         capture_output=True, text=True).stdout
+    return [pm] + [int(p) for p in out.split()]
+
+
+def pg_signal(sig):
+    for pid in pg_pids():
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def pg_restart_immediate():
+    data = os.path.join(PGDIR, "data")
+    r = as_pg([PGBIN + "/pg_ctl", "-D", data, "-m", "immediate", "-w",
+               "stop"])
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(["sh", os.path.join(ROOT, "scripts", "pgctl.sh"),
+                        "start", PGDIR, PGPORT], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def kore_workers():
+    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(KORE_PID)],
+                         capture_output=True, text=True).stdout
+    return [int(line.split()[0]) for line in out.splitlines()
+            if "wrk" in line]
+
+
+# --- payers ---------------------------------------------------------------
+
+class Payer(threading.Thread):
+    def __init__(self, client, recipient):
+        super().__init__(daemon=True)
+        self.c = client
+        self.recipient = recipient
+
+    def body(self, kind):
+        if kind == "qr":
+            return ("/api/transactions/qr-payment",
+                    {"merchantId": MERCHANT,
+                     "amount": random.randint(100, 2000) / 100})
+        return ("/api/transactions/remittance",
+                {"recipientId": self.recipient,
+                 "amount": random.randint(10000, 20000) / 100})
+
+    def pay_once(self):
+        key = "fault-" + uuid.uuid4().hex
+        path, body = self.body(random.choice(("qr", "remit")))
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            with lock:
+                attempts[0] += 1
+            self.c.ip = fresh_ip()
+            try:
+                r = self.c.post(path, body,
+                                headers={"Idempotency-Key": key})
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.1)
+                continue
+            if r.status == 201:
+                with lock:
+                    acked[key] = r.json["data"]["id"]
+                return
+            if r.status == 503 or r.status == 429:
+                time.sleep(0.1)
+                continue
+            if r.status >= 500:
+                with lock:
+                    anomalies.append("%s %d %s" % (path, r.status, r.raw[:120]))
+                time.sleep(0.1)
+                continue
+            with lock:
+                refused[key] = r.status
+            return
+        with lock:
+            anomalies.append("no definite answer for key %s in 90 s" % key)
+
+    def run(self):
+        while not stop_payers.is_set():
+            self.pay_once()
+            time.sleep(random.uniform(0.02, 0.1))
+
+
+def make_payers():
+    payers = []
+    for i in range(PAYERS):
+        c = register()
+        approve(c)
+        number = account_number(prefix="5%03d" % random.randrange(1000))
+        r = c.post("/api/bank-accounts", {"bankName": "DNB",
+                                          "accountNumber": number})
+        assert r.status == 201, r
+        r = c.post("/api/recipients", {
+            "name": "Marko Petrovic", "country": "RS",
+            "bankAccount": "RS35260005601001611379", "bankName": "Banka"})
+        assert r.status == 201, r
+        payers.append(Payer(c, r.json["data"]["id"]))
+        PAYER_IDS.append(c.user_id)
+    return payers
+
+
+# --- probes ---------------------------------------------------------------
+
+class Probes:
+    """Every 100 ms, in fresh threads: a cached read (new TLS connection and
+    a kept-alive one), health, and a route that needs the database."""
+
+    def __init__(self, me_client):
+        self.samples = []
+        self.me = me_client
+        self.stop = threading.Event()
+        self.keepalive = None
+        self.ka_lock = threading.Lock()
+
+    def record(self, kind, t0, status):
+        with lock:
+            self.samples.append((kind, t0, time.time() - t0, status))
+
+    def one(self, kind, path, client=None):
+        t0 = time.time()
+        c = client or Client()
+        c.ip = fresh_ip()
+        try:
+            r = c.get(path)
+            self.record(kind, t0, r.status)
+        except (OSError, http.client.HTTPException) as e:
+            self.record(kind, t0, "error:%s" % type(e).__name__)
+
+    def rates_keepalive(self):
+        t0 = time.time()
+        with self.ka_lock:
+            try:
+                if self.keepalive is None:
+                    u = BASE.split("//", 1)[1]
+                    host, port = u.split(":")
+                    if BASE.startswith("https"):
+                        self.keepalive = http.client.HTTPSConnection(
+                            host, int(port), context=ssl_context(),
+                            timeout=10)
+                    else:
+                        self.keepalive = http.client.HTTPConnection(
+                            host, int(port), timeout=10)
+                self.keepalive.request("GET", "/api/rates",
+                                       headers={"X-Forwarded-For": fresh_ip()})
+                r = self.keepalive.getresponse()
+                r.read()
+                self.record("rates-ka", t0, r.status)
+            except (OSError, http.client.HTTPException) as e:
+                self.keepalive = None
+                self.record("rates-ka", t0, "error:%s" % type(e).__name__)
+
+    def loop(self):
+        while not self.stop.is_set():
+            for kind, path, client in (("rates", "/api/rates", None),
+                                       ("health", "/api/health", None),
+                                       ("me", "/api/users/me", self.me)):
+                threading.Thread(target=self.one, args=(kind, path, client),
+                                 daemon=True).start()
+            threading.Thread(target=self.rates_keepalive, daemon=True).start()
+            time.sleep(0.1)
+
+    def window(self, t0, t1):
+        with lock:
+            return [s for s in self.samples if t0 <= s[1] <= t1]
+
+
+def wait_recovered(t_from, limit=30):
+    """Time at which health and a database route both answer 200."""
+    me = PROBE_USER
+    while time.time() < t_from + limit:
+        try:
+            h = Client().get("/api/health").status
+            m = me.get("/api/users/me").status
+            if h == 200 and m == 200:
+                return time.time()
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(0.05)
+    return None
+
+
+# --- checks ---------------------------------------------------------------
+
+def check_database(failures):
+    """Every acknowledged payment recorded once; ledger exact."""
+    with lock:
+        acks = dict(acked)
+    rows = sql("SELECT key, coalesce(transaction_id, '') FROM "
+               "idempotency_keys WHERE user_id = ANY "
+               "(string_to_array(:'p1', ','))", ",".join(PAYER_IDS))
+    keys = {k: tx for k, tx in rows}
+    for key, tx in acks.items():
+        if keys.get(key) != tx:
+            failures.append("acknowledged %s (key %s) recorded as %r" %
+                            (tx, key, keys.get(key)))
+    txs = sql("SELECT t.id, count(k.key) FROM transactions t "
+              "LEFT JOIN idempotency_keys k ON k.transaction_id = t.id "
+              "WHERE t.user_id = ANY (string_to_array(:'p1', ',')) "
+              "GROUP BY t.id", ",".join(PAYER_IDS))
+    for tx, n in txs:
+        if n != "1":
+            failures.append("transaction %s has %s keys" % (tx, n))
+    with open(os.path.join(ROOT, "tests", "ledger.sql")) as f:
+        bad = sql(f.read())
+    if bad:
+        failures.append("ledger invariant broken: %r" % bad[:5])
+    return len(acks), len([k for k, tx in keys.items() if tx])
+
+
+def kore_gone(pid):
+    """True once the process has exited (a zombie counts)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def stop_in_flight(failures):
+    """SIGTERM while every PostgreSQL process is frozen and requests wait
+    on it: Kore must still stop within 5 s."""
+    pg_signal(signal.SIGSTOP)
+    try:
+        for _ in range(6):
+            threading.Thread(target=waiting_request, daemon=True).start()
+        time.sleep(0.5)
+        t0 = time.time()
+        os.kill(KORE_PID, signal.SIGTERM)
+        while not kore_gone(KORE_PID) and time.time() < t0 + 10:
+            time.sleep(0.02)
+        took = time.time() - t0
+    finally:
+        pg_signal(signal.SIGCONT)
+    ok = took < 5
+    print("shutdown with queries in flight: kore stopped in %s | %s" %
+          (fmt_ms(took), "ok" if ok else "FAILED"), flush=True)
+    if not ok:
+        failures.append("SIGTERM took %.1f s with queries in flight" % took)
+    return ok
+
+
+def waiting_request():
+    try:
+        Client().get("/api/health")
+        PROBE_USER.get("/api/users/me")
+    except (OSError, http.client.HTTPException):
+        pass
+
+
+def fmt_ms(v):
+    return "-" if v is None else "%d ms" % (v * 1000)
+
+
+def run_fault(name, probes, inject, restore, hold, down, failures):
+    t0 = time.time()
+    inject()
+    if hold:
+        time.sleep(hold)
+    t_restore = time.time()
+    if restore:
+        restore()
+        t_restore = time.time()
+    t_rec = wait_recovered(t_restore)
+    t_end = time.time()
+    time.sleep(1.0)
+    samples = probes.window(t0, t_end)
+    rates = [s for s in samples if s[0] in ("rates", "rates-ka")]
+    health = [s for s in samples if s[0] == "health" and s[1] < t_restore]
+    me = [s for s in samples if s[0] == "me" and s[1] < t_restore]
+    rates_max = max((s[2] for s in rates), default=0)
+    first_503 = min((s[1] + s[2] - t0 for s in health if s[3] == 503),
+                    default=None)
+    health_max = max((s[2] for s in health), default=0)
+    me_max = max((s[2] for s in me), default=0)
+    recovery = None if t_rec is None else max(0.0, t_rec - t_restore)
+    mine = []
+    bad_rates = [s for s in rates if s[3] != 200]
+    if name == "worker-kill":
+        bad_rates = [s for s in bad_rates if s[1] > t0 + 1]
+    if bad_rates:
+        mine.append("cached read failed: %r" % bad_rates[:3])
+    if rates_max > RATES_MAX_S:
+        mine.append("cached read stalled %.2f s" % rates_max)
+    if health_max > HEALTH_MAX_S:
+        mine.append("health took %.2f s" % health_max)
+    if me_max > DB_ROUTE_MAX_S:
+        mine.append("database route took %.2f s" % me_max)
+    if down and first_503 is None:
+        mine.append("health never answered 503")
+    odd = [s for s in me if s[3] not in (200, 503) and
+           not (name == "worker-kill" and s[1] < t0 + 1)]
+    if odd:
+        mine.append("database route answered %r" % odd[:3])
+    if recovery is None or recovery > RECOVERY_MAX_S:
+        mine.append("no recovery within %d s" % RECOVERY_MAX_S)
+    n_acked, n_recorded = check_database(mine)
+    print("fault %-22s cached read max %7s | health 503 after %7s, max %7s"
+          " | db route max %7s | recovered in %7s | payments acknowledged "
+          "%d / recorded %d | %s" % (
+              name, fmt_ms(rates_max), fmt_ms(first_503), fmt_ms(health_max),
+              fmt_ms(me_max), fmt_ms(recovery), n_acked, n_recorded,
+              "ok" if not mine else "FAILED"), flush=True)
+    for m in mine:
+        print("    " + m, flush=True)
+    failures.extend("%s: %s" % (name, m) for m in mine)
+    return not mine
+
+
+def main():
+    global PROBE_USER
+    failures = []
+    random.seed()
+    PROBE_USER = register()
+    payers = make_payers()
+    probes = Probes(PROBE_USER)
+    threading.Thread(target=probes.loop, daemon=True).start()
+    for p in payers:
+        p.start()
+    time.sleep(3)
+
+    def kill_worker():
+        workers = kore_workers()
+        assert workers, "no kore workers found"
+        os.kill(random.choice(workers), signal.SIGKILL)
+
+    def socket_away():
+        run = os.path.join(PGDIR, "run")
+        os.rename(run, run + ".off")
+        # Existing connections go too, so the pool must reconnect.
+        as_pg(["psql", "-X", "-q", "-h", run + ".off", "-p", PGPORT,
+               "-U", "postgres", "-d", "postgres", "-c",
+               "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+               "WHERE usename = 'drop'"])
+
+    def socket_back():
+        run = os.path.join(PGDIR, "run")
+        os.rename(run + ".off", run)
+
+    def restart_then_freeze():
+        pg_restart_immediate()
+        pg_signal(signal.SIGSTOP)
+
+    results = [
+        run_fault("worker-kill", probes, kill_worker, None, 2, False,
+                  failures),
+        run_fault("pg-restart-immediate", probes, pg_restart_immediate, None,
+                  0, False, failures),
+        run_fault("freeze-after-start", probes, restart_then_freeze,
+                  lambda: pg_signal(signal.SIGCONT), FREEZE_S, True,
+                  failures),
+        run_fault("freeze-under-load", probes,
+                  lambda: pg_signal(signal.SIGSTOP),
+                  lambda: pg_signal(signal.SIGCONT), FREEZE_S, True,
+                  failures),
+        run_fault("socket-unreachable", probes, socket_away, socket_back,
+                  SOCKET_S, True, failures),
+    ]
+    n_fault_failures = len(failures)
+
+    stop_payers.set()
+    for p in payers:
+        p.join(100)
+    probes.stop.set()
+    time.sleep(0.5)
+    n_acked, n_recorded = check_database(failures)
+    with lock:
+        print("payments: %d acknowledged, %d recorded, %d refused, %d "
+              "attempts, %d anomalies" % (n_acked, n_recorded, len(refused),
+                                          attempts[0], len(anomalies)))
+        failures.extend(anomalies[:10])
+    if n_acked != n_recorded:
+        failures.append("%d payments recorded, %d acknowledged" %
+                        (n_recorded, n_acked))
+    final_ok = len(failures) == n_fault_failures
+    results.append(final_ok)
+    results.append(stop_in_flight(failures))
+    for f in failures:
+        print("FAIL " + f)
+    passed = results.count(True)
+    print("%d passed, %d failed" % (passed, len(results) - passed))
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
