@@ -23,12 +23,8 @@ stack_up
 run_faults() {
 	start_kore "$1" || { FAILED=1; return 0; }
 	log "fault harness ($1) at $BASE_URL"
-	DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL" \
-	DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT" \
-	DROP_TEST_CERT="$TMP/tls/cert.pem" \
-	DROP_FAULT_PGDIR="$PGDIR" DROP_FAULT_PGPORT="$PGPORT" \
-	DROP_FAULT_PGBIN="$(pg_bindir)" DROP_FAULT_KORE_PID="$KPID" \
-	    python3 "$ROOT/tests/faults/faults.py" || FAILED=1
+	DROP_TEST_CERT="$TMP/tls/cert.pem" DROP_FAULT_PGBIN="$(pg_bindir)" \
+	DROP_FAULT_KORE_PID="$KPID" python3 "$ROOT/tests/faults/faults.py" || FAILED=1
 	t0=$(date +%s%N)
 	stop_kore
 	log "kore ($1) stopped in $(( ($(date +%s%N) - t0) / 1000000 )) ms"

@@ -44,7 +44,7 @@ stop_kore() {
 # gone. Kore's stdout is a buffered file, so lines can repeat: count once.
 check_kore_log() {
 	f="$TMP/kore-$1.log"
-	pattern="ERROR: AddressSanitizer|runtime error:|sandbox violation|fatal"
+	pattern="ERROR: AddressSanitizer|runtime error:|sandbox violation|seccomp violation|fatal"
 	if grep -E "$pattern" "$f" >/dev/null; then
 		log "kore ($1) reported errors:"
 		grep -E -A20 "$pattern" "$f" | head -n 60 >&2
@@ -91,6 +91,10 @@ start_kore() {
 	[ "${DROP_PUBLIC_TLS:-yes}" = yes ] || scheme=http
 	BASE_URL="$scheme://127.0.0.1:$2"
 	INTERNAL_URL="http://127.0.0.1:$3"
+	# What the Python tests and harnesses need to reach this stack.
+	export DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL"
+	export DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT"
+	export DROP_TEST_PGDIR="$PGDIR"
 	i=0
 	until curl -ks -o /dev/null "$BASE_URL/api/health"; do
 		i=$((i + 1))

@@ -24,9 +24,7 @@ stack_up
 run_flavor() {
 	start_kore "$1" || { FAILED=1; return 0; }
 	log "integration tests ($1) at $BASE_URL"
-	DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL" \
-	DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT" \
-	DROP_TEST_CERT="$TMP/tls/cert.pem" DROP_TEST_PGDIR="$PGDIR" \
+	DROP_TEST_CERT="$TMP/tls/cert.pem" \
 	DROP_TEST_PG_STOP="sh $ROOT/scripts/pgctl.sh stop $PGDIR $PGPORT" \
 	DROP_TEST_PG_START="sh $ROOT/scripts/pgctl.sh start $PGDIR $PGPORT" \
 	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
@@ -43,8 +41,6 @@ plain_http_smoke() {
 	export DROP_PUBLIC_TLS=yes DROP_TRUSTED_PROXIES=127.0.0.1
 	[ "$started" = yes ] || { FAILED=1; return 0; }
 	log "plain-HTTP public listener, no trusted proxy, at $BASE_URL"
-	DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL" \
-	DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT" \
 	DROP_TEST_UNTRUSTED=1 \
 	DROP_TEST_ONLY="health_reports,register_creates,login_sets,forwarded_for" \
 	    python3 "$ROOT/tests/integration/run.py" || FAILED=1

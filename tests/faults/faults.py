@@ -20,12 +20,12 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import (BASE, Client, admin, approve, fresh_ip,  # noqa: E402
-                     register, sql, ssl_context)
+from harness import (BASE, Client, approve, fresh_ip,  # noqa: E402
+                     pg_signal, register, sql, ssl_context)
 from money_helpers import MERCHANT, account_number  # noqa: E402
 
-PGDIR = os.environ["DROP_FAULT_PGDIR"]
-PGPORT = os.environ["DROP_FAULT_PGPORT"]
+PGDIR = os.environ["DROP_TEST_PGDIR"]
+PGPORT = os.environ["DROP_TEST_PGPORT"]
 KORE_PID = int(os.environ["DROP_FAULT_KORE_PID"])
 PGBIN = os.environ["DROP_FAULT_PGBIN"]
 ROOT = os.path.join(HERE, "..", "..")
@@ -52,23 +52,6 @@ def as_pg(args):
     if os.getuid() == 0:
         args = ["runuser", "-u", "postgres", "--"] + args
     return subprocess.run(args, capture_output=True, text=True)
-
-
-def pg_pids():
-    """The postmaster and all its children."""
-    with open(os.path.join(PGDIR, "data", "postmaster.pid")) as f:
-        pm = int(f.readline())
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pm)],
-                         capture_output=True, text=True).stdout
-    return [pm] + [int(p) for p in out.split()]
-
-
-def pg_signal(sig):
-    for pid in pg_pids():
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def pg_restart_immediate():
@@ -133,7 +116,8 @@ class Payer(threading.Thread):
                 time.sleep(0.1)
                 continue
             with lock:
-                refused[key] = r.status
+                refused[key] = "%d %s" % (r.status, (r.json or {}).get(
+                    "error", ""))
             return
         with lock:
             anomalies.append("no definite answer for key %s in 90 s" % key)
@@ -427,9 +411,14 @@ def main():
     time.sleep(0.5)
     n_acked, n_recorded = check_database(failures)
     with lock:
-        print("payments: %d acknowledged, %d recorded, %d refused, %d "
-              "attempts, %d anomalies" % (n_acked, n_recorded, len(refused),
-                                          attempts[0], len(anomalies)))
+        print("payments: %d acknowledged, %d recorded, %d refused %s, %d "
+              "attempts, %d anomalies" % (
+                  n_acked, n_recorded, len(refused),
+                  sorted(set(refused.values())), attempts[0],
+                  len(anomalies)))
+        if any("idempotency" in v or v.startswith("5")
+               for v in refused.values()):
+            failures.append("a retry was refused: %r" % refused)
         failures.extend(anomalies[:10])
     if n_acked != n_recorded:
         failures.append("%d payments recorded, %d acknowledged" %

@@ -145,6 +145,27 @@ def admin(method, path, body=None, token=None):
     return c.request(method, path, body=body, headers=hdr)
 
 
+def pg_pids():
+    """The test cluster's postmaster and all its children ([] if unknown)."""
+    pgdir = os.environ.get("DROP_TEST_PGDIR")
+    if not pgdir:
+        return []
+    with open(os.path.join(pgdir, "data", "postmaster.pid")) as f:
+        pm = int(f.readline())
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pm)],
+                         capture_output=True, text=True).stdout
+    return [pm] + [int(p) for p in out.split()]
+
+
+def pg_signal(sig):
+    """Sends sig to every PostgreSQL process (SIGSTOP freezes them all)."""
+    for pid in pg_pids():
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
 def sql(query, *args):
     """Runs a query as the drop role; returns rows of text columns."""
     cmd = ["psql", "-X", "-q", "-tA", "-F", "\t", "-v", "ON_ERROR_STOP=1",

@@ -5,7 +5,7 @@ import signal
 import subprocess
 import time
 
-from harness import Client, eq, is_error, register, test
+from harness import Client, eq, is_error, pg_pids, pg_signal, register, test
 
 
 # --- health when the database goes away (last: restarts PostgreSQL) -------
@@ -38,25 +38,6 @@ def health_is_503_while_database_is_down_and_recovers():
 
 # --- a frozen database (every PostgreSQL process stopped) ------------------
 
-def _pg_pids():
-    pgdir = os.environ.get("DROP_TEST_PGDIR")
-    if not pgdir:
-        return []
-    with open(os.path.join(pgdir, "data", "postmaster.pid")) as f:
-        pm = int(f.readline())
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pm)],
-                         capture_output=True, text=True).stdout
-    return [pm] + [int(p) for p in out.split()]
-
-
-def _pg_signal(sig):
-    for pid in _pg_pids():
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
-
-
 def _timed(client, path):
     t0 = time.time()
     r = client.get(path)
@@ -65,11 +46,11 @@ def _timed(client, path):
 
 @test
 def frozen_database_answers_fast_and_recovers():
-    if not _pg_pids():
+    if not pg_pids():
         return
     u = register()
     eq(u.get("/api/users/me").status, 200)
-    _pg_signal(signal.SIGSTOP)
+    pg_signal(signal.SIGSTOP)
     try:
         t_frozen = time.time()
         # Cached reads and handshakes never wait on the database.
@@ -91,7 +72,7 @@ def frozen_database_answers_fast_and_recovers():
         assert took < 0.5, "second users/me took %.2f s" % took
         assert time.time() - t_frozen < 8
     finally:
-        _pg_signal(signal.SIGCONT)
+        pg_signal(signal.SIGCONT)
     t_back = time.time()
     while time.time() < t_back + 5:
         if u.get("/api/users/me").status == 200:
