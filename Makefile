@@ -6,7 +6,7 @@ CFLAGS_UNIT=	-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
 LIBS_UNIT=	$(shell pkg-config --libs check 2>/dev/null) -ljwt -ljansson \
 		-lcrypto -lm
 PURE_SRC=	src/ids.c src/text.c src/money.c src/jwt.c src/cookie.c \
-		src/bank_sandbox.c src/sqlstate.c
+		src/bank_sandbox.c src/sqlstate.c src/cursor.c
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
 .PHONY: all build asan prod db run test unit bench faults clean distclean

@@ -118,10 +118,12 @@ struct drop_ctx {
 	int			(*next)(struct drop_ctx *);
 	int			(*resume)(struct drop_ctx *);
 	int			 qs_populated;
-	int			 page;
+	int			 page;		/* 0 when paging by cursor */
 	int			 limit;
-	char			 page_limit[16];	/* limit, as a SQL parameter */
+	char			 page_limit[16];	/* limit + 1, as SQL */
 	char			 page_offset[24];	/* (page - 1) * limit */
+	char			 page_after_us[24];	/* cursor position */
+	char			 page_after_id[DROP_ID_LEN];
 	void			*pw;
 
 	struct drop_dbq		 q;
@@ -163,6 +165,8 @@ json_t	*drop_field(struct drop_ctx *, const char *);
 int	drop_query_arg(struct drop_ctx *, const char *, const char **);
 int	drop_path_id(struct drop_ctx *, int, const char *, char *, size_t);
 int	drop_page_args(struct drop_ctx *, int, int);
+int	drop_page_params(struct drop_ctx *, const char **);
+int	drop_page_rows(struct drop_ctx *);
 int	drop_money_field(struct drop_ctx *, const char *, int64_t, int64_t,
 	    int64_t *);
 

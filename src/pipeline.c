@@ -487,23 +487,42 @@ drop_path_id(struct drop_ctx *ctx, int n, const char *prefix, char *out,
 }
 
 /*
- * page and limit query arguments (validated by v_page in kore.conf) into
- * ctx->page and ctx->limit, and as SQL parameters into ctx->page_limit and
- * ctx->page_offset; adds details and returns -1 when out of range.
+ * The one paging helper of every list. Query arguments page and limit
+ * (kore.conf v_page), or cursor and limit (v_cursor) for infinite scroll:
+ * a cursor is the position after the last row of a page (see cursor.c).
+ * Sets ctx->page (0 with a cursor) and ctx->limit; adds details and
+ * returns -1 when out of range. The list's SQL takes drop_page_params():
+ * LIMIT limit + 1 (one more row says whether a next page exists), OFFSET,
+ * and the cursor's (created_at, id) position or NULLs, and returns the
+ * columns id and cursor_us for each row.
  */
 int
 drop_page_args(struct drop_ctx *ctx, int def_limit, int max_limit)
 {
 	const char	*v;
 	char		 msg[64];
-	int		 r, err;
+	int64_t		 us;
+	int		 r, err, cursor;
 
 	ctx->page = 1;
 	ctx->limit = def_limit;
+	ctx->page_after_us[0] = '\0';
+	ctx->page_after_id[0] = '\0';
 	if ((r = drop_query_arg(ctx, "page", &v)) == 1)
 		ctx->page = kore_strtonum(v, 10, 1, 100000000, &err);
 	if (r == -1 || (r == 1 && err != KORE_RESULT_OK))
 		drop_detail(ctx, "page", "must be an integer of at least 1");
+	cursor = drop_query_arg(ctx, "cursor", &v);
+	if (cursor == 1 && r == 1)
+		drop_detail(ctx, "cursor", "cannot be combined with page");
+	else if (cursor == -1 || (cursor == 1 && drop_cursor_decode(v, &us,
+	    ctx->page_after_id, sizeof(ctx->page_after_id)) != 0))
+		drop_detail(ctx, "cursor", "is not a valid cursor");
+	else if (cursor == 1) {
+		ctx->page = 0;
+		(void)snprintf(ctx->page_after_us, sizeof(ctx->page_after_us),
+		    "%lld", (long long)us);
+	}
 	if ((r = drop_query_arg(ctx, "limit", &v)) == 1)
 		ctx->limit = kore_strtonum(v, 10, 1, max_limit, &err);
 	if (r == -1 || (r == 1 && err != KORE_RESULT_OK)) {
@@ -513,11 +532,36 @@ drop_page_args(struct drop_ctx *ctx, int def_limit, int max_limit)
 		drop_detail(ctx, "limit", msg);
 	}
 	(void)snprintf(ctx->page_limit, sizeof(ctx->page_limit), "%d",
-	    ctx->limit);
+	    ctx->limit + 1);
 	(void)snprintf(ctx->page_offset, sizeof(ctx->page_offset), "%lld",
-	    (long long)(ctx->page - 1) * ctx->limit);
+	    ctx->page > 0 ? (long long)(ctx->page - 1) * ctx->limit : 0LL);
 
 	return (ctx->details == NULL ? 0 : -1);
+}
+
+/* The four paging parameters, in order; returns how many. */
+int
+drop_page_params(struct drop_ctx *ctx, const char **params)
+{
+	params[0] = ctx->page_limit;
+	params[1] = ctx->page_offset;
+	params[2] = ctx->page_after_us[0] != '\0' ? ctx->page_after_us : NULL;
+	params[3] = ctx->page_after_id[0] != '\0' ? ctx->page_after_id : NULL;
+
+	return (4);
+}
+
+/* Rows of the page to show: the query's rows with an id, at most limit. */
+int
+drop_page_rows(struct drop_ctx *ctx)
+{
+	int		rows;
+
+	rows = drop_rows(ctx);
+	if (rows == 1 && drop_col_null(ctx, 0, "id"))
+		rows = 0;
+
+	return (rows > ctx->limit ? ctx->limit : rows);
 }
 
 /*

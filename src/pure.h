@@ -66,6 +66,13 @@ int	drop_jwt_verify(const unsigned char *, size_t, const char *, time_t,
 int	drop_sqlstate_outcome(const char *);
 int	drop_sqlstate_lost(const char *);
 
+/* cursor.c: list positions for cursor pagination. */
+#define DROP_CURSOR_MAX		96	/* hex text, NUL included */
+
+int	drop_cursor_encode(int64_t, const char *, char *, size_t);
+int	drop_cursor_decode(const char *, int64_t *, char *, size_t);
+int	drop_cursor_id_valid(const char *);
+
 /* cookie.c */
 int	drop_cookie_format(char *, size_t, const char *, const char *, int,
 	    int);

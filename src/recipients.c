@@ -70,12 +70,14 @@ static const struct drop_route recipient_route = {
     "iso(created_at) AS created"
 
 static const char	sql_list[] =
-    "WITH total AS (SELECT count(*) AS n FROM recipients "
-    "WHERE user_id = $1 AND deleted_at IS NULL), "
-    "page AS (SELECT " RECIPIENT_COLUMNS ", created_at FROM recipients "
-    "WHERE user_id = $1 AND deleted_at IS NULL "
+    "WITH page AS (SELECT " RECIPIENT_COLUMNS ", created_at FROM recipients "
+    "WHERE user_id = $1 AND deleted_at IS NULL AND ($4::bigint IS NULL OR "
+    "(created_at, id) < (drop_us_ts($4::bigint), $5::text)) "
     "ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3) "
-    "SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true "
+    "SELECT (SELECT count(*) FROM recipients WHERE user_id = $1 AND "
+    "deleted_at IS NULL) AS total, page.*, "
+    "drop_ts_us(page.created_at) AS cursor_us "
+    "FROM (SELECT 1) one LEFT JOIN page ON true "
     "ORDER BY page.created_at DESC, page.id DESC";
 
 static const char	sql_add[] =
@@ -150,13 +152,12 @@ list_check(struct drop_ctx *ctx)
 static int
 list_start(struct drop_ctx *ctx)
 {
-	const char		*params[3];
+	const char		*params[5];
 
 	params[0] = ctx->sess.user_id;
-	params[1] = ctx->page_limit;
-	params[2] = ctx->page_offset;
 
-	return (drop_sql(ctx, sql_list, 3, params, list_done));
+	return (drop_sql(ctx, sql_list, 1 + drop_page_params(ctx, params + 1),
+	    params, list_done));
 }
 
 static int
@@ -166,10 +167,8 @@ list_done(struct drop_ctx *ctx)
 	int		 row;
 
 	list = json_array();
-	for (row = 0; row < drop_rows(ctx); row++) {
-		if (!drop_col_null(ctx, row, "id"))
-			json_array_append_new(list, recipient_json(ctx, row));
-	}
+	for (row = 0; row < drop_page_rows(ctx); row++)
+		json_array_append_new(list, recipient_json(ctx, row));
 	return (drop_reply_page(ctx, list, drop_col_int(ctx, 0, "total")));
 }
 

@@ -3,6 +3,7 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drop.h"
@@ -162,21 +163,42 @@ drop_json_text(const char *text)
 	return (text == NULL ? json_null() : json_string(text));
 }
 
-/* { "data": [...], "pagination": {...} } for ctx->page and ctx->limit. */
+/*
+ * { "data": [...], "pagination": {...} } for a page made with
+ * drop_page_args(): nextCursor is the position after its last row when
+ * more rows follow (the query fetched limit + 1), else null.
+ */
 int
 drop_reply_page(struct drop_ctx *ctx, json_t *list, int64_t total)
 {
 	json_t		*obj, *pg;
 	int64_t		 pages;
+	const char	*us, *id;
+	char		 cursor[DROP_CURSOR_MAX];
+	int		 more, shown;
 
+	shown = drop_page_rows(ctx);
+	more = drop_rows(ctx) > ctx->limit;
 	pages = total == 0 ? 0 : (total + ctx->limit - 1) / ctx->limit;
+	cursor[0] = '\0';
+	if (more && shown > 0 &&
+	    (us = drop_col(ctx, shown - 1, "cursor_us")) != NULL &&
+	    (id = drop_col(ctx, shown - 1, "id")) != NULL &&
+	    drop_cursor_encode(strtoll(us, NULL, 10), id, cursor,
+	    sizeof(cursor)) != 0)
+		cursor[0] = '\0';
+
 	pg = json_object();
-	json_object_set_new(pg, "page", json_integer(ctx->page));
+	json_object_set_new(pg, "page", ctx->page > 0 ?
+	    json_integer(ctx->page) : json_null());
 	json_object_set_new(pg, "limit", json_integer(ctx->limit));
 	json_object_set_new(pg, "total", json_integer(total));
 	json_object_set_new(pg, "totalPages", json_integer(pages));
-	json_object_set_new(pg, "hasNextPage", json_boolean(ctx->page < pages));
-	json_object_set_new(pg, "hasPreviousPage", json_boolean(ctx->page > 1));
+	json_object_set_new(pg, "hasNextPage", json_boolean(more));
+	json_object_set_new(pg, "hasPreviousPage",
+	    json_boolean(ctx->page != 1));
+	json_object_set_new(pg, "nextCursor", cursor[0] != '\0' ?
+	    json_string(cursor) : json_null());
 	obj = json_object();
 	json_object_set_new(obj, "data", list);
 	json_object_set_new(obj, "pagination", pg);

@@ -82,32 +82,46 @@ static const struct drop_route disclosure_route = {
 	"disclosure", disclosure_methods, sizeof(struct tx_state), NULL
 };
 
-static const char	sql_list[] =
-    "WITH f AS (SELECT * FROM tx_view WHERE user_id = $1 "
-    "AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR status = $3)), "
-    "total AS (SELECT count(*) AS n FROM f), "
-    "page AS (SELECT * FROM f ORDER BY created_at DESC, id DESC "
-    "LIMIT $4 OFFSET $5) "
-    "SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true "
-    "ORDER BY page.created_at DESC, page.id DESC";
+/*
+ * One page of history: only its rows are read (index on user, created_at,
+ * id; or with type or status) and formatted; the total comes from the
+ * aggregates of migration 004, never from a count of history.
+ */
+#define TX_FILTER(t) \
+    "($2::text IS NULL OR " t "type = $2) AND " \
+    "($3::text IS NULL OR " t "status = $3)"
 
+static const char	sql_list[] =
+    "WITH page AS (SELECT * FROM transactions WHERE user_id = $1 AND "
+    TX_FILTER("") " AND ($6::bigint IS NULL OR "
+    "(created_at, id) < (drop_us_ts($6::bigint), $7::text)) "
+    "ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5) "
+    "SELECT (SELECT coalesce(sum(s.n), 0) FROM tx_stats s "
+    "WHERE s.user_id = $1 AND " TX_FILTER("s.") ") AS total, p.*, "
+    "iso(p.created_at) AS created_iso, iso(p.updated_at) AS updated_iso, "
+    "drop_ts_us(p.created_at) AS cursor_us "
+    "FROM (SELECT 1) one LEFT JOIN page p ON true "
+    "ORDER BY p.created_at DESC, p.id DESC";
+
+/* Summary figures from the aggregates (never failed ones). */
 #define SUMMARY_SET(p, cond) \
-    "count(*) FILTER (WHERE " cond ") AS " p "count, " \
+    "coalesce(sum(n) FILTER (WHERE " cond "), 0) AS " p "count, " \
     "coalesce(sum(amount) FILTER (WHERE type = 'remittance' AND " cond \
     "), 0) AS " p "sent, " \
     "coalesce(sum(amount) FILTER (WHERE type = 'qr_payment' AND " cond \
     "), 0) AS " p "paid, " \
-    "count(*) FILTER (WHERE type = 'remittance' AND " cond ") AS " p "rem, " \
-    "count(*) FILTER (WHERE type = 'qr_payment' AND " cond ") AS " p "qr"
+    "coalesce(sum(n) FILTER (WHERE type = 'remittance' AND " cond \
+    "), 0) AS " p "rem, " \
+    "coalesce(sum(n) FILTER (WHERE type = 'qr_payment' AND " cond \
+    "), 0) AS " p "qr"
 
 #define THIS_MONTH \
-    "status <> 'failed' AND created_at >= (date_trunc('month', " \
-    "now() AT TIME ZONE 'Europe/Oslo') AT TIME ZONE 'Europe/Oslo')"
+    "status <> 'failed' AND month = oslo_month(now())"
 
 static const char	sql_summary[] =
     "SELECT " SUMMARY_SET("all_", "status <> 'failed'") ", "
     SUMMARY_SET("month_", THIS_MONTH)
-    " FROM transactions WHERE user_id = $1";
+    " FROM tx_stats WHERE user_id = $1";
 
 static const char	sql_one[] =
     "SELECT *, CASE WHEN status = 'processing' THEN "
@@ -320,15 +334,14 @@ static int
 list_start(struct drop_ctx *ctx)
 {
 	struct tx_state	*st = ctx->data;
-	const char	*params[5];
+	const char	*params[7];
 
 	params[0] = ctx->sess.user_id;
 	params[1] = st->type;
 	params[2] = st->status;
-	params[3] = ctx->page_limit;
-	params[4] = ctx->page_offset;
 
-	return (drop_sql(ctx, sql_list, 5, params, list_done));
+	return (drop_sql(ctx, sql_list, 3 + drop_page_params(ctx, params + 3),
+	    params, list_done));
 }
 
 static int
@@ -338,9 +351,7 @@ list_done(struct drop_ctx *ctx)
 	int		 row;
 
 	list = json_array();
-	for (row = 0; row < drop_rows(ctx); row++) {
-		if (drop_col_null(ctx, row, "id"))
-			continue;
+	for (row = 0; row < drop_page_rows(ctx); row++) {
 		t = drop_row_json(ctx, row, base_map, NULL);
 		(void)drop_row_json(ctx, row, list_map, t);
 		if (is_remittance(ctx, row))

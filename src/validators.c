@@ -30,6 +30,7 @@ static const struct validator_message messages[] = {
 	{ "v_adult",	"you must be at least 18 years old" },
 	{ "v_kyc",	"must be approved or rejected" },
 	{ "v_page",	"must be an integer of at least 1" },
+	{ "v_cursor",	"is not a valid cursor" },
 	{ "v_bank_name", "must be 1-100 characters with no HTML" },
 	{ "v_account_no", "must be dddd.dd.ddddd or 11 digits" },
 	{ "v_country",	"must be one of RS, BA, PL, PK, TR" },

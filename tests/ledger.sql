@@ -16,4 +16,18 @@ SELECT t.id, t.total, coalesce(sum(e.delta) FILTER (WHERE e.kind = 'refund'), 0)
 FROM transactions t LEFT JOIN balance_events e ON e.transaction_id = t.id
 GROUP BY t.id, t.total, t.status
 HAVING coalesce(sum(e.delta) FILTER (WHERE e.kind = 'refund'), 0) <>
-    CASE WHEN t.status = 'failed' THEN t.total ELSE 0 END;
+    CASE WHEN t.status = 'failed' THEN t.total ELSE 0 END
+UNION ALL
+-- The aggregates of migration 004 equal a recount of history.
+SELECT coalesce(h.user_id, s.user_id) || ' ' || coalesce(h.month, s.month)
+    || ' ' || coalesce(h.type, s.type) || ' ' || coalesce(h.status, s.status),
+    coalesce(s.n, 0), coalesce(h.n, 0)
+FROM (SELECT user_id, oslo_month(created_at) AS month, type, status,
+        count(*) AS n, sum(amount) AS amount, sum(fee) AS fee,
+        sum(total) AS total
+      FROM transactions GROUP BY 1, 2, 3, 4) h
+FULL JOIN tx_stats s USING (user_id, month, type, status)
+WHERE coalesce(h.n, 0) <> coalesce(s.n, 0)
+   OR coalesce(h.amount, 0) <> coalesce(s.amount, 0)
+   OR coalesce(h.fee, 0) <> coalesce(s.fee, 0)
+   OR coalesce(h.total, 0) <> coalesce(s.total, 0);

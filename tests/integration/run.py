@@ -7,6 +7,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import test_foundation  # noqa: E402,F401
 import test_money  # noqa: E402,F401
+import test_paging  # noqa: E402,F401
 import test_zy_ledger  # noqa: E402,F401
 import test_zz_recovery  # noqa: E402,F401
 

@@ -189,6 +189,8 @@ def recipients_add_list_delete():
     ids = [d["id"]] + [add_recipient(c)["id"] for _ in range(2)]
     r = c.get("/api/recipients?limit=2")
     eq(r.status, 200)
+    cursor = r.json["pagination"].pop("nextCursor")
+    assert isinstance(cursor, str) and cursor, cursor
     eq(r.json["pagination"], {"page": 1, "limit": 2, "total": 3,
                               "totalPages": 2, "hasNextPage": True,
                               "hasPreviousPage": False})

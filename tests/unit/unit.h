@@ -10,5 +10,6 @@ Suite	*suite_jwt(void);
 Suite	*suite_cookie(void);
 Suite	*suite_bank(void);
 Suite	*suite_sqlstate(void);
+Suite	*suite_cursor(void);
 
 #endif
