@@ -153,6 +153,10 @@ render_conf() {
 	    -e "s|conf/dh2048.pem|$ROOT/conf/dh2048.pem|" \
 	    -e "s|var/|$var/|g" \
 	    "$ROOT/kore.conf" >"$out"
+	# make bench: the trivial handler, before the catch-all route.
+	if [ "${DROP_BENCH:-no}" = yes ]; then
+		sed -i '0,/route \^\/\.\*\$/s||route /api/bench/ping api_bench_ping\n\t&|' "$out"
+	fi
 	# Logs every syscall the worker sandbox would refuse (see README).
 	if [ "${DROP_SECCOMP_TRACING:-no}" = yes ]; then
 		echo "seccomp_tracing yes" >>"$out"

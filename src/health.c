@@ -9,6 +9,7 @@
 #include "drop.h"
 
 int	api_health(struct http_request *);
+int	api_bench_ping(struct http_request *);
 
 static int	health_start(struct drop_ctx *);
 static int	health_done(struct drop_ctx *);
@@ -75,4 +76,19 @@ health_done(struct drop_ctx *ctx)
 	json_object_set_new(obj, "timestamp", json_string(stamp));
 
 	return (drop_reply_obj(ctx, up ? 200 : 503, obj));
+}
+
+/*
+ * GET /api/bench/ping (only in the config `make bench` renders): the
+ * framework's ceiling, a fixed answer with no pipeline and no database.
+ */
+int
+api_bench_ping(struct http_request *req)
+{
+	static const char	body[] = "{\"data\":{}}";
+
+	http_response_header(req, "content-type", "application/json");
+	http_response(req, 200, body, sizeof(body) - 1);
+
+	return (KORE_RESULT_OK);
 }
