@@ -19,6 +19,14 @@ t0=$(date +%s)
 psql_drop -f "$ROOT/tests/bench/population.sql" >/dev/null
 log "population loaded in $(( $(date +%s) - t0 )) s"
 export DROP_BENCH=yes
+# First the plain-HTTP public listener (behind a TLS-terminating balancer).
+export DROP_PUBLIC_TLS=no
+start_kore prod
+DROP_BENCH_PLAIN=yes DROP_BENCH_PGBIN="$(pg_bindir)" \
+DROP_BENCH_KORE_PID="$KPID" DROP_BENCH_TMP="$TMP" \
+    python3 "$ROOT/tests/bench/bench.py" || FAILED=1
+stop_kore
+export DROP_PUBLIC_TLS=yes
 start_kore prod
 DROP_BENCH_PGBIN="$(pg_bindir)" DROP_BENCH_KORE_PID="$KPID" \
 DROP_BENCH_TMP="$TMP" DROP_TEST_CERT="$TMP/tls/cert.pem" \

@@ -17,6 +17,7 @@
 #define DB_RETRY_MS		250	/* pause between failed connects */
 #define DB_POOL_MIN		2	/* connections kept open while up */
 #define DB_POOL_MAX		64
+#define DB_STMT_MAX		128	/* distinct statements prepared */
 
 #define Q_IDLE			0
 #define Q_WAITING		1	/* for a free connection */
@@ -25,6 +26,12 @@
 
 /* Kore never opens a connection itself: this conninfo fails to parse. */
 #define DB_GUARD_CONNINFO	"drop_pool_guard=never-connect-on-the-event-loop"
+
+/* What the pool knows of each connection: the statements it prepared. */
+struct db_conn {
+	PGconn			*db;
+	u_int8_t		 prepared[DB_STMT_MAX / 8];
+};
 
 struct connect_job {
 	struct kore_task	task;	/* first: the task is the job */
@@ -46,6 +53,9 @@ static struct {
 	u_int64_t		 changed;
 	TAILQ_HEAD(, drop_dbq)	 waiting;
 	TAILQ_HEAD(, drop_dbq)	 live;
+	const char		*stmts[DB_STMT_MAX];
+	int			 nstmts;
+	struct db_conn		 conns[DB_POOL_MAX + 1];
 } pool;
 
 static void	db_sweep(void *, u_int64_t);
@@ -57,6 +67,10 @@ static void	pool_wake(void);
 static void	conn_destroy(struct pgsql_conn *, int);
 static int	connect_task(struct kore_task *);
 static void	connect_done(struct kore_task *);
+static struct db_conn *conn_record(PGconn *);
+static void	conn_forget(PGconn *);
+static int	stmt_index(const char *);
+static int	dbq_send(struct drop_dbq *);
 static void	dbq_kore_cb(struct kore_pgsql *, void *);
 static void	dbq_step(struct drop_dbq *);
 static void	dbq_advance(struct drop_dbq *);
@@ -279,6 +293,7 @@ pool_inject(PGconn *db)
 {
 	struct pgsql_conn	*conn;
 	struct kore_pgsql	 hand;
+	struct db_conn		*rec;
 
 	conn = kore_calloc(1, sizeof(*conn));
 	conn->name = kore_strdup(DROP_DB);
@@ -291,6 +306,54 @@ pool_inject(PGconn *db)
 	hand.flags = KORE_PGSQL_SYNC;
 	kore_pgsql_cleanup(&hand);
 	pool.total++;
+	if ((rec = conn_record(NULL)) != NULL) {
+		memset(rec, 0, sizeof(*rec));
+		rec->db = db;
+	}
+}
+
+/* The record of a connection (NULL: a free record), or NULL. */
+static struct db_conn *
+conn_record(PGconn *db)
+{
+	size_t		i;
+
+	for (i = 0; i < sizeof(pool.conns) / sizeof(pool.conns[0]); i++) {
+		if (pool.conns[i].db == db)
+			return (&pool.conns[i]);
+	}
+
+	return (NULL);
+}
+
+static void
+conn_forget(PGconn *db)
+{
+	struct db_conn	*rec;
+
+	if (db != NULL && (rec = conn_record(db)) != NULL)
+		rec->db = NULL;
+}
+
+/*
+ * A statement's number on this worker (its prepared name is d<number>);
+ * -1 once the table is full, and the query is then sent unnamed. Queries
+ * are the static strings of the route files, so the pointer names them.
+ */
+static int
+stmt_index(const char *query)
+{
+	int		i;
+
+	for (i = 0; i < pool.nstmts; i++) {
+		if (pool.stmts[i] == query)
+			return (i);
+	}
+	if (pool.nstmts == DB_STMT_MAX)
+		return (-1);
+	pool.stmts[pool.nstmts] = query;
+
+	return (pool.nstmts++);
 }
 
 /* Closes every idle connection; the guard conninfo stops at an empty list. */
@@ -330,6 +393,7 @@ conn_destroy(struct pgsql_conn *conn, int scheduled)
 			kore_platform_disable_read(fd);
 		(void)shutdown(fd, SHUT_RDWR);
 	}
+	conn_forget(conn->db);
 	kore_pgsql_handle(conn, 1);
 }
 
@@ -490,12 +554,48 @@ dbq_acquire(struct drop_dbq *q)
 	}
 	pool.busy++;
 	q->lent = 1;
+	q->db = q->sql.conn->db;
 	q->phase = Q_SENT;
 	TAILQ_INSERT_TAIL(&pool.live, q, list);
 	q->queued = Q_SENT;
-	if (!kore_pgsql_query_param_fields(&q->sql, q->query, 0, q->nparams,
-	    (const char **)(uintptr_t)q->params, NULL, NULL))
+	q->stmt = stmt_index(q->query);
+	if (!dbq_send(q))
 		dbq_lost(q, "query not sent");
+}
+
+/*
+ * Sends the query as a prepared statement: on a connection that has not
+ * prepared it yet, the Parse goes first (its answer brings us back to
+ * dbq_drain, which then sends the execution).
+ */
+static int
+dbq_send(struct drop_dbq *q)
+{
+	struct db_conn	*rec;
+	char		 name[16];
+
+	rec = conn_record(q->db);
+	if (q->stmt < 0 || rec == NULL)
+		return (kore_pgsql_query_param_fields(&q->sql, q->query, 0,
+		    q->nparams, (const char **)(uintptr_t)q->params, NULL,
+		    NULL));
+	(void)snprintf(name, sizeof(name), "d%d", q->stmt);
+	if (!(rec->prepared[q->stmt / 8] & (1 << (q->stmt % 8)))) {
+		if (!PQsendPrepare(q->db, name, q->query, q->nparams, NULL))
+			return (0);
+		q->preparing = 1;
+	} else if (!PQsendQueryPrepared(q->db, name, q->nparams, q->params,
+	    NULL, NULL, 0)) {
+		return (0);
+	}
+	/* What Kore's own (static) pgsql_schedule does after a send. */
+	kore_platform_schedule_read(PQsocket(q->db), q->sql.conn);
+	q->sql.state = KORE_PGSQL_STATE_WAIT;
+	q->sql.flags |= KORE_PGSQL_SCHEDULED;
+	if (q->req != NULL)
+		http_request_sleep(q->req);
+
+	return (1);
 }
 
 /* Reads Kore's state for a sent query. */
@@ -543,6 +643,7 @@ dbq_drain(struct drop_dbq *q)
 {
 	PGconn		*db = q->sql.conn->db;
 	PGresult	*extra;
+	struct db_conn	*rec;
 
 	if (!PQconsumeInput(db)) {
 		dbq_lost(q, "connection broken");
@@ -560,6 +661,20 @@ dbq_drain(struct drop_dbq *q)
 	}
 	if (PQtransactionStatus(db) != PQTRANS_IDLE) {
 		dbq_lost(q, NULL);
+		return;
+	}
+	if (q->preparing && !q->errored) {
+		/* Prepared: now the execution, on the same connection. */
+		q->preparing = 0;
+		rec = conn_record(db);
+		if (rec != NULL)
+			rec->prepared[q->stmt / 8] |= 1 << (q->stmt % 8);
+		if (q->sql.result != NULL) {
+			PQclear(q->sql.result);
+			q->sql.result = NULL;
+		}
+		if (!dbq_send(q))
+			dbq_lost(q, "query not sent");
 		return;
 	}
 	kore_pgsql_continue(&q->sql);
@@ -614,6 +729,7 @@ dbq_lost(struct drop_dbq *q, const char *why)
 		    (q->sql.flags & KORE_PGSQL_SCHEDULED) != 0);
 	q->sql.flags &= ~KORE_PGSQL_SCHEDULED;
 	if (q->lent) {
+		conn_forget(q->db);
 		pool.busy--;
 		pool.total--;
 		q->lent = 0;

@@ -68,6 +68,9 @@ struct drop_dbq {
 	int			 queued;
 	int			 bound;
 	int			 lent;
+	PGconn			*db;		/* the connection lent */
+	int			 stmt;		/* prepared statement number */
+	int			 preparing;
 	int			 stepping;
 	int			 again;
 	int			 errored;

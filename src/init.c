@@ -37,9 +37,10 @@ static int	env_int(const char *, int, int, int);
 static void	build_conninfo(void);
 
 /*
- * libpq stats files when it connects; the rest is its socket I/O. Task
- * threads start with clone3 and rseq (glibc 2.36); gettid and
- * sched_getaffinity are for ASan.
+ * libpq stats files when it connects; the rest is its socket I/O, and
+ * shutdown to give up a connection at once. Task threads start with clone3
+ * and rseq (glibc 2.36) and hash at nice 10 (setpriority);
+ * gettid and sched_getaffinity are for ASan.
  */
 KORE_SECCOMP_FILTER("drop",
 	KORE_SYSCALL_ALLOW(clone3),
@@ -58,6 +59,7 @@ KORE_SECCOMP_FILTER("drop",
 	KORE_SYSCALL_ALLOW(recvfrom),
 	KORE_SYSCALL_ALLOW(getrandom),
 	KORE_SYSCALL_ALLOW(shutdown),
+	KORE_SYSCALL_ALLOW(setpriority),
 );
 
 /* A secret from NAME or from the file named by NAME_FILE. */

@@ -3,15 +3,20 @@
  * worker's event loop never blocks on it.
  */
 
+#include <sys/resource.h>
+
+#include <crypt.h>
 #include <stddef.h>
 #include <string.h>
-#include <crypt.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
 #include "drop.h"
 
 #define PW_MAX		512
+
+#define PASSWD_NICE	10
 
 struct passwd_job {
 	char			password[PW_MAX];
@@ -25,16 +30,27 @@ static int	passwd_task(struct kore_task *);
 static int	passwd_start(struct drop_ctx *, const char *, const char *,
 		    int (*)(struct drop_ctx *));
 
-/* Runs in a task thread; touches only its job. */
+/*
+ * Runs in a task thread; touches only its job. A task thread that hashes
+ * runs at nice 10 from then on: a burst of logins gets a small share of
+ * CPU the event loops and PostgreSQL want, and still progresses under
+ * full load (docs/performance.md). Its other tasks (database connects)
+ * mostly wait, so the lower priority costs them little.
+ */
 static int
 passwd_task(struct kore_task *t)
 {
+	static __thread int	 niced;
 	struct drop_ctx		*ctx;
 	struct passwd_job	*job;
 	char			*out;
 
 	ctx = (struct drop_ctx *)((char *)t - offsetof(struct drop_ctx, task));
 	job = ctx->pw;
+	if (!niced) {
+		niced = 1;
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), PASSWD_NICE);
+	}
 	memset(&job->cd, 0, sizeof(job->cd));
 	out = crypt_r(job->password, job->setting, &job->cd);
 	if (out != NULL && out[0] != '*' &&

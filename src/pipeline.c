@@ -539,14 +539,19 @@ drop_page_args(struct drop_ctx *ctx, int def_limit, int max_limit)
 	return (ctx->details == NULL ? 0 : -1);
 }
 
-/* The four paging parameters, in order; returns how many. */
+/*
+ * The four paging parameters, in order; returns how many. Without a
+ * cursor the position is past every row (9999-12-31, an id above all
+ * ids), so one index-friendly condition serves both forms.
+ */
 int
 drop_page_params(struct drop_ctx *ctx, const char **params)
 {
 	params[0] = ctx->page_limit;
 	params[1] = ctx->page_offset;
-	params[2] = ctx->page_after_us[0] != '\0' ? ctx->page_after_us : NULL;
-	params[3] = ctx->page_after_id[0] != '\0' ? ctx->page_after_id : NULL;
+	params[2] = ctx->page_after_us[0] != '\0' ? ctx->page_after_us :
+	    "253402300799999999";
+	params[3] = ctx->page_after_id[0] != '\0' ? ctx->page_after_id : "~";
 
 	return (4);
 }

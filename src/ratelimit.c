@@ -1,6 +1,9 @@
 /*
  * Rate limits per client IP, one count for all workers: a small table in
- * shared memory mapped by the parent before the workers fork.
+ * shared memory mapped by the parent before the workers fork. A key lives
+ * in one bucket of RL_PROBE slots; buckets are guarded by RL_LOCKS robust,
+ * process-shared mutexes, so a worker waiting for one sleeps instead of
+ * spinning, and a worker killed while holding one does not block the rest.
  */
 
 #include <sys/mman.h>
@@ -8,6 +11,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "drop.h"
@@ -16,6 +21,8 @@
 #define RL_PROBE	16
 #define RL_WINDOW	60
 #define RL_KEYLEN	17	/* group byte + 16 address bytes */
+#define RL_BUCKETS	(RL_SLOTS / RL_PROBE)
+#define RL_LOCKS	64
 
 struct rl_slot {
 	unsigned char	key[RL_KEYLEN];
@@ -24,13 +31,14 @@ struct rl_slot {
 };
 
 struct rl_table {
-	volatile int	lock;
+	pthread_mutex_t	locks[RL_LOCKS];
 	struct rl_slot	slots[RL_SLOTS];
 };
 
 static struct rl_table	*rl;
 
 static u_int32_t	rl_hash(const unsigned char *);
+static void		rl_lock(pthread_mutex_t *);
 static int		rl_limit(int);
 static int		ip_trusted(const unsigned char *, size_t);
 static int		ip_parse(const char *, unsigned char *, size_t *);
@@ -38,6 +46,9 @@ static int		ip_parse(const char *, unsigned char *, size_t *);
 int
 drop_ratelimit_setup(void)
 {
+	pthread_mutexattr_t	attr;
+	int			i, ok;
+
 	rl = mmap(NULL, sizeof(*rl), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (rl == MAP_FAILED) {
@@ -45,8 +56,23 @@ drop_ratelimit_setup(void)
 		return (-1);
 	}
 	memset(rl, 0, sizeof(*rl));
+	if (pthread_mutexattr_init(&attr) != 0)
+		return (-1);
+	ok = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
+	    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0;
+	for (i = 0; ok && i < RL_LOCKS; i++)
+		ok = pthread_mutex_init(&rl->locks[i], &attr) == 0;
+	(void)pthread_mutexattr_destroy(&attr);
 
-	return (0);
+	return (ok ? 0 : -1);
+}
+
+/* The counts stay valid if a holder died: each update is one store. */
+static void
+rl_lock(pthread_mutex_t *m)
+{
+	if (pthread_mutex_lock(m) == EOWNERDEAD)
+		(void)pthread_mutex_consistent(m);
 }
 
 static int
@@ -98,13 +124,12 @@ drop_ratelimit_hit(int group, const unsigned char *ip, size_t iplen,
 	memcpy(key + 1, ip, iplen);
 	now = time(NULL);
 	window = (u_int32_t)(now / RL_WINDOW);
-	h = rl_hash(key);
+	h = rl_hash(key) % RL_BUCKETS;
 
-	while (__atomic_test_and_set(&rl->lock, __ATOMIC_ACQUIRE))
-		;
+	rl_lock(&rl->locks[h % RL_LOCKS]);
 	victim = NULL;
 	for (i = 0; i < RL_PROBE; i++) {
-		slot = &rl->slots[(h + i) % RL_SLOTS];
+		slot = &rl->slots[h * RL_PROBE + i];
 		if (!memcmp(slot->key, key, sizeof(key)))
 			break;
 		if (victim == NULL && slot->window != window)
@@ -112,7 +137,7 @@ drop_ratelimit_hit(int group, const unsigned char *ip, size_t iplen,
 		slot = NULL;
 	}
 	if (slot == NULL) {
-		slot = victim != NULL ? victim : &rl->slots[h % RL_SLOTS];
+		slot = victim != NULL ? victim : &rl->slots[h * RL_PROBE];
 		memcpy(slot->key, key, sizeof(key));
 		slot->window = window;
 		slot->count = 0;
@@ -124,7 +149,7 @@ drop_ratelimit_hit(int group, const unsigned char *ip, size_t iplen,
 	allowed = slot->count < (u_int32_t)limit;
 	if (allowed)
 		slot->count++;
-	__atomic_clear(&rl->lock, __ATOMIC_RELEASE);
+	(void)pthread_mutex_unlock(&rl->locks[h % RL_LOCKS]);
 
 	*retry_after = RL_WINDOW - (int)(now % RL_WINDOW);
 

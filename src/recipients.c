@@ -71,8 +71,8 @@ static const struct drop_route recipient_route = {
 
 static const char	sql_list[] =
     "WITH page AS (SELECT " RECIPIENT_COLUMNS ", created_at FROM recipients "
-    "WHERE user_id = $1 AND deleted_at IS NULL AND ($4::bigint IS NULL OR "
-    "(created_at, id) < (drop_us_ts($4::bigint), $5::text)) "
+    "WHERE user_id = $1 AND deleted_at IS NULL AND "
+    "(created_at, id) < (drop_us_ts($4::bigint), $5::text) "
     "ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3) "
     "SELECT (SELECT count(*) FROM recipients WHERE user_id = $1 AND "
     "deleted_at IS NULL) AS total, page.*, "

@@ -85,23 +85,31 @@ static const struct drop_route disclosure_route = {
 /*
  * One page of history: only its rows are read (index on user, created_at,
  * id; or with type or status) and formatted; the total comes from the
- * aggregates of migration 004, never from a count of history.
+ * aggregates of migration 004, never from a count of history. One
+ * statement per filter combination, so each prepared plan fits its
+ * filters; the parameters are the same in all four.
  */
-#define TX_FILTER(t) \
-    "($2::text IS NULL OR " t "type = $2) AND " \
-    "($3::text IS NULL OR " t "status = $3)"
+#define TX_LIST(tx_filter, stats_filter) \
+    "WITH page AS (SELECT * FROM transactions WHERE user_id = $1 AND " \
+    tx_filter " AND (created_at, id) < (drop_us_ts($6::bigint), $7::text) " \
+    "ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5) " \
+    "SELECT (SELECT coalesce(sum(s.n), 0) FROM tx_stats s " \
+    "WHERE s.user_id = $1 AND " stats_filter ") AS total, p.*, " \
+    "iso(p.created_at) AS created_iso, iso(p.updated_at) AS updated_iso, " \
+    "drop_ts_us(p.created_at) AS cursor_us " \
+    "FROM (SELECT 1) one LEFT JOIN page p ON true " \
+    "ORDER BY p.created_at DESC, p.id DESC"
 
-static const char	sql_list[] =
-    "WITH page AS (SELECT * FROM transactions WHERE user_id = $1 AND "
-    TX_FILTER("") " AND ($6::bigint IS NULL OR "
-    "(created_at, id) < (drop_us_ts($6::bigint), $7::text)) "
-    "ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5) "
-    "SELECT (SELECT coalesce(sum(s.n), 0) FROM tx_stats s "
-    "WHERE s.user_id = $1 AND " TX_FILTER("s.") ") AS total, p.*, "
-    "iso(p.created_at) AS created_iso, iso(p.updated_at) AS updated_iso, "
-    "drop_ts_us(p.created_at) AS cursor_us "
-    "FROM (SELECT 1) one LEFT JOIN page p ON true "
-    "ORDER BY p.created_at DESC, p.id DESC";
+static const char	*const sql_list[2][2] = {
+	{ TX_LIST("$2::text IS NULL AND $3::text IS NULL",
+	      "$2::text IS NULL AND $3::text IS NULL"),
+	  TX_LIST("$2::text IS NULL AND status = $3",
+	      "$2::text IS NULL AND s.status = $3") },
+	{ TX_LIST("type = $2 AND $3::text IS NULL",
+	      "s.type = $2 AND $3::text IS NULL"),
+	  TX_LIST("type = $2 AND status = $3",
+	      "s.type = $2 AND s.status = $3") },
+};
 
 /* Summary figures from the aggregates (never failed ones). */
 #define SUMMARY_SET(p, cond) \
@@ -340,8 +348,8 @@ list_start(struct drop_ctx *ctx)
 	params[1] = st->type;
 	params[2] = st->status;
 
-	return (drop_sql(ctx, sql_list, 3 + drop_page_params(ctx, params + 3),
-	    params, list_done));
+	return (drop_sql(ctx, sql_list[st->type != NULL][st->status != NULL],
+	    3 + drop_page_params(ctx, params + 3), params, list_done));
 }
 
 static int

@@ -9,6 +9,7 @@ the tables into docs/performance.md (between the bench markers) and draws
 docs/performance.png with gnuplot. Loopback only; every run is bounded.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -116,7 +117,26 @@ def ratio(a, b):
     return a / b if b else 0.0
 
 
+def plain_phase():
+    """The plain-HTTP public listener (behind a TLS-terminating balancer):
+    ceiling and A only, kept for the main run's table."""
+    ping = wrk("/api/bench/ping")
+    a_res = wrk("/api/rates")
+    ping2 = wrk("/api/bench/ping")
+    ping["rps"] = (ping["rps"] + ping2["rps"]) / 2
+    for name, res in (("trivial handler", ping), ("A GET /api/rates", a_res)):
+        print("plain HTTP: %-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms" % (
+            name, res["rps"], res["p50"] or 0, res["p99"] or 0), flush=True)
+    for res in (ping, a_res):
+        res.pop("raw", None)
+    with open(os.path.join(TMP, "plain.json"), "w") as f:
+        json.dump({"ping": ping, "a": a_res}, f)
+    return 0
+
+
 def main():
+    if os.environ.get("DROP_BENCH_PLAIN") == "yes":
+        return plain_phase()
     rows = []       # scenario, rps, p50, p99, reference, ratio, goal, ok
     growth = []     # what, p50 1k, p50 1M, ratio, ok
     notes = []
@@ -146,6 +166,14 @@ def main():
     print("%-44s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms" % (
         "trivial handler", ping["rps"], ping["p50"], ping["p99"]), flush=True)
     scenario("A GET /api/rates", a_res, "vs trivial", ping["rps"], 0.85)
+    plain = os.path.join(TMP, "plain.json")
+    if os.path.exists(plain):
+        with open(plain) as f:
+            p = json.load(f)
+        rows.append(("trivial handler, plain HTTP", p["ping"], "-", 0, 1.0,
+                     0, 0, True))
+        scenario("A GET /api/rates, plain HTTP", p["a"], "vs trivial",
+                 p["ping"]["rps"], 0.85)
 
     pg_b = pgbench("pg_list.sql")
     scenario("B GET /api/transactions (10k history)",
@@ -268,6 +296,8 @@ def plot(rows):
     with open(data, "w") as f:
         for name, res, *_ in rows:
             label = name.split(" ")[0] if name[1] == " " else "ping"
+            if "plain" in name:
+                label += "/http"
             f.write('"%s" %.1f %.3f\n' % (label, res["rps"], res["p99"] or 0))
     script = """
 set terminal pngcairo size 1000,420 font ",10"
