@@ -136,7 +136,8 @@ build_conninfo(void)
 	    "host=%s port=%s dbname=%s user=%s gssencmode=disable "
 	    "sslmode=disable connect_timeout=2 application_name=drop "
 	    "options='-c statement_timeout=1500 "
-	    "-c client_connection_check_interval=1000'", host, port, db, user);
+	    "-c client_connection_check_interval=1000 "
+	    "-c plan_cache_mode=force_generic_plan'", host, port, db, user);
 	if (len < 0 || (size_t)len >= sizeof(drop_cfg.conninfo))
 		fatal("database settings too long");
 }

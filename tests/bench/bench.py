@@ -307,6 +307,7 @@ set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.7
 set grid ytics
+set yrange [0:*]
 set title 'throughput (req/s)'
 plot '%s' using 2:xtic(1) notitle lc rgb '#3b7dd8'
 set title 'p99 latency (ms)'
