@@ -70,4 +70,4 @@ INSERT INTO tx_stats (user_id, month, type, status, n, amount, fee, total)
 	    bench_id('usr_', 1002), bench_id('usr_', 1003))
 	GROUP BY 1, 2, 3, 4;
 
-VACUUM ANALYZE;
+VACUUM ANALYZE users, sessions, bank_accounts, transactions, tx_stats;
