@@ -148,12 +148,13 @@ static void
 db_set_state(int state, const char *why)
 {
 	u_int64_t	now;
+	int		was;
 
-	if (pool.state == state)
+	if ((was = pool.state) == state)
 		return;
 	now = kore_time_ms();
 	pool.state = state;
-	if (state == DROP_DB_UP || pool.state == DROP_DB_UP)
+	if (state == DROP_DB_UP || was == DROP_DB_UP)
 		kore_log(LOG_NOTICE, "database %s after %llu ms: %s",
 		    drop_db_state_name(),
 		    (unsigned long long)(now - pool.changed), why);

@@ -4,8 +4,9 @@ payments, idempotency, settlement, history (contract §5-8, §12)."""
 import threading
 import time
 
-from harness import (Client, admin, approve, detail_fields, eq, fresh_ip,
-                     is_error, register, sql, sql_one, test)
+from harness import (Client, admin, approve, avoid_window_edge,
+                     detail_fields, eq, fresh_ip, is_error, register, sql,
+                     sql_one, test)
 from money_helpers import (MERCHANT, account_number, add_recipient,
                            balance_ore, funded_user, link, new_client_like,
                            remit, sandbox_balance, set_balance, settle)
@@ -164,6 +165,7 @@ def rate_change_reaches_every_worker_within_a_second():
 
 @test
 def rates_are_rate_limited_at_120_per_minute():
+    avoid_window_edge()
     ip = fresh_ip()
     c = Client(ip=ip)
     codes = [c.get("/api/rates").status for _ in range(121)]
