@@ -178,6 +178,16 @@ db_sweep(void *arg, u_int64_t now)
 	do {
 		again = 0;
 		TAILQ_FOREACH(q, &pool.live, list) {
+			if (q->sql.conn == NULL) {
+				/* Kore closed it on a hang-up, without a callback. */
+				dbq_step(q);
+				if (q->queued == Q_SENT) {
+					dbq_lost(q, "closed");
+					dbq_notify(q);
+				}
+				again = 1;
+				break;
+			}
 			if (now < q->deadline)
 				continue;
 			kore_log(LOG_NOTICE, "[%s] database query passed its "
@@ -540,11 +550,15 @@ dbq_acquire(struct drop_dbq *q)
 	}
 	dbq_unlist(q);
 
+	/*
+	 * Always a callback, never Kore's request binding: Kore would only
+	 * wake the request, and a second read event before the request runs
+	 * replaces the unread result with the end of the query (seen as a
+	 * query with no rows). The callback takes each result at once; the
+	 * pool sleeps and wakes the request itself.
+	 */
 	kore_pgsql_init(&q->sql);
-	if (q->req != NULL)
-		kore_pgsql_bind_request(&q->sql, q->req);
-	else
-		kore_pgsql_bind_callback(&q->sql, dbq_kore_cb, q);
+	kore_pgsql_bind_callback(&q->sql, dbq_kore_cb, q);
 	q->bound = 1;
 	if (!kore_pgsql_setup(&q->sql, DROP_DB, KORE_PGSQL_ASYNC)) {
 		kore_log(LOG_ERR, "[%s] database pool: no free connection: %s",
@@ -560,8 +574,12 @@ dbq_acquire(struct drop_dbq *q)
 	TAILQ_INSERT_TAIL(&pool.live, q, list);
 	q->queued = Q_SENT;
 	q->stmt = stmt_index(q->query);
-	if (!dbq_send(q))
+	if (!dbq_send(q)) {
 		dbq_lost(q, "query not sent");
+		return;
+	}
+	if (q->req != NULL)
+		http_request_sleep(q->req);
 }
 
 /*
@@ -593,8 +611,6 @@ dbq_send(struct drop_dbq *q)
 	kore_platform_schedule_read(PQsocket(q->db), q->sql.conn);
 	q->sql.state = KORE_PGSQL_STATE_WAIT;
 	q->sql.flags |= KORE_PGSQL_SCHEDULED;
-	if (q->req != NULL)
-		http_request_sleep(q->req);
 
 	return (1);
 }
