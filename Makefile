@@ -4,9 +4,10 @@ CC?=		cc
 CFLAGS_UNIT=	-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc \
 		$(shell pkg-config --cflags check 2>/dev/null)
 LIBS_UNIT=	$(shell pkg-config --libs check 2>/dev/null) -ljwt -ljansson \
-		-lcrypto -lm
+		-lcrypto -lqrencode -lm
 PURE_SRC=	src/ids.c src/text.c src/money.c src/jwt.c src/cookie.c \
-		src/bank_sandbox.c src/sqlstate.c src/cursor.c
+		src/bank_sandbox.c src/sqlstate.c src/cursor.c \
+		src/policy.c src/mask.c src/qrsvg.c
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
 .PHONY: all build asan prod db run test unit bench faults clean distclean

@@ -188,6 +188,9 @@ void	drop_set_cookie(struct drop_ctx *, const char *, const char *,
 void	drop_request_id(struct http_request *, char *, size_t);
 json_t	*drop_json_money(int64_t);
 json_t	*drop_json_text(const char *);
+json_t	*drop_json_percent(const struct drop_policy *);
+int	drop_reply_raw(struct drop_ctx *, int, const char *, const void *,
+	    size_t);
 int	drop_reply_page(struct drop_ctx *, json_t *, int64_t);
 int	drop_reply_text(struct drop_ctx *, int, const char *);
 
@@ -266,9 +269,6 @@ struct drop_rate {
 void	drop_cache_start(void);
 int	drop_rates(const struct drop_rate **, int *, const char **);
 const struct drop_rate *drop_rate_find(const char *);
-
-/* recipients.c */
-const char *drop_country_currency(const char *);
 
 /* transactions.c */
 json_t	*drop_tx_remit_created(struct drop_ctx *, int);

@@ -11,12 +11,6 @@
 
 #include "drop.h"
 
-#define REMIT_MIN	10000		/* 100.00 NOK */
-#define REMIT_MAX	5000000		/* 50 000.00 NOK */
-#define QR_MIN		100		/* 1.00 NOK */
-#define QR_MAX		10000000	/* 100 000.00 NOK */
-#define REMIT_FEE_BP	50		/* 0.5 % */
-#define QR_FEE_BP	100		/* 1 % */
 #define IDEM_KEY_MAX	255
 
 int	api_remittance(struct http_request *);
@@ -148,6 +142,7 @@ static int
 pay_prepare(struct drop_ctx *ctx, int qr)
 {
 	struct pay_state	*st = ctx->data;
+	const struct drop_policy *policy;
 	unsigned char		 digest[SHA256_DIGEST_LENGTH];
 	const char		*key, *p;
 	char			*canon;
@@ -155,13 +150,14 @@ pay_prepare(struct drop_ctx *ctx, int qr)
 	size_t			 i;
 
 	st->qr = qr;
-	if (drop_money_field(ctx, "amount", qr ? QR_MIN : REMIT_MIN,
-	    qr ? QR_MAX : REMIT_MAX, &amount) != 0)
+	policy = drop_policy(qr ? "qr_payment" : "remittance");
+	if (drop_money_field(ctx, "amount", policy->min, policy->max,
+	    &amount) != 0)
 		return (-1);
 	(void)snprintf(st->amount, sizeof(st->amount), "%lld",
 	    (long long)amount);
 	(void)snprintf(st->fee, sizeof(st->fee), "%lld",
-	    (long long)drop_fee(amount, qr ? QR_FEE_BP : REMIT_FEE_BP));
+	    (long long)drop_policy_fee(policy, amount));
 
 	if (http_request_header(ctx->req, "idempotency-key", &key)) {
 		for (p = key; *p != '\0' && *p >= 0x20 && *p <= 0x7e; p++)

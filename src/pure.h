@@ -44,6 +44,45 @@ int64_t	drop_fee(int64_t, int);
 int	drop_mod11_valid(const char *, char *, size_t);
 int	drop_mask_account(const char *, char *, size_t);
 
+/* policy.c: the money policy of each payment type, and the corridors. */
+struct drop_policy {
+	const char	*type;		/* remittance, qr_payment */
+	int64_t		 min;		/* øre */
+	int64_t		 max;		/* øre */
+	int		 fee_bp;	/* basis points of the amount */
+	double		 fee_percent;	/* fee_bp / 100, shown to users */
+	const char	*delivery_eea;
+	int		 days_eea;	/* business days until delivered */
+	const char	*delivery_other;
+	int		 days_other;
+};
+
+struct drop_corridor {
+	const char	*country;	/* ISO 3166 alpha-2 */
+	const char	*currency;	/* ISO 4217 */
+	int		 eea;
+};
+
+const struct drop_policy *drop_policy(const char *);
+int	drop_policy_amount_ok(const struct drop_policy *, int64_t);
+int64_t	drop_policy_fee(const struct drop_policy *, int64_t);
+double	drop_policy_fee_fraction(const struct drop_policy *);
+const char *drop_policy_delivery(const struct drop_policy *, const char *,
+	    int *);
+const struct drop_corridor *drop_corridor(const char *);
+int	drop_corridor_list(char *, size_t, const char *, int);
+
+/* mask.c: what may be shown of cards and people. */
+#define DROP_CARD_MASK_LEN	20	/* "**** **** **** 1234" + NUL */
+
+int	drop_card_mask(const char *, char *, size_t);
+int	drop_short_name(const char *, const char *, char *, size_t);
+int	drop_valid_pin(const char *);
+int	drop_has_card_number(const char *);
+
+/* qrsvg.c */
+char	*drop_qr_svg(const char *, size_t *);
+
 /* jwt.c */
 struct drop_claims {
 	char		sub[DROP_ID_LEN];

@@ -11,8 +11,6 @@
 
 #include "drop.h"
 
-#define RATE_FEE	0.005	/* remittance fee as a fraction, for display */
-
 int	api_rates(struct http_request *);
 int	api_rate(struct http_request *);
 int	internal_rate(struct http_request *);
@@ -158,7 +156,8 @@ rate_start(struct drop_ctx *ctx)
 	json_object_set_new(data, "baseCurrency", json_string("NOK"));
 	json_object_set_new(data, "currency", json_string(rate->currency));
 	json_object_set_new(data, "rate", rate_number(rate->rate));
-	json_object_set_new(data, "fee", json_real(RATE_FEE));
+	json_object_set_new(data, "fee", json_real(
+	    drop_policy_fee_fraction(drop_policy("remittance"))));
 	json_object_set_new(data, "updatedAt", json_string(rate->updated));
 
 	return (drop_reply(ctx, 200, data));

@@ -18,16 +18,6 @@ struct recipient_state {
 	const char	*currency;
 };
 
-struct corridor {
-	const char	*country;
-	const char	*currency;
-};
-
-static const struct corridor corridors[] = {
-	{ "RS", "RSD" }, { "BA", "BAM" }, { "PL", "PLN" }, { "PK", "PKR" },
-	{ "TR", "TRY" }, { NULL, NULL }
-};
-
 static int	list_check(struct drop_ctx *);
 static int	list_start(struct drop_ctx *);
 static int	list_done(struct drop_ctx *);
@@ -101,20 +91,6 @@ api_recipient(struct http_request *req)
 	return (drop_serve(req, &recipient_route));
 }
 
-/* The currency a supported country pays out in, or NULL. */
-const char *
-drop_country_currency(const char *country)
-{
-	const struct corridor	*c;
-
-	for (c = corridors; country != NULL && c->country != NULL; c++) {
-		if (!strcmp(c->country, country))
-			return (c->currency);
-	}
-
-	return (NULL);
-}
-
 static const struct drop_colmap recipient_map[] = {
 	{ "id",			"id",			DROP_COL_TEXT },
 	{ "name",		"name",			DROP_COL_TEXT },
@@ -177,12 +153,13 @@ static int
 add_check(struct drop_ctx *ctx)
 {
 	struct recipient_state	*st = ctx->data;
-	const char		*country, *currency, *bank_name;
+	const struct drop_corridor *corridor;
+	const char		*currency, *bank_name;
 	size_t			 i, n;
 
-	country = drop_text(ctx, "country");
 	currency = drop_text(ctx, "currency");
-	st->currency = drop_country_currency(country);
+	corridor = drop_corridor(drop_text(ctx, "country"));
+	st->currency = corridor != NULL ? corridor->currency : NULL;
 	if (st->currency != NULL && currency != NULL &&
 	    strcmp(currency, st->currency))
 		drop_detail(ctx, "currency",

@@ -55,6 +55,20 @@ send_json(struct drop_ctx *ctx, int status, json_t *obj)
 	return (DROP_STEP_DONE);
 }
 
+/* A body that is not JSON (an image), with its media type. */
+int
+drop_reply_raw(struct drop_ctx *ctx, int status, const char *type,
+    const void *body, size_t len)
+{
+	http_response_header(ctx->req, "x-request-id", ctx->reqid);
+	http_response_header(ctx->req, "cache-control", "no-store");
+	http_response_header(ctx->req, "content-type", type);
+	http_response_header(ctx->req, "x-content-type-options", "nosniff");
+	http_response(ctx->req, status, body, len);
+
+	return (DROP_STEP_DONE);
+}
+
 /* { "data": data } */
 int
 drop_reply(struct drop_ctx *ctx, int status, json_t *data)
@@ -155,6 +169,15 @@ drop_json_money(int64_t ore)
 	if (ore % 100 == 0)
 		return (json_integer(ore / 100));
 	return (json_real((double)ore / 100.0));
+}
+
+/* A policy's fee percent as shown to users: 1 stays 1, 0.5 stays 0.5. */
+json_t *
+drop_json_percent(const struct drop_policy *policy)
+{
+	if (policy->fee_bp % 100 == 0)
+		return (json_integer(policy->fee_bp / 100));
+	return (json_real(policy->fee_percent));
 }
 
 json_t *

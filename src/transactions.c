@@ -21,6 +21,8 @@ struct tx_state {
 	int64_t		 amount_ore;
 	const char	*type;
 	const char	*status;
+	char		 days_eea[8];
+	char		 days_other[8];
 };
 
 static int	list_check(struct drop_ctx *);
@@ -131,11 +133,12 @@ static const char	sql_summary[] =
     SUMMARY_SET("month_", THIS_MONTH)
     " FROM tx_stats WHERE user_id = $1";
 
+/* $3 the EEA countries, $4 and $5 their delivery days and the others'. */
 static const char	sql_one[] =
     "SELECT *, CASE WHEN status = 'processing' THEN "
     "to_char(drop_add_business_days((created_at AT TIME ZONE "
-    "'Europe/Oslo')::date, CASE WHEN recipient_country = 'PL' THEN 2 "
-    "ELSE 4 END), 'YYYY-MM-DD') END AS estimated "
+    "'Europe/Oslo')::date, CASE WHEN recipient_country = ANY($3::text[]) "
+    "THEN $4::int ELSE $5::int END), 'YYYY-MM-DD') END AS estimated "
     "FROM tx_view WHERE id = $1 AND user_id = $2";
 
 static const char	sql_disclosure[] =
@@ -271,12 +274,12 @@ is_remittance(struct drop_ctx *ctx, int row)
 	return (type != NULL && !strcmp(type, "remittance"));
 }
 
-/* Delivery promise: EEA (PL) 1-2 business days, others 2-4. */
+/* Delivery promise of a remittance to country (policy.c). */
 static const char *
 delivery(const char *country)
 {
-	return (country != NULL && !strcmp(country, "PL") ?
-	    "1-2 business days" : "2-4 business days");
+	return (drop_policy_delivery(drop_policy("remittance"), country,
+	    NULL));
 }
 
 json_t *
@@ -287,7 +290,8 @@ drop_tx_remit_created(struct drop_ctx *ctx, int row)
 	t = drop_row_json(ctx, row, base_map, NULL);
 	(void)drop_row_json(ctx, row, remit_map, t);
 	(void)drop_row_json(ctx, row, created_map, t);
-	json_object_set_new(t, "feePercent", json_real(0.5));
+	json_object_set_new(t, "feePercent",
+	    drop_json_percent(drop_policy("remittance")));
 	json_object_set_new(t, "eta", json_string(delivery(
 	    drop_col(ctx, row, "recipient_country"))));
 
@@ -302,7 +306,8 @@ drop_tx_qr_created(struct drop_ctx *ctx, int row)
 	t = drop_row_json(ctx, row, base_map, NULL);
 	(void)drop_row_json(ctx, row, qr_map, t);
 	(void)drop_row_json(ctx, row, created_map, t);
-	json_object_set_new(t, "feePercent", json_integer(1));
+	json_object_set_new(t, "feePercent",
+	    drop_json_percent(drop_policy("qr_payment")));
 
 	return (t);
 }
@@ -418,17 +423,35 @@ summary_done(struct drop_ctx *ctx)
 static int
 load_one(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
 {
-	struct tx_state	*st = ctx->data;
-	const char	*params[2];
+	struct tx_state			*st = ctx->data;
+	const struct drop_policy	*policy;
+	const char			*params[5];
+	char				 eea[64];
+	size_t				 len;
 
 	if (!drop_path_id(ctx, 2, "tx_rem_", st->id, sizeof(st->id)) &&
 	    !drop_path_id(ctx, 2, "tx_qr_", st->id, sizeof(st->id)))
 		return (drop_error(ctx, 404, "not_found",
 		    "Transaction not found"));
+	policy = drop_policy("remittance");
+	/* A SQL array literal: {PL}. */
+	eea[0] = '{';
+	if (drop_corridor_list(eea + 1, sizeof(eea) - 2, ",", 1) != 0)
+		return (drop_fail_internal(ctx, "corridor list too long"));
+	len = strlen(eea);
+	eea[len] = '}';
+	eea[len + 1] = '\0';
+	(void)snprintf(st->days_eea, sizeof(st->days_eea), "%d",
+	    policy->days_eea);
+	(void)snprintf(st->days_other, sizeof(st->days_other), "%d",
+	    policy->days_other);
 	params[0] = st->id;
 	params[1] = ctx->sess.user_id;
+	params[2] = eea;
+	params[3] = st->days_eea;
+	params[4] = st->days_other;
 
-	return (drop_sql(ctx, sql_one, 2, params, next));
+	return (drop_sql(ctx, sql_one, 5, params, next));
 }
 
 static int
@@ -471,46 +494,49 @@ receipt_done(struct drop_ctx *ctx)
 static int
 disclosure_check(struct drop_ctx *ctx)
 {
-	struct tx_state	*st = ctx->data;
-	const char	*type, *currency;
-	int		 qr;
+	struct tx_state			*st = ctx->data;
+	const struct drop_policy	*policy;
+	const char			*currency;
 
-	type = drop_text(ctx, "type");
 	currency = drop_text(ctx, "currency");
-	if (type == NULL || (strcmp(type, "remittance") &&
-	    strcmp(type, "qr_payment"))) {
+	if ((policy = drop_policy(drop_text(ctx, "type"))) == NULL) {
 		drop_detail(ctx, "type", "must be remittance or qr_payment");
 		return (0);
 	}
-	qr = !strcmp(type, "qr_payment");
 	if (currency != NULL && strcmp(currency, "NOK"))
 		drop_detail(ctx, "currency", "only NOK is supported");
-	if (!qr && drop_text(ctx, "recipientId") == NULL)
+	if (strcmp(policy->type, "qr_payment") &&
+	    drop_text(ctx, "recipientId") == NULL)
 		drop_detail(ctx, "recipientId", "is required for a remittance");
-	(void)drop_money_field(ctx, "amount", qr ? 100 : 10000,
-	    qr ? 10000000 : 5000000, &st->amount_ore);
+	(void)drop_money_field(ctx, "amount", policy->min, policy->max,
+	    &st->amount_ore);
 	(void)snprintf(st->amount, sizeof(st->amount), "%lld",
 	    (long long)st->amount_ore);
 
 	return (0);
 }
 
+/* The disclosure of a payment of amount: fee and delivery from policy. */
 static json_t *
-disclosure_json(int64_t amount, int64_t fee, double pct, json_t *rate,
-    json_t *receive, const char *currency, const char *delivery,
-    int64_t total)
+disclosure_json(const struct drop_policy *policy, int64_t amount,
+    json_t *rate, json_t *receive, const char *currency, const char *country,
+    int with_fee)
 {
 	json_t		*d;
+	int64_t		 fee;
 
+	fee = drop_policy_fee(policy, amount);
 	d = json_object();
 	json_object_set_new(d, "amount", drop_json_money(amount));
 	json_object_set_new(d, "fee", drop_json_money(fee));
-	json_object_set_new(d, "feePercentage", json_real(pct));
+	json_object_set_new(d, "feePercentage", drop_json_percent(policy));
 	json_object_set_new(d, "exchangeRate", rate);
 	json_object_set_new(d, "receiveAmount", receive);
 	json_object_set_new(d, "receiveCurrency", json_string(currency));
-	json_object_set_new(d, "estimatedDelivery", json_string(delivery));
-	json_object_set_new(d, "totalCost", drop_json_money(total));
+	json_object_set_new(d, "estimatedDelivery", json_string(
+	    drop_policy_delivery(policy, country, NULL)));
+	json_object_set_new(d, "totalCost", drop_json_money(with_fee ?
+	    amount + fee : amount));
 
 	return (d);
 }
@@ -520,14 +546,12 @@ disclosure_start(struct drop_ctx *ctx)
 {
 	struct tx_state	*st = ctx->data;
 	const char	*params[3];
-	int64_t		 fee;
 
-	if (!strcmp(drop_text(ctx, "type"), "qr_payment")) {
-		fee = drop_fee(st->amount_ore, 100);
-		return (drop_reply(ctx, 200, disclosure_json(st->amount_ore, fee,
-		    1, json_integer(1), drop_json_money(st->amount_ore), "NOK",
-		    "Instant", st->amount_ore)));
-	}
+	/* The merchant bears a QR payment's fee; the payer pays the amount. */
+	if (!strcmp(drop_text(ctx, "type"), "qr_payment"))
+		return (drop_reply(ctx, 200, disclosure_json(
+		    drop_policy("qr_payment"), st->amount_ore, json_integer(1),
+		    drop_json_money(st->amount_ore), "NOK", NULL, 0)));
 	if (!drop_id_valid("rcp_", drop_text(ctx, "recipientId")))
 		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
 	params[0] = drop_text(ctx, "recipientId");
@@ -541,8 +565,6 @@ static int
 disclosure_done(struct drop_ctx *ctx)
 {
 	struct tx_state	*st = ctx->data;
-	const char	*country, *currency;
-	int64_t		 fee;
 
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
@@ -552,12 +574,9 @@ disclosure_done(struct drop_ctx *ctx)
 		    "(unsupported corridor)");
 		return (drop_fail_details(ctx, 422, "Validation failed"));
 	}
-	country = drop_col(ctx, 0, "country");
-	currency = drop_col(ctx, 0, "currency");
-	fee = drop_fee(st->amount_ore, 50);
 
-	return (drop_reply(ctx, 200, disclosure_json(st->amount_ore, fee, 0.5,
-	    json_real(strtod(drop_col(ctx, 0, "rate"), NULL)),
-	    drop_json_money(drop_col_int(ctx, 0, "receive")), currency,
-	    delivery(country), st->amount_ore + fee)));
+	return (drop_reply(ctx, 200, disclosure_json(drop_policy("remittance"),
+	    st->amount_ore, json_real(strtod(drop_col(ctx, 0, "rate"), NULL)),
+	    drop_json_money(drop_col_int(ctx, 0, "receive")),
+	    drop_col(ctx, 0, "currency"), drop_col(ctx, 0, "country"), 1)));
 }

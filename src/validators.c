@@ -15,6 +15,7 @@ int	v_date(struct http_request *, char *);
 int	v_adult(struct http_request *, char *);
 int	v_bank_name(struct http_request *, char *);
 int	v_any_text(struct http_request *, char *);
+int	v_country(struct http_request *, char *);
 
 struct validator_message {
 	const char	*validator;
@@ -33,7 +34,6 @@ static const struct validator_message messages[] = {
 	{ "v_cursor",	"is not a valid cursor" },
 	{ "v_bank_name", "must be 1-100 characters with no HTML" },
 	{ "v_account_no", "must be dddd.dd.ddddd or 11 digits" },
-	{ "v_country",	"must be one of RS, BA, PL, PK, TR" },
 	{ "v_currency",	"must be a three-letter currency code" },
 	{ "v_iban",	"must be 5-34 letters, digits or spaces" },
 	{ "v_tx_type",	"must be remittance or qr_payment" },
@@ -46,7 +46,16 @@ const char *
 drop_validator_message(const char *validator)
 {
 	const struct validator_message	*m;
+	static char			 country[96];
 
+	/* The payout countries are those of the corridor table (policy.c). */
+	if (!strcmp(validator, "v_country")) {
+		(void)kore_strlcpy(country, "must be one of ", sizeof(country));
+		if (drop_corridor_list(country + 15, sizeof(country) - 15,
+		    ", ", 0) != 0)
+			return ("is not a supported country");
+		return (country);
+	}
 	for (m = messages; m->validator != NULL; m++) {
 		if (!strcmp(m->validator, validator))
 			return (m->message);
@@ -127,4 +136,11 @@ v_any_text(struct http_request *req, char *data)
 	(void)req;
 	(void)data;
 	return (KORE_RESULT_OK);
+}
+
+int
+v_country(struct http_request *req, char *data)
+{
+	(void)req;
+	return (result(drop_corridor(data) != NULL));
 }

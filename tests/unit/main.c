@@ -18,6 +18,7 @@ main(void)
 	srunner_add_suite(sr, suite_bank());
 	srunner_add_suite(sr, suite_sqlstate());
 	srunner_add_suite(sr, suite_cursor());
+	srunner_add_suite(sr, suite_policy());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

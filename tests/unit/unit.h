@@ -11,5 +11,6 @@ Suite	*suite_cookie(void);
 Suite	*suite_bank(void);
 Suite	*suite_sqlstate(void);
 Suite	*suite_cursor(void);
+Suite	*suite_policy(void);
 
 #endif
