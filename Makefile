@@ -7,7 +7,7 @@ LIBS_UNIT=	$(shell pkg-config --libs check 2>/dev/null) -ljwt -ljansson \
 		-lcrypto -lqrencode -lm
 PURE_SRC=	src/ids.c src/text.c src/money.c src/jwt.c src/cookie.c \
 		src/bank_sandbox.c src/sqlstate.c src/cursor.c \
-		src/policy.c src/mask.c src/qrsvg.c
+		src/policy.c src/mask.c src/qrsvg.c src/issuer_sandbox.c
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
 .PHONY: all build asan prod db run test unit bench faults clean distclean
@@ -32,7 +32,8 @@ run:
 test:
 	sh scripts/test.sh
 
-build/unit/drop_unit: $(PURE_SRC) $(UNIT_SRC) src/pure.h src/bank.h tests/unit/unit.h
+build/unit/drop_unit: $(PURE_SRC) $(UNIT_SRC) src/pure.h src/bank.h src/issuer.h \
+		tests/unit/unit.h
 	mkdir -p build/unit
 	$(CC) $(CFLAGS_UNIT) -o $@ $(UNIT_SRC) $(PURE_SRC) $(LIBS_UNIT)
 

@@ -97,7 +97,7 @@ start_kore() {
 	# What the Python tests and harnesses need to reach this stack.
 	export DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="$INTERNAL_URL"
 	export DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT"
-	export DROP_TEST_PGDIR="$PGDIR"
+	export DROP_TEST_PGDIR="$PGDIR" DROP_TEST_KORE_LOG="$TMP/kore-$1.log"
 	i=0
 	until curl -ks -o /dev/null "$BASE_URL/api/health"; do
 		i=$((i + 1))

@@ -30,6 +30,8 @@ run_flavor() {
 	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
 	stop_kore
 	check_kore_log "$1"
+	# The plain-HTTP smoke reuses the dev log name: keep this one.
+	cp "$TMP/kore-$1.log" "$TMP/kore-$1-suite.log"
 }
 
 # The public listener in plain HTTP (behind a TLS-terminating balancer),

@@ -32,7 +32,6 @@ static int	refresh_start(struct drop_ctx *);
 static int	refresh_done(struct drop_ctx *);
 static int	csrf_start(struct drop_ctx *);
 static int	reply_with_session(struct drop_ctx *, int, json_t *);
-static void	client_ip(struct drop_ctx *, char *, size_t);
 
 static const struct drop_field register_fields[] = {
 	{ "email",		DROP_T_STRING,	1 },
@@ -156,16 +155,6 @@ api_csrf(struct http_request *req)
 	return (drop_serve(req, &csrf_route));
 }
 
-static void
-client_ip(struct drop_ctx *ctx, char *out, size_t outlen)
-{
-	unsigned char	ip[16];
-	size_t		iplen;
-
-	if (drop_client_ip(ctx->req, ip, &iplen, out, outlen) != 0)
-		(void)kore_strlcpy(out, "unknown", outlen);
-}
-
 /* Sets fresh cookies for the session in st and sends data. */
 static int
 reply_with_session(struct drop_ctx *ctx, int status, json_t *data)
@@ -203,7 +192,7 @@ register_hashed(struct drop_ctx *ctx)
 	if (drop_id_new("usr_", st->user_id, sizeof(st->user_id)) != 0 ||
 	    drop_id_new("ses_", st->session_id, sizeof(st->session_id)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
-	client_ip(ctx, ip, sizeof(ip));
+	drop_client_addr(ctx, ip, sizeof(ip));
 
 	params[0] = st->user_id;
 	params[1] = drop_text(ctx, "email");
@@ -276,7 +265,7 @@ login_checked(struct drop_ctx *ctx)
 		    "Invalid email or password"));
 	if (drop_id_new("ses_", st->session_id, sizeof(st->session_id)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
-	client_ip(ctx, ip, sizeof(ip));
+	drop_client_addr(ctx, ip, sizeof(ip));
 
 	params[0] = st->session_id;
 	params[1] = st->user_id;
@@ -325,7 +314,7 @@ refresh_start(struct drop_ctx *ctx)
 
 	if (drop_id_new("ses_", st->session_id, sizeof(st->session_id)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
-	client_ip(ctx, ip, sizeof(ip));
+	drop_client_addr(ctx, ip, sizeof(ip));
 	params[0] = ctx->sess.session_id;
 	params[1] = ctx->sess.user_id;
 	params[2] = st->session_id;

@@ -1,8 +1,9 @@
 /*
- * Per-worker cache of exchange rates, refreshed from the database every
- * 500 ms by a background query on the worker's pool, so a change made
- * through the internal API reaches every worker within a second and a rate
- * read never costs a database round-trip, nor waits while it is down.
+ * Per-worker cache of exchange rates and feature flags, refreshed from the
+ * database every 500 ms by one background query on the worker's pool, so a
+ * change made through the internal API reaches every worker within a
+ * second and a read never costs a database round-trip, nor waits while
+ * the database is down (the last values, or the flags' defaults, stay).
  */
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #define CACHE_INTERVAL_MS	500
 #define CACHE_TIMEOUT_MS	1500
+#define CACHE_ROWS_MAX		256	/* rates and flags read per refresh */
 
 static struct drop_dbq		cache_q;
 static int			cache_busy;
@@ -25,7 +27,8 @@ static char			cache_updated[40];
 static const char	sql_rates[] =
     "SELECT currency, rate::text AS rate, iso(updated_at) AS updated, "
     "iso(max(updated_at) OVER ()) AS newest FROM exchange_rates "
-    "ORDER BY currency";
+    "UNION ALL SELECT name, enabled::text, NULL, NULL FROM feature_flags "
+    "ORDER BY 4 NULLS LAST, 1";
 
 static void	cache_tick(void *, u_int64_t);
 static void	cache_done(struct drop_dbq *, void *);
@@ -81,11 +84,16 @@ cache_load(PGresult *res)
 	rows = PQntuples(res);
 	if (PQnfields(res) != 4)
 		return;
-	for (row = 0, n = 0; row < rows && n < DROP_RATES_MAX; row++) {
+	for (row = 0, n = 0; row < rows && row < CACHE_ROWS_MAX; row++) {
 		cur = PQgetvalue(res, row, 0);
 		rate = PQgetvalue(res, row, 1);
 		updated = PQgetvalue(res, row, 2);
-		if (strlen(cur) != 3)
+		/* Flag rows have no update time. */
+		if (PQgetisnull(res, row, 3)) {
+			drop_flag_load(cur, rate[0] == 't');
+			continue;
+		}
+		if (n >= DROP_RATES_MAX || strlen(cur) != 3)
 			continue;
 		(void)kore_strlcpy(cache_rates[n].currency, cur,
 		    sizeof(cache_rates[n].currency));
@@ -95,7 +103,7 @@ cache_load(PGresult *res)
 		    sizeof(cache_rates[n].updated));
 		n++;
 	}
-	if (rows > 0)
+	if (rows > 0 && !PQgetisnull(res, 0, 3))
 		(void)kore_strlcpy(cache_updated, PQgetvalue(res, 0, 3),
 		    sizeof(cache_updated));
 	cache_nrates = n;

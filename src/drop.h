@@ -16,6 +16,7 @@
 
 #include "pure.h"
 #include "bank.h"
+#include "issuer.h"
 
 #define DROP_VERSION		"0.1.0"
 #define DROP_DB			"db"
@@ -28,6 +29,7 @@
 #define DROP_AUTH		0x0001	/* needs a user session */
 #define DROP_BODY		0x0002	/* needs a JSON object body */
 #define DROP_ADMIN		0x0004	/* internal admin bearer token */
+#define DROP_BODY_OPT		0x0008	/* fields, but an empty body is {} */
 #define DROP_RL_AUTH		0x0010	/* rate-limit group: login/register */
 #define DROP_RL_PAY		0x0020	/* rate-limit group: payments */
 #define DROP_RL_RATES		0x0040	/* rate-limit group: exchange rates */
@@ -160,9 +162,12 @@ struct drop_config {
 };
 
 extern struct drop_config	drop_cfg;
+extern const struct drop_route	drop_not_found_route;	/* internal.c */
 
 /* pipeline.c */
 int	drop_serve(struct http_request *, const struct drop_route *);
+int	drop_serve_flagged(struct http_request *, const struct drop_route *,
+	    int);
 const char *drop_text(struct drop_ctx *, const char *);
 json_t	*drop_field(struct drop_ctx *, const char *);
 int	drop_query_arg(struct drop_ctx *, const char *, const char **);
@@ -241,6 +246,7 @@ int	drop_auth_start(struct drop_ctx *, int (*)(struct drop_ctx *));
 int	drop_session_issue(struct drop_ctx *, const char *, const char *,
 	    const char *);
 void	drop_session_clear_cookies(struct drop_ctx *);
+void	drop_client_addr(struct drop_ctx *, char *, size_t);
 
 /* ratelimit.c */
 int	drop_ratelimit_setup(void);
@@ -269,6 +275,16 @@ struct drop_rate {
 void	drop_cache_start(void);
 int	drop_rates(const struct drop_rate **, int *, const char **);
 const struct drop_rate *drop_rate_find(const char *);
+
+/* flags.c: feature flags, as route masks for drop_serve_flagged(). */
+#define DROP_FLAG_CARDS			0x01
+#define DROP_FLAG_PHYSICAL_CARDS	0x02
+#define DROP_FLAG_CARD_PIN		0x04
+#define DROP_FLAG_SPENDING_LIMITS	0x08
+#define DROP_FLAG_NOTIFICATIONS		0x10
+
+void	drop_flag_load(const char *, int);
+int	drop_flags_on(int);
 
 /* transactions.c */
 json_t	*drop_tx_remit_created(struct drop_ctx *, int);

@@ -32,7 +32,7 @@ static const struct drop_route kyc_route = {
 	"internal.kyc", kyc_methods, sizeof(struct kyc_state), NULL
 };
 
-static const struct drop_route not_found_route = {
+const struct drop_route drop_not_found_route = {
 	"not_found", NULL, 0, NULL
 };
 
@@ -57,7 +57,7 @@ internal_user_kyc(struct http_request *req)
 int
 drop_not_found(struct http_request *req)
 {
-	return (drop_serve(req, &not_found_route));
+	return (drop_serve(req, &drop_not_found_route));
 }
 
 static int

@@ -54,6 +54,21 @@ drop_serve(struct http_request *req, const struct drop_route *route)
 	    sizeof(drop_states) / sizeof(drop_states[0]), req));
 }
 
+/*
+ * A route behind feature flags: while any flag of mask is off it is
+ * served exactly as a path no route claims (404 not_found), before
+ * anything else, so it cannot be told from an unknown route.
+ */
+int
+drop_serve_flagged(struct http_request *req, const struct drop_route *route,
+    int mask)
+{
+	if (!http_state_exists(req) && !drop_flags_on(mask))
+		route = &drop_not_found_route;
+
+	return (drop_serve(req, route));
+}
+
 /* Kore may call this more than once; only free once no task runs. */
 static void
 ctx_free(struct http_request *req)
@@ -297,7 +312,11 @@ admin_check(struct drop_ctx *ctx)
 static int
 fields_step(struct drop_ctx *ctx)
 {
-	if (ctx->method->fields != NULL || (ctx->method->flags & DROP_BODY)) {
+	if ((ctx->method->flags & DROP_BODY_OPT) &&
+	    (ctx->req->http_body == NULL || ctx->req->http_body_length == 0))
+		ctx->body = json_object();
+	else if (ctx->method->fields != NULL ||
+	    (ctx->method->flags & DROP_BODY)) {
 		if (!fields_parse(ctx))
 			return (drop_fail_details(ctx, 400,
 			    "The request body is not valid"));

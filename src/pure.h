@@ -43,6 +43,7 @@ int	drop_money_parse(const char *, int64_t *);
 int64_t	drop_fee(int64_t, int);
 int	drop_mod11_valid(const char *, char *, size_t);
 int	drop_mask_account(const char *, char *, size_t);
+int	drop_utf8_cut(const char *, size_t, char *, size_t);
 
 /* policy.c: the money policy of each payment type, and the corridors. */
 struct drop_policy {
@@ -56,6 +57,9 @@ struct drop_policy {
 	const char	*delivery_other;
 	int		 days_other;
 };
+
+/* Merchant payouts: the next business day at this time, Europe/Oslo. */
+#define DROP_PAYOUT_TIME	"06:00"
 
 struct drop_corridor {
 	const char	*country;	/* ISO 3166 alpha-2 */

@@ -155,7 +155,6 @@ add_check(struct drop_ctx *ctx)
 	struct recipient_state	*st = ctx->data;
 	const struct drop_corridor *corridor;
 	const char		*currency, *bank_name;
-	size_t			 i, n;
 
 	currency = drop_text(ctx, "currency");
 	corridor = drop_corridor(drop_text(ctx, "country"));
@@ -165,16 +164,10 @@ add_check(struct drop_ctx *ctx)
 		drop_detail(ctx, "currency",
 		    "must be the currency of the recipient's country");
 
-	if ((bank_name = drop_text(ctx, "bankName")) != NULL) {
-		for (i = 0, n = 0; bank_name[i] != '\0' &&
-		    i < sizeof(st->bank_name) - 1; i++) {
-			if (((unsigned char)bank_name[i] & 0xc0) != 0x80 &&
-			    ++n > 200)
-				break;
-			st->bank_name[i] = bank_name[i];
-		}
-		st->bank_name[i] = '\0';
-	}
+	if ((bank_name = drop_text(ctx, "bankName")) != NULL &&
+	    drop_utf8_cut(bank_name, 200, st->bank_name,
+	    sizeof(st->bank_name)) != 0)
+		drop_detail(ctx, "bankName", "is too long");
 
 	return (0);
 }

@@ -133,3 +133,14 @@ drop_session_clear_cookies(struct drop_ctx *ctx)
 	drop_set_cookie(ctx, "drop_token", "", 0, 1);
 	drop_set_cookie(ctx, "drop_csrf", "", 0, 0);
 }
+
+/* The client's address as text for session rows ("unknown" if none). */
+void
+drop_client_addr(struct drop_ctx *ctx, char *out, size_t outlen)
+{
+	unsigned char	ip[16];
+	size_t		iplen;
+
+	if (drop_client_ip(ctx->req, ip, &iplen, out, outlen) != 0)
+		(void)kore_strlcpy(out, "unknown", outlen);
+}

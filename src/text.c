@@ -404,3 +404,26 @@ drop_mask_account(const char *s, char *out, size_t outlen)
 
 	return (0);
 }
+
+/*
+ * Copies at most max characters (code points) of s into out, never
+ * splitting one; -1 when out cannot hold them.
+ */
+int
+drop_utf8_cut(const char *s, size_t max, char *out, size_t outlen)
+{
+	size_t		i, n;
+
+	for (i = 0, n = 0; s[i] != '\0'; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && ++n > max)
+			break;
+		if (i + 1 >= outlen)
+			return (-1);
+		out[i] = s[i];
+	}
+	if (outlen == 0)
+		return (-1);
+	out[i] = '\0';
+
+	return (0);
+}

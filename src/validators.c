@@ -16,6 +16,9 @@ int	v_adult(struct http_request *, char *);
 int	v_bank_name(struct http_request *, char *);
 int	v_any_text(struct http_request *, char *);
 int	v_country(struct http_request *, char *);
+int	v_business_name(struct http_request *, char *);
+int	v_card_address(struct http_request *, char *);
+int	v_pin(struct http_request *, char *);
 
 struct validator_message {
 	const char	*validator;
@@ -39,6 +42,14 @@ static const struct validator_message messages[] = {
 	{ "v_tx_type",	"must be remittance or qr_payment" },
 	{ "v_tx_status", "must be processing, completed or failed" },
 	{ "v_settle",	"must be completed or failed" },
+	{ "v_business_name", "must be 1-200 characters with at least one letter and no HTML" },
+	{ "v_org_number", "must be exactly 9 digits" },
+	{ "v_period",	"must be today, week or month" },
+	{ "v_card_type", "must be virtual or physical" },
+	{ "v_card_status", "must be active or frozen" },
+	{ "v_card_address", "must be 10-300 characters with no HTML and no card number" },
+	{ "v_pin",	"must be exactly 4 digits" },
+	{ "v_limit_type", "must be daily, weekly, monthly or transaction" },
 	{ NULL,		NULL }
 };
 
@@ -143,4 +154,30 @@ v_country(struct http_request *req, char *data)
 {
 	(void)req;
 	return (result(drop_corridor(data) != NULL));
+}
+
+int
+v_business_name(struct http_request *req, char *data)
+{
+	(void)req;
+	return (result(drop_valid_name(data, 200)));
+}
+
+/* A shipping address: 10-300 characters, no HTML, no card number. */
+int
+v_card_address(struct http_request *req, char *data)
+{
+	size_t	n;
+
+	(void)req;
+	n = drop_utf8_len(data);
+	return (result(n >= 10 && n <= 300 && !drop_has_html(data) &&
+	    !drop_has_card_number(data)));
+}
+
+int
+v_pin(struct http_request *req, char *data)
+{
+	(void)req;
+	return (result(drop_valid_pin(data)));
 }

@@ -30,4 +30,16 @@ FULL JOIN tx_stats s USING (user_id, month, type, status)
 WHERE coalesce(h.n, 0) <> coalesce(s.n, 0)
    OR coalesce(h.amount, 0) <> coalesce(s.amount, 0)
    OR coalesce(h.fee, 0) <> coalesce(s.fee, 0)
-   OR coalesce(h.total, 0) <> coalesce(s.total, 0);
+   OR coalesce(h.total, 0) <> coalesce(s.total, 0)
+UNION ALL
+-- The merchant aggregates of migration 005 equal a recount of history.
+SELECT coalesce(h.merchant_id, s.merchant_id) || ' ' || coalesce(h.day, s.day),
+    coalesce(s.n, 0), coalesce(h.n, 0)
+FROM (SELECT merchant_id, oslo_day(created_at) AS day, count(*) AS n,
+        sum(amount) AS amount, sum(fee) AS fee
+      FROM transactions WHERE merchant_id IS NOT NULL AND status = 'completed'
+      GROUP BY 1, 2) h
+FULL JOIN merchant_stats s USING (merchant_id, day)
+WHERE coalesce(h.n, 0) <> coalesce(s.n, 0)
+   OR coalesce(h.amount, 0) <> coalesce(s.amount, 0)
+   OR coalesce(h.fee, 0) <> coalesce(s.fee, 0);

@@ -8,6 +8,8 @@ import harness  # noqa: E402
 import test_foundation  # noqa: E402,F401
 import test_money  # noqa: E402,F401
 import test_paging  # noqa: E402,F401
+import test_merchants  # noqa: E402,F401
+import test_cards  # noqa: E402,F401
 import test_zy_ledger  # noqa: E402,F401
 import test_zz_recovery  # noqa: E402,F401
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pure.h"
+#include "issuer.h"
 #include "unit.h"
 
 START_TEST(remittance_boundaries)
@@ -152,6 +153,43 @@ START_TEST(qr_svg)
 }
 END_TEST
 
+START_TEST(sandbox_issuer)
+{
+	struct drop_issued_card	a, b, c;
+
+	ck_assert_int_eq(drop_issuer->issue("card_0123456789abcdef", 0, 2026,
+	    11, &a), DROP_ISSUER_OK);
+	ck_assert_int_eq(drop_issuer->issue("card_0123456789abcdef", 1, 2026,
+	    11, &b), DROP_ISSUER_OK);
+	ck_assert_int_eq(drop_issuer->issue("card_fedcba9876543210", 0, 2026,
+	    12, &c), DROP_ISSUER_OK);
+	/* Deterministic per card id; another id, another card. */
+	ck_assert_str_eq(a.token, b.token);
+	ck_assert_str_eq(a.last4, b.last4);
+	ck_assert_str_ne(a.token, c.token);
+	ck_assert_uint_eq(strlen(a.last4), 4);
+	ck_assert_uint_eq(strspn(a.last4, "0123456789"), 4);
+	ck_assert_str_eq(a.brand, "Visa");
+	ck_assert_int_eq(a.expiry_month, 11);
+	ck_assert_int_eq(a.expiry_year, 2026 + DROP_CARD_VALID_YEARS);
+	ck_assert_int_eq(c.expiry_month, 12);
+	ck_assert(!drop_has_card_number(a.token));
+	ck_assert_int_eq(drop_issuer->issue("card_x", 0, 2026, 13, &c),
+	    DROP_ISSUER_REJECTED);
+	ck_assert_int_eq(drop_issuer->freeze(a.token, 1), DROP_ISSUER_OK);
+	ck_assert_int_eq(drop_issuer->freeze("tok_other", 1),
+	    DROP_ISSUER_REJECTED);
+	ck_assert_int_eq(drop_issuer->cancel(a.token), DROP_ISSUER_OK);
+	ck_assert_int_eq(drop_issuer->order_physical(a.token,
+	    "Storgata 1, Oslo"), DROP_ISSUER_OK);
+	ck_assert_int_eq(drop_issuer->order_physical(a.token, "short"),
+	    DROP_ISSUER_REJECTED);
+	ck_assert_int_eq(drop_issuer->set_pin(a.token, "1234"), DROP_ISSUER_OK);
+	ck_assert_int_eq(drop_issuer->set_pin(a.token, "12345"),
+	    DROP_ISSUER_REJECTED);
+}
+END_TEST
+
 Suite *
 suite_policy(void)
 {
@@ -168,6 +206,7 @@ suite_policy(void)
 	tcase_add_test(tc, short_names);
 	tcase_add_test(tc, pins_and_pans);
 	tcase_add_test(tc, qr_svg);
+	tcase_add_test(tc, sandbox_issuer);
 	suite_add_tcase(s, tc);
 
 	return (s);

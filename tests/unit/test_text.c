@@ -43,6 +43,23 @@ START_TEST(utf8_length_counts_code_points)
 }
 END_TEST
 
+START_TEST(utf8_cut_keeps_whole_characters)
+{
+	char	out[16];
+
+	ck_assert_int_eq(drop_utf8_cut("abc", 5, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "abc");
+	ck_assert_int_eq(drop_utf8_cut("\xc3\xa6\xc3\xb8\xc3\xa5x", 2, out,
+	    sizeof(out)), 0);
+	ck_assert_str_eq(out, "\xc3\xa6\xc3\xb8");
+	ck_assert_int_eq(drop_utf8_cut("abcdef", 0, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(drop_utf8_cut("abcdef", 6, out, 4), -1);
+	ck_assert_int_eq(drop_utf8_cut("abcdef", 3, out, 4), 0);
+	ck_assert_str_eq(out, "abc");
+}
+END_TEST
+
 START_TEST(email_rules)
 {
 	char	local[80], email[300];
@@ -174,6 +191,7 @@ suite_text(void)
 	tcase_add_test(tc, leap_day_birthday_counts_as_march_first);
 	tcase_add_test(tc, oslo_date_follows_dst);
 	tcase_add_test(tc, html_detection);
+	tcase_add_test(tc, utf8_cut_keeps_whole_characters);
 	suite_add_tcase(s, tc);
 
 	return (s);

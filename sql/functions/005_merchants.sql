@@ -1,0 +1,152 @@
+-- Merchants: the aggregates of migration 005, registration, dashboard and
+-- payout; cards: creation under a per-user cap.
+
+CREATE OR REPLACE FUNCTION oslo_day(ts timestamptz) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT (ts AT TIME ZONE 'Europe/Oslo')::date
+$$;
+
+-- Adds sign × one completed merchant payment to its day's row.
+CREATE OR REPLACE FUNCTION drop_merchant_stats_add(t transactions,
+    sign integer) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO merchant_stats AS s (merchant_id, day, n, amount, fee)
+	SELECT t.merchant_id, oslo_day(t.created_at), sign, sign * t.amount,
+	    sign * t.fee
+	WHERE t.merchant_id IS NOT NULL AND t.status = 'completed'
+	ON CONFLICT (merchant_id, day) DO UPDATE SET
+	    n = s.n + EXCLUDED.n, amount = s.amount + EXCLUDED.amount,
+	    fee = s.fee + EXCLUDED.fee;
+$$;
+
+CREATE OR REPLACE FUNCTION drop_merchant_stats_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		PERFORM drop_merchant_stats_add(OLD, -1);
+	END IF;
+	IF TG_OP IN ('UPDATE', 'INSERT') THEN
+		PERFORM drop_merchant_stats_add(NEW, 1);
+	END IF;
+	RETURN NULL;
+END;
+$$;
+
+DROP TRIGGER IF EXISTS transactions_merchant_stats ON transactions;
+CREATE TRIGGER transactions_merchant_stats
+	AFTER INSERT OR DELETE OR UPDATE OF merchant_id, status, amount, fee,
+	    created_at ON transactions
+	FOR EACH ROW EXECUTE FUNCTION drop_merchant_stats_trigger();
+
+-- The business day before d (Monday to Friday).
+CREATE OR REPLACE FUNCTION drop_prev_business_day(d date) RETURNS date
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT d - CASE extract(isodow FROM d)::int
+	    WHEN 1 THEN 3 WHEN 7 THEN 2 ELSE 1 END
+$$;
+
+-- The next payout at p_time Europe/Oslo after now: today if it is a
+-- business day and p_time has not passed, else the next business day.
+CREATE OR REPLACE FUNCTION drop_next_payout_day(p_now timestamptz,
+    p_time time)
+RETURNS date
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN extract(isodow FROM oslo_day(p_now)) < 6 AND
+	    (p_now AT TIME ZONE 'Europe/Oslo')::time < p_time
+	    THEN oslo_day(p_now)
+	    ELSE drop_add_business_days(oslo_day(p_now), 1) END
+$$;
+
+-- Dashboard figures of one period (today, week, month) and the next
+-- payout: the net of every day whose next business day is the payout day.
+CREATE OR REPLACE FUNCTION drop_merchant_dashboard(p_merchant text,
+    p_period text, p_now timestamptz, p_time time)
+RETURNS TABLE (revenue bigint, n bigint, fees bigint, payout_day date,
+    payout bigint)
+LANGUAGE sql STABLE AS $$
+	WITH b AS (SELECT CASE p_period
+	    WHEN 'week' THEN date_trunc('week', oslo_day(p_now))::date
+	    WHEN 'month' THEN date_trunc('month', oslo_day(p_now))::date
+	    ELSE oslo_day(p_now) END AS since,
+	    drop_next_payout_day(p_now, p_time) AS pay)
+	SELECT
+	    coalesce(sum(s.amount) FILTER (WHERE s.day >= b.since), 0)::bigint,
+	    coalesce(sum(s.n) FILTER (WHERE s.day >= b.since), 0)::bigint,
+	    coalesce(sum(s.fee) FILTER (WHERE s.day >= b.since), 0)::bigint,
+	    b.pay,
+	    coalesce(sum(s.amount - s.fee) FILTER (WHERE
+	        s.day >= drop_prev_business_day(b.pay) AND s.day < b.pay),
+	        0)::bigint
+	FROM b LEFT JOIN merchant_stats s ON s.merchant_id = p_merchant AND
+	    s.day >= least(b.since, drop_prev_business_day(b.pay)) AND
+	    s.day <= oslo_day(p_now)
+	GROUP BY b.pay
+$$;
+
+-- Registers the caller's business, makes them a merchant and replaces
+-- their session by p_session (the new JWT's): one transaction.
+CREATE OR REPLACE FUNCTION drop_merchant_register(p_user text,
+    p_old_session text, p_merchant text, p_name text, p_org text,
+    p_address text, p_account text, p_session text, p_ip text,
+    p_request text)
+RETURNS TABLE (code text, merchant_id text, created text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_role	text;
+	v_at	timestamptz;
+BEGIN
+	SELECT role INTO v_role FROM users WHERE id = p_user
+	    AND deleted_at IS NULL FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN QUERY SELECT 'unauthorized'::text, NULL::text, NULL::text;
+		RETURN;
+	END IF;
+	IF EXISTS (SELECT 1 FROM merchants m WHERE m.user_id = p_user) THEN
+		RETURN QUERY SELECT 'already_merchant'::text, NULL::text,
+		    NULL::text;
+		RETURN;
+	END IF;
+	BEGIN
+		INSERT INTO merchants (id, user_id, business_name, org_number,
+		    address, bank_account)
+		VALUES (p_merchant, p_user, p_name, p_org, p_address, p_account)
+		RETURNING merchants.created_at INTO v_at;
+	EXCEPTION WHEN unique_violation THEN
+		RETURN QUERY SELECT 'org_taken'::text, NULL::text, NULL::text;
+		RETURN;
+	END;
+	UPDATE users SET role = CASE WHEN role = 'admin' THEN role
+	    ELSE 'merchant' END, updated_at = now() WHERE id = p_user;
+	UPDATE sessions SET revoked_at = now() WHERE id = p_old_session
+	    AND revoked_at IS NULL;
+	INSERT INTO sessions (id, user_id, expires_at, ip)
+	VALUES (p_session, p_user, now() + interval '24 hours', p_ip);
+	INSERT INTO audit_log (actor, action, entity, entity_id, before, after,
+	    request_id)
+	VALUES (p_user, 'merchant.register', 'user', p_user,
+	    jsonb_build_object('role', v_role),
+	    jsonb_build_object('role', 'merchant', 'merchantId', p_merchant),
+	    p_request);
+	RETURN QUERY SELECT 'ok'::text, p_merchant, iso(v_at);
+END;
+$$;
+
+-- A new card, unless the user already holds p_max live (not cancelled)
+-- cards; the user row lock makes two creations at once count each other.
+CREATE OR REPLACE FUNCTION drop_card_create(p_user text, p_card text,
+    p_type text, p_brand text, p_last4 text, p_month integer,
+    p_year integer, p_token text, p_address text, p_max integer)
+RETURNS SETOF cards
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM 1 FROM users WHERE id = p_user FOR UPDATE;
+	IF (SELECT count(*) FROM cards WHERE user_id = p_user AND
+	    status <> 'cancelled') >= p_max THEN
+		RETURN;
+	END IF;
+	RETURN QUERY INSERT INTO cards (id, user_id, type, brand, last4,
+	    expiry_month, expiry_year, issuer_token, shipping_address)
+	VALUES (p_card, p_user, p_type, p_brand, p_last4, p_month, p_year,
+	    p_token, p_address) RETURNING *;
+END;
+$$;

@@ -1,0 +1,422 @@
+/*
+ * Merchants (§9): registration (role upgrade and a fresh session in one
+ * transaction), and for merchants the dashboard from the daily aggregates,
+ * the QR value and image, and the QR payments received.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "drop.h"
+
+int	api_merchant_register(struct http_request *);
+int	api_merchant_dashboard(struct http_request *);
+int	api_merchant_qr(struct http_request *);
+int	api_merchant_qr_svg(struct http_request *);
+int	api_merchant_transactions(struct http_request *);
+
+#define MERCHANT_QR_PREFIX	"drop://pay/"
+
+struct merchant_state {
+	char		 merchant_id[DROP_ID_LEN];
+	char		 session_id[DROP_ID_LEN];
+	char		 account[16];
+	char		 address[1201];
+	const char	*period;
+};
+
+static int	register_check(struct drop_ctx *);
+static int	register_start(struct drop_ctx *);
+static int	register_done(struct drop_ctx *);
+static int	dashboard_check(struct drop_ctx *);
+static int	dashboard_start(struct drop_ctx *);
+static int	dashboard_done(struct drop_ctx *);
+static int	qr_start(struct drop_ctx *);
+static int	qr_done(struct drop_ctx *);
+static int	qr_svg_done(struct drop_ctx *);
+static int	tx_check(struct drop_ctx *);
+static int	tx_start(struct drop_ctx *);
+static int	tx_done(struct drop_ctx *);
+
+static const struct drop_field register_fields[] = {
+	{ "businessName",	DROP_T_STRING,	1 },
+	{ "orgNumber",		DROP_T_STRING,	1 },
+	{ "address",		DROP_T_STRING,	0 },
+	{ "bankAccount",	DROP_T_STRING,	1 },
+	{ NULL, 0, 0 }
+};
+
+static const struct drop_method register_methods[] = {
+	{ HTTP_METHOD_POST, DROP_AUTH | DROP_BODY, register_fields,
+	    register_check, register_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+static const struct drop_method dashboard_methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, dashboard_check, dashboard_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+static const struct drop_method qr_methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, NULL, qr_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+static const struct drop_method tx_methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, tx_check, tx_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+
+static const struct drop_route register_route = {
+	"merchants.register", register_methods,
+	sizeof(struct merchant_state), NULL
+};
+static const struct drop_route dashboard_route = {
+	"merchants.dashboard", dashboard_methods,
+	sizeof(struct merchant_state), NULL
+};
+static const struct drop_route qr_route = {
+	"merchants.qr", qr_methods, sizeof(struct merchant_state), NULL
+};
+static const struct drop_route qr_svg_route = {
+	"merchants.qr.svg", qr_methods, sizeof(struct merchant_state), NULL
+};
+static const struct drop_route tx_route = {
+	"merchants.transactions", tx_methods, sizeof(struct merchant_state),
+	NULL
+};
+
+static const char	sql_register[] =
+    "SELECT code, merchant_id, created FROM drop_merchant_register($1, $2, "
+    "$3, $4, $5, $6, $7, $8, $9, $10)";
+
+static const char	sql_dashboard[] =
+    "SELECT d.revenue, d.n, d.fees, d.payout_day::text AS payout_day, "
+    "d.payout FROM merchants m, drop_merchant_dashboard(m.id, $2, now(), "
+    "$3::time) d WHERE m.user_id = $1";
+
+static const char	sql_qr[] =
+    "SELECT id, business_name, address FROM merchants WHERE user_id = $1";
+
+/* A page of payments received: only its rows are read (index on merchant,
+ * created_at, id); the total comes from the daily aggregates. */
+static const char	sql_tx[] =
+    "WITH m AS (SELECT id FROM merchants WHERE user_id = $1), "
+    "page AS (SELECT t.id, t.user_id, t.amount, t.fee, t.created_at "
+    "FROM transactions t, m WHERE t.merchant_id = m.id AND "
+    "t.status = 'completed' AND "
+    "(t.created_at, t.id) < (drop_us_ts($4::bigint), $5::text) "
+    "ORDER BY t.created_at DESC, t.id DESC LIMIT $2 OFFSET $3) "
+    "SELECT (SELECT coalesce(sum(s.n), 0) FROM merchant_stats s, m "
+    "WHERE s.merchant_id = m.id) AS total, p.id, p.amount, p.fee, "
+    "u.first_name, u.last_name, iso(p.created_at) AS created, "
+    "drop_ts_us(p.created_at) AS cursor_us "
+    "FROM (SELECT 1) one LEFT JOIN page p ON true "
+    "LEFT JOIN users u ON u.id = p.user_id "
+    "ORDER BY p.created_at DESC, p.id DESC";
+
+int
+api_merchant_register(struct http_request *req)
+{
+	return (drop_serve(req, &register_route));
+}
+
+int
+api_merchant_dashboard(struct http_request *req)
+{
+	return (drop_serve(req, &dashboard_route));
+}
+
+int
+api_merchant_qr(struct http_request *req)
+{
+	return (drop_serve(req, &qr_route));
+}
+
+int
+api_merchant_qr_svg(struct http_request *req)
+{
+	return (drop_serve(req, &qr_svg_route));
+}
+
+int
+api_merchant_transactions(struct http_request *req)
+{
+	return (drop_serve(req, &tx_route));
+}
+
+/* Merchant routes need the merchant role: 403 (details added) else. */
+static int
+merchant_only(struct drop_ctx *ctx)
+{
+	if (!strcmp(ctx->sess.role, "merchant"))
+		return (1);
+	(void)drop_error(ctx, 403, "forbidden", "Merchant role required");
+
+	return (0);
+}
+
+static void
+qr_value(const char *merchant_id, char *out, size_t outlen)
+{
+	(void)snprintf(out, outlen, "%s%s", MERCHANT_QR_PREFIX, merchant_id);
+}
+
+/* Payout account as §5 (MOD11); address cut to 300 characters. */
+static int
+register_check(struct drop_ctx *ctx)
+{
+	struct merchant_state	*st = ctx->data;
+	const char		*account, *address;
+
+	account = drop_text(ctx, "bankAccount");
+	if (account != NULL && !drop_mod11_valid(account, st->account,
+	    sizeof(st->account)))
+		drop_detail(ctx, "bankAccount",
+		    "must be a Norwegian account number (dddd.dd.ddddd or 11 "
+		    "digits) with a valid check digit");
+	if ((address = drop_text(ctx, "address")) != NULL &&
+	    drop_utf8_cut(address, 300, st->address, sizeof(st->address)) != 0)
+		drop_detail(ctx, "address", "is too long");
+
+	return (0);
+}
+
+/* The address as stored: cut to 300 characters; none when empty. */
+static const char *
+merchant_address(struct drop_ctx *ctx)
+{
+	struct merchant_state	*st = ctx->data;
+
+	if (drop_text(ctx, "address") == NULL || st->address[0] == '\0')
+		return (NULL);
+	return (st->address);
+}
+
+static int
+register_start(struct drop_ctx *ctx)
+{
+	struct merchant_state	*st = ctx->data;
+	const char		*params[10];
+	char			 ip[64];
+
+	if (drop_id_new("mer_", st->merchant_id, sizeof(st->merchant_id)) != 0 ||
+	    drop_id_new("ses_", st->session_id, sizeof(st->session_id)) != 0)
+		return (drop_fail_internal(ctx, "no randomness"));
+	drop_client_addr(ctx, ip, sizeof(ip));
+	params[0] = ctx->sess.user_id;
+	params[1] = ctx->sess.session_id;
+	params[2] = st->merchant_id;
+	params[3] = drop_text(ctx, "businessName");
+	params[4] = drop_text(ctx, "orgNumber");
+	params[5] = merchant_address(ctx);
+	params[6] = st->account;
+	params[7] = st->session_id;
+	params[8] = ip;
+	params[9] = ctx->reqid;
+
+	return (drop_sql(ctx, sql_register, 10, params, register_done));
+}
+
+static int
+register_done(struct drop_ctx *ctx)
+{
+	struct merchant_state	*st = ctx->data;
+	const char		*code;
+	json_t			*data;
+	char			 qr[64];
+
+	code = drop_rows(ctx) == 1 ? drop_col(ctx, 0, "code") : NULL;
+	if (code == NULL)
+		return (drop_fail_internal(ctx, "merchant register: no row"));
+	if (!strcmp(code, "already_merchant"))
+		return (drop_error(ctx, 409, "conflict",
+		    "You are already registered as a merchant"));
+	if (!strcmp(code, "org_taken"))
+		return (drop_error(ctx, 409, "conflict",
+		    "This organisation number is already registered"));
+	if (strcmp(code, "ok"))
+		return (drop_error(ctx, 401, "unauthorized",
+		    "Session expired or revoked"));
+	if (drop_session_issue(ctx, ctx->sess.user_id, st->session_id,
+	    "merchant") != 0)
+		return (drop_fail_internal(ctx, "cannot sign the new token"));
+
+	qr_value(st->merchant_id, qr, sizeof(qr));
+	data = json_object();
+	json_object_set_new(data, "merchantId", json_string(st->merchant_id));
+	/* As stored: the function wrote exactly these values. */
+	json_object_set_new(data, "businessName",
+	    json_string(drop_text(ctx, "businessName")));
+	json_object_set_new(data, "orgNumber",
+	    json_string(drop_text(ctx, "orgNumber")));
+	json_object_set_new(data, "address",
+	    drop_json_text(merchant_address(ctx)));
+	json_object_set_new(data, "qrValue", json_string(qr));
+	json_object_set_new(data, "createdAt",
+	    drop_json_text(drop_col(ctx, 0, "created")));
+
+	return (drop_reply(ctx, 201, data));
+}
+
+static int
+dashboard_check(struct drop_ctx *ctx)
+{
+	struct merchant_state	*st = ctx->data;
+	int			 r;
+
+	if ((r = drop_query_arg(ctx, "period", &st->period)) == -1)
+		drop_detail(ctx, "period", "must be today, week or month");
+	if (r != 1)
+		st->period = "today";
+
+	return (0);
+}
+
+static int
+dashboard_start(struct drop_ctx *ctx)
+{
+	struct merchant_state	*st = ctx->data;
+	const char		*params[3];
+
+	if (!merchant_only(ctx))
+		return (DROP_STEP_DONE);
+	params[0] = ctx->sess.user_id;
+	params[1] = st->period;
+	params[2] = DROP_PAYOUT_TIME;
+
+	return (drop_sql(ctx, sql_dashboard, 3, params, dashboard_done));
+}
+
+static int
+dashboard_done(struct drop_ctx *ctx)
+{
+	struct merchant_state	*st = ctx->data;
+	json_t			*data, *payout;
+	int64_t			 revenue, fees;
+
+	if (drop_rows(ctx) != 1)
+		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
+	revenue = drop_col_int(ctx, 0, "revenue");
+	fees = drop_col_int(ctx, 0, "fees");
+	payout = json_object();
+	json_object_set_new(payout, "amount",
+	    drop_json_money(drop_col_int(ctx, 0, "payout")));
+	json_object_set_new(payout, "date",
+	    drop_json_text(drop_col(ctx, 0, "payout_day")));
+	data = json_object();
+	json_object_set_new(data, "period", json_string(st->period));
+	json_object_set_new(data, "revenue", drop_json_money(revenue));
+	json_object_set_new(data, "transactionCount",
+	    json_integer(drop_col_int(ctx, 0, "n")));
+	json_object_set_new(data, "fees", drop_json_money(fees));
+	json_object_set_new(data, "netRevenue", drop_json_money(revenue - fees));
+	json_object_set_new(data, "nextPayout", payout);
+	json_object_set_new(data, "payoutTime", json_string(DROP_PAYOUT_TIME));
+
+	return (drop_reply(ctx, 200, data));
+}
+
+static int
+qr_start(struct drop_ctx *ctx)
+{
+	const char	*params[1];
+
+	if (!merchant_only(ctx))
+		return (DROP_STEP_DONE);
+	params[0] = ctx->sess.user_id;
+
+	return (drop_sql(ctx, sql_qr, 1, params, ctx->route == &qr_svg_route ?
+	    qr_svg_done : qr_done));
+}
+
+static int
+qr_done(struct drop_ctx *ctx)
+{
+	json_t		*data;
+	char		 qr[64];
+
+	if (drop_rows(ctx) != 1)
+		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
+	qr_value(drop_col(ctx, 0, "id"), qr, sizeof(qr));
+	data = json_object();
+	json_object_set_new(data, "merchantId",
+	    json_string(drop_col(ctx, 0, "id")));
+	json_object_set_new(data, "businessName",
+	    drop_json_text(drop_col(ctx, 0, "business_name")));
+	json_object_set_new(data, "qrValue", json_string(qr));
+	json_object_set_new(data, "address",
+	    drop_json_text(drop_col(ctx, 0, "address")));
+
+	return (drop_reply(ctx, 200, data));
+}
+
+static int
+qr_svg_done(struct drop_ctx *ctx)
+{
+	char		 qr[64];
+	char		*svg;
+	size_t		 len;
+	int		 r;
+
+	if (drop_rows(ctx) != 1)
+		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
+	qr_value(drop_col(ctx, 0, "id"), qr, sizeof(qr));
+	if ((svg = drop_qr_svg(qr, &len)) == NULL)
+		return (drop_fail_internal(ctx, "QR encoding failed"));
+	r = drop_reply_raw(ctx, 200, "image/svg+xml", svg, len);
+	free(svg);
+
+	return (r);
+}
+
+static int
+tx_check(struct drop_ctx *ctx)
+{
+	return (drop_page_args(ctx, 20, 50));
+}
+
+static int
+tx_start(struct drop_ctx *ctx)
+{
+	const char	*params[5];
+
+	if (!merchant_only(ctx))
+		return (DROP_STEP_DONE);
+	params[0] = ctx->sess.user_id;
+
+	return (drop_sql(ctx, sql_tx, 1 + drop_page_params(ctx, params + 1),
+	    params, tx_done));
+}
+
+static const struct drop_colmap tx_map[] = {
+	{ "id",			"id",			DROP_COL_TEXT },
+	{ "amount",		"amount",		DROP_COL_MONEY },
+	{ "fee",		"fee",			DROP_COL_MONEY },
+	{ "createdAt",		"created",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+/* Customers are shown as first name and last initial only. */
+static int
+tx_done(struct drop_ctx *ctx)
+{
+	json_t		*list, *t;
+	const char	*first, *last;
+	char		 name[512];
+	int		 row;
+
+	list = json_array();
+	for (row = 0; row < drop_page_rows(ctx); row++) {
+		t = drop_row_json(ctx, row, tx_map, NULL);
+		json_object_set_new(t, "netAmount", drop_json_money(
+		    drop_col_int(ctx, row, "amount") -
+		    drop_col_int(ctx, row, "fee")));
+		first = drop_col(ctx, row, "first_name");
+		last = drop_col(ctx, row, "last_name");
+		if (first == NULL || last == NULL ||
+		    drop_short_name(first, last, name, sizeof(name)) != 0)
+			(void)kore_strlcpy(name, "Customer", sizeof(name));
+		json_object_set_new(t, "customerName", json_string(name));
+		json_array_append_new(list, t);
+	}
+
+	return (drop_reply_page(ctx, list, drop_col_int(ctx, 0, "total")));
+}
