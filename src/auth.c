@@ -15,6 +15,7 @@ int	api_csrf(struct http_request *);
 struct auth_state {
 	char		user_id[DROP_ID_LEN];
 	char		session_id[DROP_ID_LEN];
+	char		noti_id[DROP_ID_LEN];
 	char		hash[128];
 	int		known;
 };
@@ -106,10 +107,18 @@ static const char	sql_login_find[] =
     "SELECT id, password_hash FROM users "
     "WHERE lower(email) = lower($1) AND deleted_at IS NULL";
 
+/* A sign-in from an address never seen for the user is notified. */
 static const char	sql_login_session[] =
-    "WITH s AS (INSERT INTO sessions (id, user_id, expires_at, ip) "
+    "WITH known AS (SELECT 1 FROM sessions WHERE user_id = $2 AND ip = $3 "
+    "LIMIT 1), "
+    "s AS (INSERT INTO sessions (id, user_id, expires_at, ip) "
     "SELECT $1, id, now() + interval '24 hours', $3 FROM users "
-    "WHERE id = $2 AND deleted_at IS NULL RETURNING id) "
+    "WHERE id = $2 AND deleted_at IS NULL RETURNING id), "
+    "n AS (INSERT INTO notifications (id, user_id, type, title, body) "
+    "SELECT $4, $2, 'security_new_login', 'New sign-in', "
+    "'Your account was signed in to from a new address (' || $3 || "
+    "'). If this was not you, change your password.' FROM s "
+    "WHERE NOT EXISTS (SELECT 1 FROM known)) "
     "SELECT u.*, s.id AS session_id FROM user_view u, s WHERE u.id = $2";
 
 static const char	sql_logout[] =
@@ -256,22 +265,24 @@ static int
 login_checked(struct drop_ctx *ctx)
 {
 	struct auth_state	*st = ctx->data;
-	const char		*params[3];
+	const char		*params[4];
 	char			 computed[128], ip[64];
 
 	if (drop_passwd_result(ctx, computed, sizeof(computed)) != 0 ||
 	    !st->known || !drop_ct_equal(computed, st->hash))
 		return (drop_error(ctx, 401, "unauthorized",
 		    "Invalid email or password"));
-	if (drop_id_new("ses_", st->session_id, sizeof(st->session_id)) != 0)
+	if (drop_id_new("ses_", st->session_id, sizeof(st->session_id)) != 0 ||
+	    drop_id_new("noti_", st->noti_id, sizeof(st->noti_id)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
 	drop_client_addr(ctx, ip, sizeof(ip));
 
 	params[0] = st->session_id;
 	params[1] = st->user_id;
 	params[2] = ip;
+	params[3] = st->noti_id;
 
-	return (drop_sql(ctx, sql_login_session, 3, params, login_done));
+	return (drop_sql(ctx, sql_login_session, 4, params, login_done));
 }
 
 static int

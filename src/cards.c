@@ -240,14 +240,7 @@ list_start(struct drop_ctx *ctx)
 static int
 list_done(struct drop_ctx *ctx)
 {
-	json_t		*list;
-	int		 row;
-
-	list = json_array();
-	for (row = 0; row < drop_rows(ctx) && row < CARDS_LIVE_MAX; row++)
-		json_array_append_new(list, card_json(ctx, row));
-
-	return (drop_reply(ctx, 200, list));
+	return (drop_reply_rows(ctx, NULL, card_json, CARDS_LIVE_MAX));
 }
 
 /* A physical card needs its flag and a shipping address. */
@@ -507,15 +500,7 @@ static const struct drop_colmap limit_map[] = {
 static int
 limits_done(struct drop_ctx *ctx)
 {
-	json_t		*list;
-	int		 row;
-
-	list = json_array();
-	for (row = 0; row < drop_rows(ctx) && row < 4; row++)
-		json_array_append_new(list,
-		    drop_row_json(ctx, row, limit_map, NULL));
-
-	return (drop_reply(ctx, 200, list));
+	return (drop_reply_rows(ctx, limit_map, NULL, 4));
 }
 
 static int

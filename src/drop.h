@@ -175,6 +175,8 @@ int	drop_path_id(struct drop_ctx *, int, const char *, char *, size_t);
 int	drop_page_args(struct drop_ctx *, int, int);
 int	drop_page_params(struct drop_ctx *, const char **);
 int	drop_page_rows(struct drop_ctx *);
+int	drop_page_query(struct drop_ctx *, const char *,
+	    int (*)(struct drop_ctx *));
 int	drop_money_field(struct drop_ctx *, const char *, int64_t, int64_t,
 	    int64_t *);
 
@@ -212,6 +214,11 @@ struct drop_colmap {
 	const char		*column;
 	int			 kind;
 };
+
+int	drop_reply_page_rows(struct drop_ctx *, const struct drop_colmap *,
+	    json_t *(*)(struct drop_ctx *, int));
+int	drop_reply_rows(struct drop_ctx *, const struct drop_colmap *,
+	    json_t *(*)(struct drop_ctx *, int), int);
 
 /* dbpool.c */
 void	drop_db_setup(void);

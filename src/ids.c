@@ -114,3 +114,21 @@ drop_ct_equal(const char *a, const char *b)
 
 	return (CRYPTO_memcmp(a, b, alen) == 0);
 }
+
+/* Any Drop id: ^[a-z]+_[a-f0-9]{16}$ (prefix of one word). */
+int
+drop_id_any_valid(const char *s)
+{
+	size_t		i, n;
+
+	if (s == NULL)
+		return (0);
+	for (i = 0; s[i] >= 'a' && s[i] <= 'z'; i++)
+		;
+	if (i == 0 || s[i] != '_')
+		return (0);
+	for (i++, n = 0; s[i] != '\0' && strchr(hexdigits, s[i]) != NULL;
+	    i++, n++)
+		;
+	return (s[i] == '\0' && n == DROP_ID_HEX);
+}

@@ -376,14 +376,10 @@ tx_check(struct drop_ctx *ctx)
 static int
 tx_start(struct drop_ctx *ctx)
 {
-	const char	*params[5];
-
 	if (!merchant_only(ctx))
 		return (DROP_STEP_DONE);
-	params[0] = ctx->sess.user_id;
 
-	return (drop_sql(ctx, sql_tx, 1 + drop_page_params(ctx, params + 1),
-	    params, tx_done));
+	return (drop_page_query(ctx, sql_tx, tx_done));
 }
 
 static const struct drop_colmap tx_map[] = {
@@ -395,28 +391,28 @@ static const struct drop_colmap tx_map[] = {
 };
 
 /* Customers are shown as first name and last initial only. */
+static json_t *
+tx_json(struct drop_ctx *ctx, int row)
+{
+	json_t		*t;
+	const char	*first, *last;
+	char		 name[512];
+
+	t = drop_row_json(ctx, row, tx_map, NULL);
+	json_object_set_new(t, "netAmount", drop_json_money(
+	    drop_col_int(ctx, row, "amount") - drop_col_int(ctx, row, "fee")));
+	first = drop_col(ctx, row, "first_name");
+	last = drop_col(ctx, row, "last_name");
+	if (first == NULL || last == NULL ||
+	    drop_short_name(first, last, name, sizeof(name)) != 0)
+		(void)kore_strlcpy(name, "Customer", sizeof(name));
+	json_object_set_new(t, "customerName", json_string(name));
+
+	return (t);
+}
+
 static int
 tx_done(struct drop_ctx *ctx)
 {
-	json_t		*list, *t;
-	const char	*first, *last;
-	char		 name[512];
-	int		 row;
-
-	list = json_array();
-	for (row = 0; row < drop_page_rows(ctx); row++) {
-		t = drop_row_json(ctx, row, tx_map, NULL);
-		json_object_set_new(t, "netAmount", drop_json_money(
-		    drop_col_int(ctx, row, "amount") -
-		    drop_col_int(ctx, row, "fee")));
-		first = drop_col(ctx, row, "first_name");
-		last = drop_col(ctx, row, "last_name");
-		if (first == NULL || last == NULL ||
-		    drop_short_name(first, last, name, sizeof(name)) != 0)
-			(void)kore_strlcpy(name, "Customer", sizeof(name));
-		json_object_set_new(t, "customerName", json_string(name));
-		json_array_append_new(list, t);
-	}
-
-	return (drop_reply_page(ctx, list, drop_col_int(ctx, 0, "total")));
+	return (drop_reply_page_rows(ctx, NULL, tx_json));
 }

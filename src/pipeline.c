@@ -338,7 +338,7 @@ fields_parse(struct drop_ctx *ctx)
 	json_error_t		 err;
 	json_t			*v;
 	struct kore_buf		*b;
-	char			 clean[4096];
+	char			 clean[16384];	/* 2000 4-byte characters */
 	int			 i, ok;
 
 	b = ctx->req->http_body;
@@ -573,6 +573,21 @@ drop_page_params(struct drop_ctx *ctx, const char **params)
 	params[3] = ctx->page_after_id[0] != '\0' ? ctx->page_after_id : "~";
 
 	return (4);
+}
+
+/*
+ * Runs a list query of the caller's rows: $1 the user, then the four
+ * paging parameters (see drop_page_params).
+ */
+int
+drop_page_query(struct drop_ctx *ctx, const char *sql,
+    int (*next)(struct drop_ctx *))
+{
+	const char	*params[5];
+
+	params[0] = ctx->sess.user_id;
+	return (drop_sql(ctx, sql, 1 + drop_page_params(ctx, params + 1),
+	    params, next));
 }
 
 /* Rows of the page to show: the query's rows with an id, at most limit. */

@@ -18,6 +18,7 @@
 
 /* ids.c */
 int	drop_id_new(const char *, char *, size_t);
+int	drop_id_any_valid(const char *);
 int	drop_id_valid(const char *, const char *);
 int	drop_reqid_valid(const char *);
 int	drop_random_token(char *, size_t);

@@ -128,24 +128,13 @@ list_check(struct drop_ctx *ctx)
 static int
 list_start(struct drop_ctx *ctx)
 {
-	const char		*params[5];
-
-	params[0] = ctx->sess.user_id;
-
-	return (drop_sql(ctx, sql_list, 1 + drop_page_params(ctx, params + 1),
-	    params, list_done));
+	return (drop_page_query(ctx, sql_list, list_done));
 }
 
 static int
 list_done(struct drop_ctx *ctx)
 {
-	json_t		*list;
-	int		 row;
-
-	list = json_array();
-	for (row = 0; row < drop_page_rows(ctx); row++)
-		json_array_append_new(list, recipient_json(ctx, row));
-	return (drop_reply_page(ctx, list, drop_col_int(ctx, 0, "total")));
+	return (drop_reply_page_rows(ctx, NULL, recipient_json));
 }
 
 /* The currency must be the country's; bankName is cut to 200 characters. */

@@ -229,6 +229,47 @@ drop_reply_page(struct drop_ctx *ctx, json_t *list, int64_t total)
 	return (send_json(ctx, 200, obj));
 }
 
+/* The first n rows, each through row_json or else the column map. */
+static json_t *
+rows_json(struct drop_ctx *ctx, int n, const struct drop_colmap *map,
+    json_t *(*row_json)(struct drop_ctx *, int))
+{
+	json_t		*list;
+	int		 row;
+
+	list = json_array();
+	for (row = 0; row < n; row++)
+		json_array_append_new(list, row_json != NULL ?
+		    row_json(ctx, row) : drop_row_json(ctx, row, map, NULL));
+
+	return (list);
+}
+
+/*
+ * The page of a list query (drop_page_query): each row shown through
+ * row_json, or the column map when row_json is NULL; the total from the
+ * query's total column.
+ */
+int
+drop_reply_page_rows(struct drop_ctx *ctx, const struct drop_colmap *map,
+    json_t *(*row_json)(struct drop_ctx *, int))
+{
+	return (drop_reply_page(ctx, rows_json(ctx, drop_page_rows(ctx), map,
+	    row_json), drop_col_int(ctx, 0, "total")));
+}
+
+/* { "data": [...] } of at most max rows of a short, unpaged list. */
+int
+drop_reply_rows(struct drop_ctx *ctx, const struct drop_colmap *map,
+    json_t *(*row_json)(struct drop_ctx *, int), int max)
+{
+	int		rows;
+
+	rows = drop_rows(ctx);
+	return (drop_reply(ctx, 200, rows_json(ctx, rows < max ? rows : max,
+	    map, row_json)));
+}
+
 /* Stored response data, sent as it was first sent (idempotent replays). */
 int
 drop_reply_text(struct drop_ctx *ctx, int status, const char *text)

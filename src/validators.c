@@ -50,6 +50,10 @@ static const struct validator_message messages[] = {
 	{ "v_card_address", "must be 10-300 characters with no HTML and no card number" },
 	{ "v_pin",	"must be exactly 4 digits" },
 	{ "v_limit_type", "must be daily, weekly, monthly or transaction" },
+	{ "v_settings_currency", "must be one of EUR, USD, GBP, BAM, CHF, PLN, NOK, RSD, TRY, PKR" },
+	{ "v_language",	"must be one of nb, en, bs, sq" },
+	{ "v_consent_type", "must be terms, privacy, marketing, cookies_analytics or cookies_marketing" },
+	{ "v_complaint_category", "must be transaction, service, fees, privacy, technical or other" },
 	{ NULL,		NULL }
 };
 

@@ -39,7 +39,9 @@ FROM (SELECT merchant_id, oslo_day(created_at) AS day, count(*) AS n,
         sum(amount) AS amount, sum(fee) AS fee
       FROM transactions WHERE merchant_id IS NOT NULL AND status = 'completed'
       GROUP BY 1, 2) h
-FULL JOIN merchant_stats s USING (merchant_id, day)
+FULL JOIN (SELECT merchant_id, day, sum(n) AS n, sum(amount) AS amount,
+        sum(fee) AS fee FROM merchant_stats GROUP BY 1, 2) s
+    USING (merchant_id, day)
 WHERE coalesce(h.n, 0) <> coalesce(s.n, 0)
    OR coalesce(h.amount, 0) <> coalesce(s.amount, 0)
    OR coalesce(h.fee, 0) <> coalesce(s.fee, 0);

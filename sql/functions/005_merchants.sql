@@ -10,11 +10,12 @@ $$;
 CREATE OR REPLACE FUNCTION drop_merchant_stats_add(t transactions,
     sign integer) RETURNS void
 LANGUAGE sql AS $$
-	INSERT INTO merchant_stats AS s (merchant_id, day, n, amount, fee)
-	SELECT t.merchant_id, oslo_day(t.created_at), sign, sign * t.amount,
-	    sign * t.fee
+	INSERT INTO merchant_stats AS s (merchant_id, day, shard, n, amount,
+	    fee)
+	SELECT t.merchant_id, oslo_day(t.created_at), hashtext(t.id) & 7, sign,
+	    sign * t.amount, sign * t.fee
 	WHERE t.merchant_id IS NOT NULL AND t.status = 'completed'
-	ON CONFLICT (merchant_id, day) DO UPDATE SET
+	ON CONFLICT (merchant_id, day, shard) DO UPDATE SET
 	    n = s.n + EXCLUDED.n, amount = s.amount + EXCLUDED.amount,
 	    fee = s.fee + EXCLUDED.fee;
 $$;

@@ -11,18 +11,21 @@ INSERT INTO feature_flags (name, enabled) VALUES
 	('spendingLimits', false), ('notifications', true);
 
 -- QR payments received per merchant and Europe/Oslo day, kept by a trigger
--- (sql/functions/005_merchants.sql) in the paying transaction.
+-- (sql/functions/005_merchants.sql) in the paying transaction. Each day is
+-- split into 8 shards (by transaction id) so that concurrent payments to
+-- one busy shop do not all wait for the same row lock; readers sum them.
 CREATE TABLE merchant_stats (
 	merchant_id	text NOT NULL REFERENCES merchants (id),
 	day		date NOT NULL,
+	shard		smallint NOT NULL CHECK (shard BETWEEN 0 AND 7),
 	n		bigint NOT NULL,
 	amount		bigint NOT NULL,
 	fee		bigint NOT NULL,
-	PRIMARY KEY (merchant_id, day)
+	PRIMARY KEY (merchant_id, day, shard)
 );
 
-INSERT INTO merchant_stats (merchant_id, day, n, amount, fee)
-	SELECT merchant_id, (created_at AT TIME ZONE 'Europe/Oslo')::date,
+INSERT INTO merchant_stats (merchant_id, day, shard, n, amount, fee)
+	SELECT merchant_id, (created_at AT TIME ZONE 'Europe/Oslo')::date, 0,
 	    count(*), sum(amount), sum(fee)
 	FROM transactions
 	WHERE merchant_id IS NOT NULL AND status = 'completed'

@@ -93,6 +93,22 @@ START_TEST(constant_time_equal)
 }
 END_TEST
 
+START_TEST(any_id_shape)
+{
+	ck_assert(drop_id_any_valid("noti_0123456789abcdef"));
+	ck_assert(drop_id_any_valid("x_0123456789abcdef"));
+	ck_assert(!drop_id_any_valid("tx_rem_0123456789abcdef"));
+	ck_assert(!drop_id_any_valid("_0123456789abcdef"));
+	ck_assert(!drop_id_any_valid("noti_0123456789abcde"));
+	ck_assert(!drop_id_any_valid("noti_0123456789abcdef0"));
+	ck_assert(!drop_id_any_valid("noti_0123456789ABCDEF"));
+	ck_assert(!drop_id_any_valid("Noti_0123456789abcdef"));
+	ck_assert(!drop_id_any_valid("noti-0123456789abcdef"));
+	ck_assert(!drop_id_any_valid(""));
+	ck_assert(!drop_id_any_valid(NULL));
+}
+END_TEST
+
 Suite *
 suite_ids(void)
 {
@@ -108,6 +124,7 @@ suite_ids(void)
 	tcase_add_test(tc, request_id_pattern);
 	tcase_add_test(tc, random_token_is_base64url);
 	tcase_add_test(tc, constant_time_equal);
+	tcase_add_test(tc, any_id_shape);
 	suite_add_tcase(s, tc);
 
 	return (s);

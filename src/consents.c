@@ -1,0 +1,106 @@
+/*
+ * Consents (§11): the current state of each type, and grants and
+ * withdrawals with the client address (trusted proxies respected) and
+ * their times; every change also kept as history (drop_consent_set).
+ */
+
+#include <string.h>
+
+#include "drop.h"
+
+int	api_consents(struct http_request *);
+
+struct consent_state {
+	char		id[DROP_ID_LEN];
+	char		ip[64];
+};
+
+static int	list_start(struct drop_ctx *);
+static int	list_done(struct drop_ctx *);
+static int	set_start(struct drop_ctx *);
+static int	set_done(struct drop_ctx *);
+
+static const struct drop_field set_fields[] = {
+	{ "consentType",	DROP_T_STRING,	1 },
+	{ "granted",		DROP_T_BOOL,	1 },
+	{ NULL, 0, 0 }
+};
+
+static const struct drop_method methods[] = {
+	{ HTTP_METHOD_GET, DROP_AUTH, NULL, NULL, list_start },
+	{ HTTP_METHOD_POST, DROP_AUTH | DROP_BODY, set_fields, NULL,
+	    set_start },
+	{ 0, 0, NULL, NULL, NULL }
+};
+
+static const struct drop_route route = {
+	"consents", methods, sizeof(struct consent_state), NULL
+};
+
+static const char	sql_list[] =
+    "SELECT id, consent_type, granted, iso(granted_at) AS granted_at, "
+    "iso(withdrawn_at) AS withdrawn_at, ip_address FROM consents "
+    "WHERE user_id = $1 ORDER BY consent_type";
+
+static const char	sql_set[] =
+    "SELECT * FROM drop_consent_set($1, $2, $3, $4::boolean, $5)";
+
+int
+api_consents(struct http_request *req)
+{
+	return (drop_serve(req, &route));
+}
+
+static const struct drop_colmap consent_map[] = {
+	{ "id",			"id",			DROP_COL_TEXT },
+	{ "consent_type",	"consent_type",		DROP_COL_TEXT },
+	{ "granted",		"granted",		DROP_COL_BOOL },
+	{ "granted_at",		"granted_at",		DROP_COL_TEXT },
+	{ "withdrawn_at",	"withdrawn_at",		DROP_COL_TEXT },
+	{ "ip_address",		"ip_address",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+static int
+list_start(struct drop_ctx *ctx)
+{
+	const char	*params[1];
+
+	params[0] = ctx->sess.user_id;
+	return (drop_sql(ctx, sql_list, 1, params, list_done));
+}
+
+static int
+list_done(struct drop_ctx *ctx)
+{
+	return (drop_reply_rows(ctx, consent_map, NULL, 16));
+}
+
+static int
+set_start(struct drop_ctx *ctx)
+{
+	struct consent_state	*st = ctx->data;
+	const char		*params[5];
+
+	if (drop_id_new("con_", st->id, sizeof(st->id)) != 0)
+		return (drop_fail_internal(ctx, "no randomness"));
+	drop_client_addr(ctx, st->ip, sizeof(st->ip));
+	params[0] = ctx->sess.user_id;
+	params[1] = st->id;
+	params[2] = drop_text(ctx, "consentType");
+	params[3] = json_is_true(drop_field(ctx, "granted")) ? "true" : "false";
+	params[4] = st->ip;
+
+	return (drop_sql(ctx, sql_set, 5, params, set_done));
+}
+
+/* 201 when this call created the consent, 200 when it changed it. */
+static int
+set_done(struct drop_ctx *ctx)
+{
+	if (drop_rows(ctx) != 1)
+		return (drop_fail_internal(ctx, "consent: no row"));
+
+	return (drop_reply(ctx, drop_col_bool(ctx, 0, "created") ? 201 : 200,
+	    drop_row_json(ctx, 0, consent_map, NULL)));
+}
