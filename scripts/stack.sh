@@ -53,7 +53,8 @@ check_kore_log() {
 	gone=$(grep -E '\) gone$' "$f" | sort -u | wc -l)
 	if [ "$gone" != "${2:-0}" ]; then
 		log "kore ($1): $gone workers gone, expected ${2:-0}"
-		grep -E '\) gone$' "$f" | sort -u >&2
+		grep -E -B20 '\) gone$' "$f" >&2
+		grep -E 'exited with status' "$f" | sort -u >&2
 		FAILED=1
 	fi
 }

@@ -10,6 +10,22 @@ from harness import Client, eq, is_error, pg_pids, pg_signal, register, test
 
 # --- health when the database goes away (last: restarts PostgreSQL) -------
 
+def recovered(check, limit):
+    """Seconds until check() held 6 times in a row (new connections land
+    on either worker, so every worker must be back), or None after limit."""
+    t0 = time.time()
+    good = 0
+    while time.time() < t0 + limit:
+        if check():
+            good += 1
+            if good == 6:
+                return time.time() - t0
+        else:
+            good = 0
+            time.sleep(0.05)
+    return None
+
+
 @test
 def health_is_503_while_database_is_down_and_recovers():
     stop = os.environ.get("DROP_TEST_PG_STOP")
@@ -27,13 +43,8 @@ def health_is_503_while_database_is_down_and_recovers():
             assert time.time() - t0 < 2.0, time.time() - t0
     finally:
         subprocess.run(start, shell=True, check=True)
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        if Client().get("/api/health").status == 200:
-            break
-        time.sleep(0.2)
-    for _ in range(4):
-        eq(Client().get("/api/health").status, 200)
+    took = recovered(lambda: Client().get("/api/health").status == 200, 10)
+    assert took is not None, "health not 200 again within 10 s"
 
 
 # --- a frozen database (every PostgreSQL process stopped) ------------------
@@ -73,11 +84,6 @@ def frozen_database_answers_fast_and_recovers():
         assert time.time() - t_frozen < 8
     finally:
         pg_signal(signal.SIGCONT)
-    t_back = time.time()
-    while time.time() < t_back + 5:
-        if u.get("/api/users/me").status == 200:
-            break
-        time.sleep(0.05)
-    took = time.time() - t_back
-    assert took < 5, "recovery took %.2f s" % took
-    eq(Client().get("/api/health").status, 200)
+    took = recovered(lambda: u.get("/api/users/me").status == 200 and
+                     Client().get("/api/health").status == 200, 5)
+    assert took is not None, "not recovered within 5 s"
