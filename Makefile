@@ -10,7 +10,8 @@ PURE_SRC=	src/ids.c src/text.c src/money.c src/jwt.c src/cookie.c \
 		src/policy.c src/mask.c src/qrsvg.c src/issuer_sandbox.c
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
-.PHONY: all build asan prod db run test unit bench faults clean distclean
+.PHONY: all build asan prod db run test unit bench faults lint-openapi clean \
+		distclean
 
 all: build
 
@@ -45,6 +46,9 @@ bench:
 
 faults:
 	sh scripts/faults.sh
+
+lint-openapi:
+	sh scripts/lint-openapi.sh
 
 clean:
 	rm -rf build

@@ -3,7 +3,8 @@
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES="kore libjansson-dev libjwt-dev check libcrypt-dev libpq-dev
 libssl-dev postgresql postgresql-contrib openssl pkg-config libsubunit-dev
-python3 curl gcc make procps libqrencode-dev zbar-tools librsvg2-bin"
+python3 curl gcc make procps libqrencode-dev zbar-tools librsvg2-bin
+python3-yaml python3-jsonschema"
 
 log() { printf '%s\n' "drop: $*" >&2; }
 die() { log "$*"; exit 1; }

@@ -6,6 +6,10 @@ set -eu
 
 dev_stack_vars
 FLAVOR=${DROP_FLAVOR:-dev}
+scheme=https
+[ "${DROP_PUBLIC_TLS:-yes}" = yes ] || scheme=http
+WEB_URL="$scheme://${DROP_HTTPS_HOST:-127.0.0.1}:${DROP_HTTPS_PORT:-8443}/"
+log "web client:   $WEB_URL (starting; dev certificate is self-signed)"
 
 need_packages
 sh "$ROOT/scripts/build.sh" "$FLAVOR"
@@ -27,9 +31,8 @@ trap 'exit 143' TERM
 stack_prepare "$VAR"
 render_conf "$ROOT/build/$FLAVOR/drop/drop.so" "$VAR" "$VAR/kore.conf"
 
-scheme=https
-[ "${DROP_PUBLIC_TLS:-yes}" = yes ] || scheme=http
-log "public API:   $scheme://${DROP_HTTPS_HOST:-127.0.0.1}:${DROP_HTTPS_PORT:-8443}/api/health"
+log "web client:   $WEB_URL"
+log "public API:   ${WEB_URL}api/health (reference: ${WEB_URL}api/openapi.yaml)"
 log "internal API: http://127.0.0.1:${DROP_INTERNAL_PORT:-8444}/internal/"
 if [ -n "${DROP_ADMIN_TOKEN:-}" ]; then
 	log "admin token:  from DROP_ADMIN_TOKEN"

@@ -17,6 +17,8 @@ trap 'exit 143' TERM
 
 log "unit tests"
 "$ROOT/build/unit/drop_unit" || FAILED=1
+log "OpenAPI lint"
+sh "$ROOT/scripts/lint-openapi.sh" || FAILED=1
 
 stack_up
 
@@ -24,10 +26,14 @@ stack_up
 run_flavor() {
 	start_kore "$1" || { FAILED=1; return 0; }
 	log "integration tests ($1) at $BASE_URL"
-	DROP_TEST_CERT="$TMP/tls/cert.pem" \
+	DROP_TEST_CERT="$TMP/tls/cert.pem" DROP_TEST_OPENAPI=1 \
 	DROP_TEST_PG_STOP="sh $ROOT/scripts/pgctl.sh stop $PGDIR $PGPORT" \
 	DROP_TEST_PG_START="sh $ROOT/scripts/pgctl.sh start $PGDIR $PGPORT" \
 	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
+	if [ "$1" = dev ]; then
+		log "browser test (dev) at $BASE_URL"
+		sh "$ROOT/scripts/browser.sh" || FAILED=1
+	fi
 	stop_kore
 	check_kore_log "$1"
 	# The plain-HTTP smoke reuses the dev log name: keep this one.

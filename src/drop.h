@@ -196,8 +196,8 @@ void	drop_request_id(struct http_request *, char *, size_t);
 json_t	*drop_json_money(int64_t);
 json_t	*drop_json_text(const char *);
 json_t	*drop_json_percent(const struct drop_policy *);
-int	drop_reply_raw(struct drop_ctx *, int, const char *, const void *,
-	    size_t);
+int	drop_reply_raw(struct drop_ctx *, int, const char *, const char *,
+	    const void *, size_t);
 int	drop_reply_page(struct drop_ctx *, json_t *, int64_t);
 int	drop_reply_text(struct drop_ctx *, int, const char *);
 

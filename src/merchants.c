@@ -361,7 +361,7 @@ qr_svg_done(struct drop_ctx *ctx)
 	qr_value(drop_col(ctx, 0, "id"), qr, sizeof(qr));
 	if ((svg = drop_qr_svg(qr, &len)) == NULL)
 		return (drop_fail_internal(ctx, "QR encoding failed"));
-	r = drop_reply_raw(ctx, 200, "image/svg+xml", svg, len);
+	r = drop_reply_raw(ctx, 200, "image/svg+xml", "no-store", svg, len);
 	free(svg);
 
 	return (r);

@@ -55,13 +55,13 @@ send_json(struct drop_ctx *ctx, int status, json_t *obj)
 	return (DROP_STEP_DONE);
 }
 
-/* A body that is not JSON (an image), with its media type. */
+/* A body that is not JSON (an image, a page), with type and caching. */
 int
 drop_reply_raw(struct drop_ctx *ctx, int status, const char *type,
-    const void *body, size_t len)
+    const char *cache, const void *body, size_t len)
 {
 	http_response_header(ctx->req, "x-request-id", ctx->reqid);
-	http_response_header(ctx->req, "cache-control", "no-store");
+	http_response_header(ctx->req, "cache-control", cache);
 	http_response_header(ctx->req, "content-type", type);
 	http_response_header(ctx->req, "x-content-type-options", "nosniff");
 	http_response(ctx->req, status, body, len);

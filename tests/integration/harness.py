@@ -18,6 +18,10 @@ INTERNAL = os.environ.get("DROP_TEST_INTERNAL", "http://127.0.0.1:8444")
 ADMIN_TOKEN = os.environ.get("DROP_ADMIN_TOKEN", "")
 CERT = os.environ.get("DROP_TEST_CERT")
 
+OPENAPI = os.environ.get("DROP_TEST_OPENAPI") == "1"
+if OPENAPI:
+    import openapi_check
+
 _tests = []
 _ip_counter = [0]
 _ip_lock = threading.Lock()
@@ -114,6 +118,8 @@ class Client:
         r = conn.getresponse()
         resp = Response(r.status, r.getheaders(), r.read())
         conn.close()
+        if OPENAPI:
+            openapi_check.check(method, path, resp)
         for name, line in resp.cookies().items():
             value = line.split(";", 1)[0].split("=", 1)[1]
             if "Max-Age=0" in line:
@@ -269,4 +275,11 @@ def run_all():
             traceback.print_exc(file=sys.stdout)
         sys.stdout.flush()
     print("%d passed, %d failed" % (passed, failed))
+    if OPENAPI:
+        print("openapi: %d responses validated against docs/openapi.yaml"
+              % openapi_check.validated())
+        missed = openapi_check.not_exercised()
+        if missed and not only:
+            print("openapi: operations never exercised: %s" % ", ".join(
+                "%s %s" % op for op in missed))
     return failed == 0

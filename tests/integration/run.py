@@ -11,6 +11,8 @@ import test_paging  # noqa: E402,F401
 import test_merchants  # noqa: E402,F401
 import test_cards  # noqa: E402,F401
 import test_account  # noqa: E402,F401
+import test_openapi  # noqa: E402,F401
+import test_web  # noqa: E402,F401
 import test_zy_ledger  # noqa: E402,F401
 import test_zz_recovery  # noqa: E402,F401
 
