@@ -27,9 +27,15 @@
 /* Kore never opens a connection itself: this conninfo fails to parse. */
 #define DB_GUARD_CONNINFO	"drop_pool_guard=never-connect-on-the-event-loop"
 
-/* What the pool knows of each connection: the statements it prepared. */
+/*
+ * What the pool knows of each connection: the statements it prepared.
+ * Kore frees an idle connection the server closed without telling us, and
+ * malloc may give its address to a new one: the backend pid tells them
+ * apart, so a new connection never inherits another's statements.
+ */
 struct db_conn {
 	PGconn			*db;
+	int			 pid;
 	u_int8_t		 prepared[DB_STMT_MAX / 8];
 };
 
@@ -317,9 +323,15 @@ pool_inject(PGconn *db)
 	hand.flags = KORE_PGSQL_SYNC;
 	kore_pgsql_cleanup(&hand);
 	pool.total++;
+	/*
+	 * A record still naming this address is stale: Kore freed that
+	 * connection itself and malloc gave its address to this one.
+	 */
+	conn_forget(db);
 	if ((rec = conn_record(NULL)) != NULL) {
 		memset(rec, 0, sizeof(*rec));
 		rec->db = db;
+		rec->pid = PQbackendPID(db);
 	}
 }
 
@@ -330,20 +342,25 @@ conn_record(PGconn *db)
 	size_t		i;
 
 	for (i = 0; i < sizeof(pool.conns) / sizeof(pool.conns[0]); i++) {
-		if (pool.conns[i].db == db)
+		if (pool.conns[i].db == db &&
+		    (db == NULL || pool.conns[i].pid == PQbackendPID(db)))
 			return (&pool.conns[i]);
 	}
 
 	return (NULL);
 }
 
+/* Drops every record naming this address (the live one and stale ones). */
 static void
 conn_forget(PGconn *db)
 {
-	struct db_conn	*rec;
+	size_t		i;
 
-	if (db != NULL && (rec = conn_record(db)) != NULL)
-		rec->db = NULL;
+	for (i = 0; db != NULL &&
+	    i < sizeof(pool.conns) / sizeof(pool.conns[0]); i++) {
+		if (pool.conns[i].db == db)
+			pool.conns[i].db = NULL;
+	}
 }
 
 /*

@@ -5,7 +5,8 @@ import signal
 import subprocess
 import time
 
-from harness import Client, eq, is_error, pg_pids, pg_signal, register, test
+from harness import (Client, eq, is_error, pg_pids, pg_signal, register,
+                     sql, test)
 
 
 # --- health when the database goes away (last: restarts PostgreSQL) -------
@@ -87,3 +88,23 @@ def frozen_database_answers_fast_and_recovers():
     took = recovered(lambda: u.get("/api/users/me").status == 200 and
                      Client().get("/api/health").status == 200, 5)
     assert took is not None, "not recovered within 5 s"
+
+
+@test
+def connections_closed_by_the_server_leave_no_stale_statements():
+    """The server closes idle pool connections (as during a restart); Kore
+    frees them and new ones may reuse their addresses. No query may then
+    meet a statement its connection never prepared (26000 -> 500)."""
+    u = register()
+    statuses = []
+    for _ in range(15):
+        sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE usename = 'drop' AND state = 'idle' AND "
+            "pid <> pg_backend_pid()")
+        time.sleep(0.1)
+        for _ in range(6):
+            statuses.append(u.get("/api/users/me").status)
+            statuses.append(u.get("/api/transactions?limit=2").status)
+    assert 500 not in statuses, statuses
+    took = recovered(lambda: u.get("/api/users/me").status == 200, 5)
+    assert took is not None, "not back within 5 s"
