@@ -172,12 +172,22 @@ def pg_pids():
 
 
 def pg_signal(sig):
-    """Sends sig to every PostgreSQL process (SIGSTOP freezes them all)."""
-    for pid in pg_pids():
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
+    """Sends sig to every PostgreSQL process (SIGSTOP freezes them all).
+    The postmaster goes first, then its children until a listing shows no
+    new one: a backend it forked just before it stopped would otherwise
+    escape the freeze and serve a connection (a worker then flaps up)."""
+    done = set()
+    for _ in range(5):
+        pids = [p for p in pg_pids() if p not in done]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+            done.add(pid)
+        time.sleep(0.02)
 
 
 def sql(query, *args):
