@@ -17,6 +17,7 @@
 #define DB_RETRY_MS		250	/* pause between failed connects */
 #define DB_POOL_MIN		2	/* connections kept open while up */
 #define DB_POOL_MAX		64
+#define DB_GRAVEYARD_MAX	(2 * DB_POOL_MAX + 8)	/* freed after the batch */
 #define DB_STMT_MAX		128	/* distinct statements prepared */
 
 #define Q_IDLE			0
@@ -62,7 +63,18 @@ static struct {
 	const char		*stmts[DB_STMT_MAX];
 	int			 nstmts;
 	struct db_conn		 conns[DB_POOL_MAX + 1];
+	struct pgsql_conn	*graveyard[DB_GRAVEYARD_MAX];
+	int			 ngraves;
+	int			 burying;
 } pool;
+
+/* Kore's private job record (pgsql.c, Kore 4.1): its first member. */
+struct kore_pgsql_job_head {
+	struct kore_pgsql	*pgsql;
+};
+
+/* Where a buried connection's job writes its last error (nobody reads). */
+static struct kore_pgsql	tombstone;
 
 static void	db_sweep(void *, u_int64_t);
 static void	db_set_state(int, const char *);
@@ -71,6 +83,8 @@ static void	pool_inject(PGconn *);
 static void	pool_close_free(void);
 static void	pool_wake(void);
 static void	conn_destroy(struct pgsql_conn *, int);
+static void	conn_buried_event(void *, int);
+static void	graveyard_flush(void *, u_int64_t);
 static int	connect_task(struct kore_task *);
 static void	connect_done(struct kore_task *);
 static struct db_conn *conn_record(PGconn *);
@@ -148,6 +162,7 @@ drop_db_teardown(void)
 		dbq_notify(q);
 	}
 	pool_close_free();
+	graveyard_flush(NULL, 0);
 }
 
 static void
@@ -409,12 +424,17 @@ pool_close_free(void)
 
 /*
  * Frees a connection without talking to the server: the socket is shut
- * down first, so neither a cancel nor a drain nor PQfinish can wait.
+ * down first, so neither a cancel nor a drain nor PQfinish can wait. The
+ * query it served lets go of it now; its memory is freed only after the
+ * event batch being processed, because epoll may already have returned an
+ * event for it (a restarting server hangs up on every connection at once)
+ * and Kore would then call into freed memory (seen: a worker SIGSEGV).
  */
 static void
 conn_destroy(struct pgsql_conn *conn, int scheduled)
 {
-	int		fd;
+	struct kore_pgsql_job_head	*job;
+	int				 fd;
 
 	if ((fd = PQsocket(conn->db)) >= 0) {
 		if (scheduled)
@@ -422,7 +442,43 @@ conn_destroy(struct pgsql_conn *conn, int scheduled)
 		(void)shutdown(fd, SHUT_RDWR);
 	}
 	conn_forget(conn->db);
-	kore_pgsql_handle(conn, 1);
+	if ((job = (struct kore_pgsql_job_head *)conn->job) != NULL) {
+		job->pgsql->conn = NULL;
+		job->pgsql = &tombstone;
+	}
+	conn->evt.handle = conn_buried_event;
+	if (pool.ngraves == DB_GRAVEYARD_MAX)
+		graveyard_flush(NULL, 0);
+	pool.graveyard[pool.ngraves++] = conn;
+	if (!pool.burying) {
+		pool.burying = 1;
+		(void)kore_timer_add(graveyard_flush, 1, NULL, 1);
+	}
+}
+
+/* An event that epoll returned before its connection was destroyed. */
+static void
+conn_buried_event(void *c, int err)
+{
+	(void)c;
+	(void)err;
+}
+
+/* Frees the destroyed connections: runs after the event batch. */
+static void
+graveyard_flush(void *arg, u_int64_t now)
+{
+	int		i, n;
+
+	(void)arg;
+	(void)now;
+	n = pool.ngraves;
+	pool.ngraves = 0;
+	pool.burying = 0;
+	for (i = 0; i < n; i++)
+		kore_pgsql_handle(pool.graveyard[i], 1);
+	kore_free(tombstone.error);
+	tombstone.error = NULL;
 }
 
 /* Hands free connections to queued queries, oldest first. */
