@@ -298,10 +298,7 @@ login_done(struct drop_ctx *ctx)
 static int
 logout_start(struct drop_ctx *ctx)
 {
-	const char	*params[1];
-
-	params[0] = ctx->sess.user_id;
-	return (drop_sql(ctx, sql_logout, 1, params, logout_done));
+	return (drop_user_query(ctx, sql_logout, logout_done));
 }
 
 static int

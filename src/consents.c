@@ -64,10 +64,7 @@ static const struct drop_colmap consent_map[] = {
 static int
 list_start(struct drop_ctx *ctx)
 {
-	const char	*params[1];
-
-	params[0] = ctx->sess.user_id;
-	return (drop_sql(ctx, sql_list, 1, params, list_done));
+	return (drop_user_query(ctx, sql_list, list_done));
 }
 
 static int

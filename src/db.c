@@ -82,6 +82,17 @@ drop_sql(struct drop_ctx *ctx, const char *query, int nparams,
 }
 
 /* A query whose failure the continuation handles itself. */
+/* A query whose one parameter, $1, is the caller's user id. */
+int
+drop_user_query(struct drop_ctx *ctx, const char *sql,
+    int (*next)(struct drop_ctx *))
+{
+	const char	*params[1];
+
+	params[0] = ctx->sess.user_id;
+	return (drop_sql(ctx, sql, 1, params, next));
+}
+
 int
 drop_sql_own(struct drop_ctx *ctx, const char *query, int nparams,
     const char **params, int (*next)(struct drop_ctx *))

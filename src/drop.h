@@ -237,6 +237,8 @@ int	drop_sql(struct drop_ctx *, const char *, int, const char **,
 	    int (*)(struct drop_ctx *));
 int	drop_sql_own(struct drop_ctx *, const char *, int, const char **,
 	    int (*)(struct drop_ctx *));
+int	drop_user_query(struct drop_ctx *, const char *,
+	    int (*)(struct drop_ctx *));
 int	drop_sql_run(struct drop_ctx *);
 void	drop_sql_release(struct drop_ctx *);
 int	drop_sql_failed(struct drop_ctx *);

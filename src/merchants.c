@@ -317,13 +317,10 @@ dashboard_done(struct drop_ctx *ctx)
 static int
 qr_start(struct drop_ctx *ctx)
 {
-	const char	*params[1];
-
 	if (!merchant_only(ctx))
 		return (DROP_STEP_DONE);
-	params[0] = ctx->sess.user_id;
 
-	return (drop_sql(ctx, sql_qr, 1, params, ctx->route == &qr_svg_route ?
+	return (drop_user_query(ctx, sql_qr, ctx->route == &qr_svg_route ?
 	    qr_svg_done : qr_done));
 }
 

@@ -58,10 +58,7 @@ static const struct drop_colmap settings_map[] = {
 static int
 get_start(struct drop_ctx *ctx)
 {
-	const char	*params[1];
-
-	params[0] = ctx->sess.user_id;
-	return (drop_sql(ctx, sql_get, 1, params, settings_done));
+	return (drop_user_query(ctx, sql_get, settings_done));
 }
 
 /* Something to change is required. */

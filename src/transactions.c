@@ -382,10 +382,7 @@ list_done(struct drop_ctx *ctx)
 static int
 summary_start(struct drop_ctx *ctx)
 {
-	const char	*params[1];
-
-	params[0] = ctx->sess.user_id;
-	return (drop_sql(ctx, sql_summary, 1, params, summary_done));
+	return (drop_user_query(ctx, sql_summary, summary_done));
 }
 
 /* Summary columns are named with a prefix per period (all_, month_). */

@@ -73,10 +73,7 @@ drop_user_json(struct drop_ctx *ctx, int row, int kind)
 static int
 me_start(struct drop_ctx *ctx)
 {
-	const char	*params[1];
-
-	params[0] = ctx->sess.user_id;
-	return (drop_sql(ctx, sql_me, 1, params, me_done));
+	return (drop_user_query(ctx, sql_me, me_done));
 }
 
 static int
