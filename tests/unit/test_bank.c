@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "bank.h"
-#include "pure.h"
+#include "lib.h"
 #include "unit.h"
 
 START_TEST(fee_rounds_half_up_to_the_ore)

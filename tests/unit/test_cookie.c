@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "pure.h"
+#include "lib.h"
 #include "unit.h"
 
 START_TEST(session_cookie_flags)

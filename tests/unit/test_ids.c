@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "pure.h"
+#include "lib.h"
 #include "unit.h"
 
 START_TEST(id_has_prefix_and_16_hex)

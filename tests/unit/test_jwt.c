@@ -6,7 +6,7 @@
 
 #include <jwt.h>
 
-#include "pure.h"
+#include "lib.h"
 #include "unit.h"
 
 static const unsigned char	key[] = "0123456789abcdef0123456789abcdef";

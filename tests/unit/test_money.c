@@ -1,6 +1,6 @@
 /* Money parsing: JSON numbers to øre, exactly. */
 
-#include "pure.h"
+#include "lib.h"
 #include "unit.h"
 
 START_TEST(whole_and_decimal_amounts)

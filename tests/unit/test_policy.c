@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pure.h"
+#include "lib.h"
 #include "issuer.h"
 #include "unit.h"
 

@@ -1,6 +1,6 @@
 /* SQLSTATE classes as the database pool reads them. */
 
-#include "pure.h"
+#include "lib.h"
 #include "unit.h"
 
 START_TEST(refusals_are_failures)

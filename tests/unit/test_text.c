@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pure.h"
+#include "lib.h"
 #include "unit.h"
 
 /* 2026-06-15 12:00:00 UTC */

@@ -1,0 +1,384 @@
+/*
+ * Remittances and QR payments (§8): each is one call of a SQL function in
+ * sql/functions/002_money.sql that checks, debits and records in ONE
+ * transaction. Idempotency-Key retries get the first outcome back.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "api.h"
+
+#define IDEM_KEY_MAX	255
+
+struct pay_state {
+	int		 qr;
+	char		 tx[DROP_ID_LEN];
+	char		 noti[DROP_ID_LEN];
+	char		 noti_fail[DROP_ID_LEN];
+	char		 amount[24];
+	char		 fee[24];
+	char		 hash[SHA256_DIGEST_LENGTH * 2 + 1];
+	const char	*key;
+	json_t		*reply;
+};
+
+struct pay_error {
+	const char	*code;
+	int		 status;
+	const char	*error;
+	const char	*message;
+	const char	*field;
+};
+
+static const struct pay_error pay_errors[] = {
+	{ "kyc_required", 403, "kyc_required",
+	    "Identity verification must be approved before sending money", NULL },
+	{ "recipient_not_found", 404, "not_found", "Recipient not found", NULL },
+	{ "unsupported_corridor", 422, "validation_error",
+	    "Validation failed", "recipientId" },
+	{ "no_bank_account", 400, "no_bank_account",
+	    "Link a bank account before paying", NULL },
+	{ "account_not_found", 404, "not_found", "Bank account not found", NULL },
+	{ "insufficient_balance", 402, "insufficient_balance",
+	    "The bank account balance does not cover this payment", NULL },
+	{ "merchant_not_found", 404, "not_found", "Merchant not found", NULL },
+	{ "own_merchant", 422, "validation_error", "Validation failed",
+	    "merchantId" },
+	{ "idempotency_conflict", 409, "idempotency_conflict",
+	    "This Idempotency-Key was used with a different request", NULL },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+static int	remit_check(struct drop_ctx *);
+static int	qr_check(struct drop_ctx *);
+static int	pay_prepare(struct drop_ctx *, int);
+static int	pay_params(struct drop_ctx *, const char *, const char **);
+static int	remit_start(struct drop_ctx *);
+static int	qr_start(struct drop_ctx *);
+static int	pay_done(struct drop_ctx *);
+static int	pay_loaded(struct drop_ctx *);
+static int	pay_settled(struct drop_ctx *);
+static int	pay_reply(struct drop_ctx *);
+static int	pay_stored(struct drop_ctx *);
+static int	pay_fail(struct drop_ctx *, const char *);
+static void	pay_cleanup(struct drop_ctx *);
+
+static const struct drop_field remit_fields[] = {
+	{ "recipientId",	DROP_T_STRING,	1 },
+	{ "amount",		DROP_T_NUMBER,	1 },
+	{ "currency",		DROP_T_STRING,	0 },
+	{ "bankAccountId",	DROP_T_STRING,	0 },
+	{ NULL, 0, 0 }
+};
+
+static const struct drop_field qr_fields[] = {
+	{ "merchantId",		DROP_T_STRING,	1 },
+	{ "amount",		DROP_T_NUMBER,	1 },
+	{ NULL, 0, 0 }
+};
+
+static const struct drop_method remit_methods[] = {
+	{ .method = HTTP_METHOD_POST,
+	    .flags = DROP_AUTH | DROP_BODY | DROP_RL_PAY,
+	    .fields = remit_fields, .check = remit_check,
+	    .start = remit_start },
+	{ .method = 0 }
+};
+
+static const struct drop_method qr_methods[] = {
+	{ .method = HTTP_METHOD_POST,
+	    .flags = DROP_AUTH | DROP_BODY | DROP_RL_PAY, .fields = qr_fields,
+	    .check = qr_check, .start = qr_start },
+	{ .method = 0 }
+};
+
+static const struct drop_route remit_route = {
+	.name = "remittance",
+	.methods = remit_methods,
+	.datalen = sizeof(struct pay_state),
+	.cleanup = pay_cleanup,
+};
+static const struct drop_route qr_route = {
+	.name = "qr_payment",
+	.methods = qr_methods,
+	.datalen = sizeof(struct pay_state),
+	.cleanup = pay_cleanup,
+};
+
+static const char	sql_remit[] =
+    "SELECT * FROM drop_remit($1, $2, $3, $4, $5, $6, $7::bigint, "
+    "$8::bigint, $9)";
+static const char	sql_qr[] =
+    "SELECT * FROM drop_qr_pay($1, $2, $3, $4, $5, $6, $7::bigint, "
+    "$8::bigint)";
+static const char	sql_tx[] =
+    "SELECT * FROM tx_view WHERE id = $1 AND user_id = $2";
+static const char	sql_fail[] =
+    "SELECT drop_settle($1, 'failed', $2, $3) AS result";
+static const char	sql_store[] =
+    "UPDATE idempotency_keys SET response = $3 "
+    "WHERE user_id = $1 AND key = $2 AND transaction_id IS NOT NULL";
+
+DROP_ROUTE(api_remittance, remit_route);
+DROP_ROUTE(api_qr_payment, qr_route);
+static void
+pay_cleanup(struct drop_ctx *ctx)
+{
+	struct pay_state	*st = ctx->data;
+
+	json_decref(st->reply);
+	st->reply = NULL;
+}
+
+/* Amount, fee, Idempotency-Key and the request's fingerprint. */
+static int
+pay_prepare(struct drop_ctx *ctx, int qr)
+{
+	struct pay_state	*st = ctx->data;
+	const struct drop_policy *policy;
+	unsigned char		 digest[SHA256_DIGEST_LENGTH];
+	const char		*key, *p;
+	char			*canon;
+	int64_t			 amount;
+	size_t			 i;
+
+	st->qr = qr;
+	policy = drop_policy(qr ? "qr_payment" : "remittance");
+	if (drop_money_field(ctx, "amount", policy->min, policy->max,
+	    &amount) != 0)
+		return (-1);
+	(void)snprintf(st->amount, sizeof(st->amount), "%lld",
+	    (long long)amount);
+	(void)snprintf(st->fee, sizeof(st->fee), "%lld",
+	    (long long)drop_policy_fee(policy, amount));
+
+	if (http_request_header(ctx->req, "idempotency-key", &key)) {
+		for (p = key; *p != '\0' && *p >= 0x20 && *p <= 0x7e; p++)
+			;
+		if (*p != '\0' || p == key || p - key > IDEM_KEY_MAX) {
+			drop_detail(ctx, "Idempotency-Key",
+			    "must be 1-255 printable ASCII characters");
+			return (-1);
+		}
+		st->key = key;
+	}
+	if ((canon = json_dumps(ctx->body, JSON_COMPACT | JSON_SORT_KEYS)) ==
+	    NULL)
+		return (-1);
+	SHA256((const unsigned char *)canon, strlen(canon), digest);
+	free(canon);
+	for (i = 0; i < sizeof(digest); i++)
+		(void)snprintf(st->hash + i * 2, 3, "%02x", digest[i]);
+
+	return (0);
+}
+
+static int
+remit_check(struct drop_ctx *ctx)
+{
+	const char	*currency;
+
+	currency = drop_text(ctx, "currency");
+	if (currency != NULL && strcmp(currency, "NOK"))
+		drop_detail(ctx, "currency", "only NOK can be sent");
+
+	return (pay_prepare(ctx, 0));
+}
+
+static int
+qr_check(struct drop_ctx *ctx)
+{
+	return (pay_prepare(ctx, 1));
+}
+
+/* Fresh ids, and the parameters both payment functions start with. */
+static int
+pay_params(struct drop_ctx *ctx, const char *prefix, const char **params)
+{
+	struct pay_state	*st = ctx->data;
+
+	if (drop_id_new(prefix, st->tx, sizeof(st->tx)) != 0 ||
+	    drop_id_new("noti_", st->noti, sizeof(st->noti)) != 0 ||
+	    drop_id_new("noti_", st->noti_fail, sizeof(st->noti_fail)) != 0)
+		return (-1);
+	params[0] = ctx->sess.user_id;
+	params[1] = st->key;
+	params[2] = st->hash;
+	params[3] = st->tx;
+	params[4] = st->noti;
+
+	return (0);
+}
+
+static int
+remit_start(struct drop_ctx *ctx)
+{
+	struct pay_state	*st = ctx->data;
+	const char		*params[9], *account;
+
+	if (!drop_id_valid("rcp_", drop_text(ctx, "recipientId")))
+		return (pay_fail(ctx, "recipient_not_found"));
+	account = drop_text(ctx, "bankAccountId");
+	if (account != NULL && !drop_id_valid("ba_", account))
+		return (pay_fail(ctx, "account_not_found"));
+	if (pay_params(ctx, "tx_rem_", params) != 0)
+		return (drop_fail_internal(ctx, "no randomness"));
+	params[5] = drop_text(ctx, "recipientId");
+	params[6] = st->amount;
+	params[7] = st->fee;
+	params[8] = account;
+
+	return (drop_sql(ctx, sql_remit, 9, params, pay_done));
+}
+
+static int
+qr_start(struct drop_ctx *ctx)
+{
+	struct pay_state	*st = ctx->data;
+	const char		*params[8];
+
+	if (!drop_id_valid("mer_", drop_text(ctx, "merchantId")))
+		return (pay_fail(ctx, "merchant_not_found"));
+	if (pay_params(ctx, "tx_qr_", params) != 0)
+		return (drop_fail_internal(ctx, "no randomness"));
+	params[5] = drop_text(ctx, "merchantId");
+	params[6] = st->amount;
+	params[7] = st->fee;
+
+	return (drop_sql(ctx, sql_qr, 8, params, pay_done));
+}
+
+/* The error envelope for an outcome code of the payment functions. */
+static int
+pay_fail(struct drop_ctx *ctx, const char *code)
+{
+	const struct pay_error	*e;
+
+	for (e = pay_errors; e->code != NULL; e++) {
+		if (strcmp(e->code, code))
+			continue;
+		if (e->field != NULL)
+			drop_detail(ctx, e->field, !strcmp(code, "own_merchant") ?
+			    "you cannot pay your own shop" :
+			    "no exchange rate for the recipient's currency "
+			    "(unsupported corridor)");
+		return (drop_error(ctx, e->status, e->error, e->message));
+	}
+
+	return (drop_fail_internal(ctx, code));
+}
+
+static int
+pay_done(struct drop_ctx *ctx)
+{
+	struct pay_state	*st = ctx->data;
+	const char		*code, *tx, *response, *params[2];
+
+	if ((code = drop_col(ctx, 0, "code")) == NULL)
+		return (drop_fail_internal(ctx, "payment returned no outcome"));
+	tx = drop_col(ctx, 0, "tx_id");
+	response = drop_col(ctx, 0, "response");
+	if (!strcmp(code, "replay") && response != NULL)
+		return (drop_reply_text(ctx, 201, response));
+	if (strcmp(code, "ok") && strcmp(code, "replay"))
+		return (pay_fail(ctx, code));
+	if (tx == NULL)
+		return (drop_fail_internal(ctx, "payment without transaction"));
+
+	if (!strcmp(code, "replay"))
+		st->key = NULL;
+	(void)kore_strlcpy(st->tx, tx, sizeof(st->tx));
+	params[0] = st->tx;
+	params[1] = ctx->sess.user_id;
+
+	return (drop_sql(ctx, sql_tx, 2, params,
+	    strcmp(code, "ok") ? pay_reply : pay_loaded));
+}
+
+/*
+ * A new remittance is initiated at the bank (PISP) once recorded; a bank
+ * that refuses it fails it at once, which refunds the debit.
+ */
+static int
+pay_loaded(struct drop_ctx *ctx)
+{
+	struct pay_state	*st = ctx->data;
+	const char		*from, *total, *ref, *params[3];
+	char			 bank_ref[64];
+	int64_t			 ore;
+
+	if (st->qr)
+		return (pay_reply(ctx));
+	from = drop_col(ctx, 0, "from_account");
+	total = drop_col(ctx, 0, "total");
+	ref = drop_col(ctx, 0, "reference");
+	ore = total != NULL ? strtoll(total, NULL, 10) : 0;
+	if (from != NULL && ref != NULL && drop_bank->initiate_payment(from,
+	    ore, ref, bank_ref, sizeof(bank_ref)) == DROP_BANK_OK)
+		return (pay_reply(ctx));
+
+	kore_log(LOG_NOTICE, "[%s] bank refused %s; failing it", ctx->reqid,
+	    st->tx);
+	params[0] = st->tx;
+	params[1] = st->noti_fail;
+	params[2] = ctx->reqid;
+
+	return (drop_sql(ctx, sql_fail, 3, params, pay_settled));
+}
+
+static int
+pay_settled(struct drop_ctx *ctx)
+{
+	struct pay_state	*st = ctx->data;
+	const char		*params[2];
+
+	params[0] = st->tx;
+	params[1] = ctx->sess.user_id;
+
+	return (drop_sql(ctx, sql_tx, 2, params, pay_reply));
+}
+
+/* Builds the 201 body, keeps it for retries, then sends it. */
+static int
+pay_reply(struct drop_ctx *ctx)
+{
+	struct pay_state	*st = ctx->data;
+	const char		*params[3];
+	char			*text;
+
+	if (drop_rows(ctx) != 1)
+		return (drop_fail_internal(ctx, "payment row missing"));
+	st->reply = st->qr ? drop_tx_qr_created(ctx, 0) :
+	    drop_tx_remit_created(ctx, 0);
+	if (st->key == NULL)
+		return (pay_stored(ctx));
+
+	if ((text = json_dumps(st->reply, JSON_COMPACT |
+	    JSON_REAL_PRECISION(15))) == NULL)
+		return (drop_fail_internal(ctx, "cannot encode payment"));
+	params[0] = ctx->sess.user_id;
+	params[1] = st->key;
+	params[2] = text;
+	(void)drop_sql_own(ctx, sql_store, 3, params, pay_stored);
+	free(text);
+
+	return (DROP_STEP_SQL);
+}
+
+static int
+pay_stored(struct drop_ctx *ctx)
+{
+	struct pay_state	*st = ctx->data;
+	json_t			*reply;
+
+	if (ctx->db_failed)
+		kore_log(LOG_NOTICE, "[%s] idempotent response not stored",
+		    ctx->reqid);
+	reply = st->reply;
+	st->reply = NULL;
+
+	return (drop_reply(ctx, 201, reply));
+}

@@ -1,0 +1,261 @@
+/*
+ * What the request says: the JSON body checked against the route's field
+ * table (types, required fields, sanitized text) and kore.conf's
+ * validators, declared query arguments, ids in the path, money fields.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "drop.h"
+#include "pipeline.h"
+
+static int	field_index(struct drop_ctx *, const char *);
+static const char *validator_message(const char *);
+
+/* Every validator has a message (confcheck.c); the fallback is a guard. */
+static const char *
+validator_message(const char *validator)
+{
+	const char	*msg;
+
+	msg = drop_validator_message(validator);
+	return (msg != NULL ? msg : "is invalid");
+}
+
+/* JSON object with every required field present and of the right type. */
+int
+drop_body_parse(struct drop_ctx *ctx)
+{
+	const struct drop_field	*f;
+	json_error_t		 err;
+	json_t			*v;
+	struct kore_buf		*b;
+	char			 clean[16384];	/* 2000 4-byte characters */
+	int			 i, ok;
+
+	b = ctx->req->http_body;
+	if (b == NULL || ctx->req->http_body_length == 0) {
+		drop_detail(ctx, "body", "A JSON object is required");
+		return (0);
+	}
+	ctx->body = json_loadb((const char *)b->data, ctx->req->http_body_length,
+	    JSON_REJECT_DUPLICATES, &err);
+	if (ctx->body == NULL || !json_is_object(ctx->body)) {
+		drop_detail(ctx, "body", "Malformed JSON");
+		return (0);
+	}
+
+	ok = 1;
+	for (i = 0, f = ctx->method->fields; f != NULL && f->name != NULL &&
+	    i < DROP_FIELDS_MAX; f++, i++) {
+		v = json_object_get(ctx->body, f->name);
+		if (v == NULL || json_is_null(v)) {
+			if (f->required) {
+				drop_detail(ctx, f->name, "is required");
+				ok = 0;
+			}
+			continue;
+		}
+		if (((f->type == DROP_T_STRING || f->type == DROP_T_SECRET) &&
+		    !json_is_string(v)) ||
+		    (f->type == DROP_T_NUMBER && !json_is_number(v)) ||
+		    (f->type == DROP_T_BOOL && !json_is_boolean(v)) ||
+		    (f->type == DROP_T_ARRAY && !json_is_array(v))) {
+			drop_detail(ctx, f->name, "has the wrong type");
+			ok = 0;
+			continue;
+		}
+		if (f->type == DROP_T_SECRET) {
+			ctx->text[i] = kore_strdup(json_string_value(v));
+			continue;
+		}
+		if (f->type != DROP_T_STRING)
+			continue;
+		if (json_string_length(v) >= sizeof(clean) ||
+		    drop_sanitize(json_string_value(v), clean,
+		    sizeof(clean)) != 0) {
+			drop_detail(ctx, f->name, "is too long");
+			continue;
+		}
+		ctx->text[i] = kore_strdup(clean);
+	}
+
+	return (ok);
+}
+
+/* Runs every validator kore.conf declares for this route and method. */
+void
+drop_body_validate(struct drop_ctx *ctx)
+{
+	struct kore_handler_params	*p;
+	int				 i;
+
+	if (ctx->req->hdlr == NULL)
+		return;
+	TAILQ_FOREACH(p, &ctx->req->hdlr->params, list) {
+		if (!(p->method & ctx->req->method))
+			continue;
+		if ((i = field_index(ctx, p->name)) < 0 || ctx->text[i] == NULL)
+			continue;
+		if (!kore_validator_check(ctx->req, p->validator,
+		    ctx->text[i]))
+			drop_detail(ctx, p->name,
+			    validator_message(p->validator->name));
+	}
+}
+
+static int
+field_index(struct drop_ctx *ctx, const char *name)
+{
+	const struct drop_field	*f;
+	int			 i;
+
+	for (i = 0, f = ctx->method->fields; f != NULL && f->name != NULL &&
+	    i < DROP_FIELDS_MAX; f++, i++) {
+		if (!strcmp(f->name, name))
+			return (i);
+	}
+
+	return (-1);
+}
+
+/* The sanitized text of a declared string field, or NULL. */
+const char *
+drop_text(struct drop_ctx *ctx, const char *name)
+{
+	int		i;
+
+	if ((i = field_index(ctx, name)) < 0)
+		return (NULL);
+	return (ctx->text[i]);
+}
+
+json_t *
+drop_field(struct drop_ctx *ctx, const char *name)
+{
+	json_t		*v;
+
+	if (ctx->body == NULL)
+		return (NULL);
+	v = json_object_get(ctx->body, name);
+	return (json_is_null(v) ? NULL : v);
+}
+
+/*
+ * A query argument that passed its kore.conf validator: 1 with *out set,
+ * 0 when absent, -1 when present but invalid.
+ */
+int
+drop_query_arg(struct drop_ctx *ctx, const char *name, const char **out)
+{
+	char		*value;
+	const char	*qs, *p;
+	size_t		 nlen;
+
+	if (!ctx->qs_populated) {
+		http_populate_get(ctx->req);
+		ctx->qs_populated = 1;
+	}
+	if (http_argument_get_string(ctx->req, name, &value)) {
+		*out = value;
+		return (1);
+	}
+	if ((qs = ctx->req->query_string) == NULL)
+		return (0);
+	nlen = strlen(name);
+	for (p = qs; p != NULL && *p != '\0'; p = strchr(p, '&')) {
+		if (*p == '&')
+			p++;
+		if (!strncmp(p, name, nlen) && (p[nlen] == '=' ||
+		    p[nlen] == '&' || p[nlen] == '\0'))
+			return (-1);
+	}
+
+	return (0);
+}
+
+/* Path segment n (0 = first after the leading slash) as an id; 0 if bad. */
+int
+drop_path_id(struct drop_ctx *ctx, int n, const char *prefix, char *out,
+    size_t outlen)
+{
+	const char	*p, *end;
+	size_t		 len;
+
+	p = ctx->req->path;
+	for (; n >= 0 && p != NULL; n--)
+		p = (p = strchr(p, '/')) == NULL ? NULL : p + 1;
+	if (p == NULL)
+		return (0);
+	end = strchr(p, '/');
+	len = end == NULL ? strlen(p) : (size_t)(end - p);
+	if (len >= outlen)
+		return (0);
+	memcpy(out, p, len);
+	out[len] = '\0';
+
+	return (drop_id_valid(prefix, out));
+}
+
+/*
+ * A money field of the body in øre, within [min, max]; adds a detail and
+ * returns -1 when it has more than two decimals or is out of range.
+ */
+int
+drop_money_field(struct drop_ctx *ctx, const char *name, int64_t min,
+    int64_t max, int64_t *ore)
+{
+	json_t		*v;
+	char		 lo[32], hi[32], msg[128];
+
+	if ((v = drop_field(ctx, name)) == NULL || !json_is_number(v))
+		return (-1);
+	if (drop_money_from_double(json_number_value(v), ore) != 0) {
+		drop_detail(ctx, name, "must have at most 2 decimals");
+		return (-1);
+	}
+	if (*ore < min || *ore > max) {
+		(void)drop_money_format(min, lo, sizeof(lo));
+		(void)drop_money_format(max, hi, sizeof(hi));
+		(void)snprintf(msg, sizeof(msg), "must be from %s to %s", lo, hi);
+		drop_detail(ctx, name, msg);
+		return (-1);
+	}
+
+	return (0);
+}
+
+/* The validator kore.conf names for a query argument, or NULL. */
+static const char *
+query_validator(struct drop_ctx *ctx, const char *name)
+{
+	struct kore_handler_params	*p;
+
+	if (ctx->req->hdlr == NULL)
+		return (NULL);
+	TAILQ_FOREACH(p, &ctx->req->hdlr->params, list) {
+		if ((p->flags & KORE_PARAMS_QUERY_STRING) &&
+		    (p->method & HTTP_METHOD_GET) && !strcmp(p->name, name))
+			return (p->validator->name);
+	}
+
+	return (NULL);
+}
+
+/* A detail for each declared query argument its validator refused. */
+void
+drop_query_validate(struct drop_ctx *ctx)
+{
+	const char *const	*name;
+	const char		*v, *validator;
+
+	for (name = ctx->method->query; name != NULL && *name != NULL;
+	    name++) {
+		if (drop_query_arg(ctx, *name, &v) != -1)
+			continue;
+		validator = query_validator(ctx, *name);
+		drop_detail(ctx, *name, validator != NULL ?
+		    validator_message(validator) : "is invalid");
+	}
+}

@@ -1,0 +1,376 @@
+/*
+ * The request pipeline every route goes through: request id, method,
+ * body limits, rate limits, authentication, JSON fields, query arguments
+ * and the validators kore.conf declares, the route's checks and role,
+ * then the route's own steps. It answers every failure it meets itself,
+ * including failed queries and steps that report DROP_STEP_FAIL.
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "drop.h"
+#include "pipeline.h"
+
+#define S_INIT		0
+#define S_STEP		1
+#define S_SQL		2
+#define S_TASK		3
+
+static int	state_init(struct http_request *);
+static int	state_step(struct http_request *);
+static int	state_sql(struct http_request *);
+static int	state_task(struct http_request *);
+static void	ctx_free(struct http_request *);
+static int	method_allowed(struct drop_ctx *);
+static int	body_precheck(struct drop_ctx *);
+static int	ratelimit_check(struct drop_ctx *);
+static int	admin_check(struct drop_ctx *);
+static int	auth_checked(struct drop_ctx *);
+static int	fields_step(struct drop_ctx *);
+static const char *method_name(int);
+
+static struct http_state drop_states[] = {
+	{ "S_INIT",	state_init },
+	{ "S_STEP",	state_step },
+	{ "S_SQL",	state_sql },
+	{ "S_TASK",	state_task },
+};
+
+/* Everything no route claims, and routes whose flags are off. */
+static const struct drop_route not_found_route = {
+	.name = "not_found",
+};
+
+DROP_ROUTE(drop_not_found, not_found_route);
+
+/*
+ * Serves a request of route. A route behind feature flags, while any of
+ * them is off, is served exactly as a path no route claims (404), before
+ * anything else, so it cannot be told from an unknown route.
+ */
+int
+drop_serve(struct http_request *req, const struct drop_route *route)
+{
+	struct drop_ctx		*ctx;
+
+	if (!http_state_exists(req)) {
+		if (route->flags != 0 && !drop_flags_on(route->flags))
+			route = &not_found_route;
+		ctx = http_state_create(req, sizeof(*ctx), ctx_free);
+		ctx->req = req;
+		ctx->route = route;
+		if (route->datalen > 0)
+			ctx->data = kore_calloc(1, route->datalen);
+	}
+
+	return (http_state_run(drop_states,
+	    sizeof(drop_states) / sizeof(drop_states[0]), req));
+}
+
+/* Kore may call this more than once; only free once no task runs. */
+static void
+ctx_free(struct http_request *req)
+{
+	struct drop_ctx		*ctx;
+	int			 i;
+
+	if ((ctx = http_state_get(req)) == NULL)
+		return;
+	if (ctx->task_live) {
+		if (kore_task_state(&ctx->task) != KORE_TASK_STATE_FINISHED)
+			return;
+		kore_task_destroy(&ctx->task);
+		ctx->task_live = 0;
+	}
+	if (ctx->route != NULL && ctx->route->cleanup != NULL &&
+	    ctx->data != NULL)
+		ctx->route->cleanup(ctx);
+	drop_sql_release(ctx);
+	json_decref(ctx->body);
+	json_decref(ctx->details);
+	ctx->body = NULL;
+	ctx->details = NULL;
+	for (i = 0; i < DROP_FIELDS_MAX; i++) {
+		kore_free(ctx->text[i]);
+		ctx->text[i] = NULL;
+	}
+	kore_free(ctx->data);
+	ctx->data = NULL;
+	drop_passwd_free(ctx);
+}
+
+static int
+state_init(struct http_request *req)
+{
+	struct drop_ctx		*ctx = http_state_get(req);
+
+	req->fsm_state = S_STEP;
+	drop_request_id(req, ctx->reqid, sizeof(ctx->reqid));
+	if (!method_allowed(ctx))
+		return (HTTP_STATE_COMPLETE);
+	if (!body_precheck(ctx) || !ratelimit_check(ctx) || !admin_check(ctx))
+		return (HTTP_STATE_COMPLETE);
+	if (!(ctx->method->flags & DROP_AUTH)) {
+		ctx->next = fields_step;
+		return (HTTP_STATE_CONTINUE);
+	}
+
+	switch (drop_auth_start(ctx, auth_checked)) {
+	case DROP_AUTH_MISSING:
+		(void)drop_error(ctx, 401, "unauthorized",
+		    "Authentication required");
+		return (HTTP_STATE_COMPLETE);
+	case DROP_AUTH_CSRF:
+		(void)drop_error(ctx, 403, "csrf_failed",
+		    "CSRF token missing or invalid");
+		return (HTTP_STATE_COMPLETE);
+	default:
+		req->fsm_state = S_SQL;
+		return (HTTP_STATE_CONTINUE);
+	}
+}
+
+static int
+state_step(struct http_request *req)
+{
+	struct drop_ctx		*ctx = http_state_get(req);
+	int			 r;
+
+	if (ctx->next == NULL)
+		return (HTTP_STATE_COMPLETE);
+
+	switch ((r = ctx->next(ctx))) {
+	case DROP_STEP_SQL:
+		req->fsm_state = S_SQL;
+		return (HTTP_STATE_CONTINUE);
+	case DROP_STEP_TASK:
+		req->fsm_state = S_TASK;
+		return (HTTP_STATE_CONTINUE);
+	case DROP_STEP_FAIL:
+		(void)drop_fail_internal(ctx, ctx->fail_why != NULL ?
+		    ctx->fail_why : "step failed");
+		return (HTTP_STATE_COMPLETE);
+	case DROP_STEP_DONE:
+		return (HTTP_STATE_COMPLETE);
+	default:
+		fatal("[%s] route %s: unknown step result %d", ctx->reqid,
+		    ctx->route->name, r);
+	}
+
+	/* NOTREACHED */
+	return (HTTP_STATE_ERROR);
+}
+
+static int
+state_sql(struct http_request *req)
+{
+	struct drop_ctx		*ctx = http_state_get(req);
+	int			 r;
+
+	if ((r = drop_sql_run(ctx)) != HTTP_STATE_COMPLETE)
+		return (r);
+	/* A failed query is answered here unless the step asked to. */
+	if (ctx->db_failed && !ctx->sql_own) {
+		(void)drop_sql_failed(ctx);
+		return (HTTP_STATE_COMPLETE);
+	}
+	req->fsm_state = S_STEP;
+
+	return (HTTP_STATE_CONTINUE);
+}
+
+static int
+state_task(struct http_request *req)
+{
+	struct drop_ctx		*ctx = http_state_get(req);
+
+	if (kore_task_state(&ctx->task) != KORE_TASK_STATE_FINISHED) {
+		http_request_sleep(req);
+		return (HTTP_STATE_RETRY);
+	}
+	req->fsm_state = S_STEP;
+
+	return (HTTP_STATE_CONTINUE);
+}
+
+/* The answer to a failed query: 503 when there was no usable answer. */
+int
+drop_sql_failed(struct drop_ctx *ctx)
+{
+	if (ctx->db_unavailable)
+		return (drop_error(ctx, 503, "unavailable",
+		    "Service temporarily unavailable; try again shortly"));
+
+	return (drop_fail_internal(ctx, "database query failed"));
+}
+
+static const char *
+method_name(int method)
+{
+	switch (method) {
+	case HTTP_METHOD_GET:
+		return ("GET");
+	case HTTP_METHOD_POST:
+		return ("POST");
+	case HTTP_METHOD_PUT:
+		return ("PUT");
+	case HTTP_METHOD_PATCH:
+		return ("PATCH");
+	case HTTP_METHOD_DELETE:
+		return ("DELETE");
+	default:
+		return ("");
+	}
+}
+
+/* Finds the route's entry for this method; answers 404/405 otherwise. */
+static int
+method_allowed(struct drop_ctx *ctx)
+{
+	const struct drop_method	*m;
+	char				 allow[64];
+	size_t				 off;
+	int				 method, n;
+
+	method = ctx->req->method == HTTP_METHOD_HEAD ? HTTP_METHOD_GET :
+	    ctx->req->method;
+	ctx->next = NULL;
+	if (ctx->route->methods == NULL) {
+		(void)drop_error(ctx, 404, "not_found", "Not found");
+		return (0);
+	}
+
+	allow[0] = '\0';
+	off = 0;
+	for (m = ctx->route->methods; m->method != 0; m++) {
+		if (m->method == method) {
+			ctx->method = m;
+			return (1);
+		}
+		n = snprintf(allow + off, sizeof(allow) - off, "%s%s",
+		    off > 0 ? ", " : "", method_name(m->method));
+		if (n > 0 && (size_t)n < sizeof(allow) - off)
+			off += (size_t)n;
+	}
+	http_response_header(ctx->req, "allow", allow);
+	(void)drop_error(ctx, 405, "method_not_allowed", "Method not allowed");
+
+	return (0);
+}
+
+/* Size and media type of a request body, before anything reads it. */
+static int
+body_precheck(struct drop_ctx *ctx)
+{
+	const char	*type;
+	size_t		 len;
+
+	if (ctx->req->method == HTTP_METHOD_GET ||
+	    ctx->req->method == HTTP_METHOD_HEAD)
+		return (1);
+	len = ctx->req->http_body != NULL ? ctx->req->http_body_length : 0;
+	if (len > DROP_BODY_MAX) {
+		(void)drop_error(ctx, 413, "payload_too_large",
+		    "Request body is larger than 64 KiB");
+		return (0);
+	}
+	if (len == 0)
+		return (1);
+	if (!http_request_header(ctx->req, "content-type", &type) ||
+	    (strncasecmp(type, "application/json", 16) != 0) ||
+	    (type[16] != '\0' && type[16] != ';' && type[16] != ' ')) {
+		(void)drop_error(ctx, 415, "unsupported_media_type",
+		    "Content-Type must be application/json");
+		return (0);
+	}
+
+	return (1);
+}
+
+static int
+ratelimit_check(struct drop_ctx *ctx)
+{
+	unsigned char	ip[16];
+	char		text[64], retry[16];
+	size_t		iplen;
+	int		group, wait;
+
+	group = ctx->method->flags & (DROP_RL_AUTH | DROP_RL_PAY | DROP_RL_RATES);
+	if (group == 0)
+		return (1);
+	if (drop_client_ip(ctx->req, ip, &iplen, text, sizeof(text)) != 0)
+		return (1);
+	if (drop_ratelimit_hit(group, ip, iplen, &wait))
+		return (1);
+
+	(void)snprintf(retry, sizeof(retry), "%d", wait);
+	http_response_header(ctx->req, "retry-after", retry);
+	(void)drop_error(ctx, 429, "rate_limited",
+	    "Too many requests; try again later");
+
+	return (0);
+}
+
+/* Internal listener: Authorization: Bearer <admin token>. */
+static int
+admin_check(struct drop_ctx *ctx)
+{
+	const char	*hdr, *token;
+
+	if (!(ctx->method->flags & DROP_ADMIN))
+		return (1);
+	if (drop_cfg.admin_token_len > 0 &&
+	    http_request_header(ctx->req, "authorization", &hdr) &&
+	    drop_bearer(hdr, &token) &&
+	    drop_ct_equal(token, drop_cfg.admin_token))
+		return (1);
+	(void)drop_error(ctx, 401, "unauthorized", "Admin token required");
+
+	return (0);
+}
+
+/* The session's row is in: a revoked or expired one is refused. */
+static int
+auth_checked(struct drop_ctx *ctx)
+{
+	if (drop_auth_loaded(ctx) != 0)
+		return (drop_error(ctx, 401, "unauthorized",
+		    "Session expired or revoked"));
+
+	return (fields_step(ctx));
+}
+
+/*
+ * After authentication: the body, the query arguments, the paging of a
+ * list and the route's own checks, each failure a detail; then the role
+ * the method needs; then the route's first step, or the list's query.
+ */
+static int
+fields_step(struct drop_ctx *ctx)
+{
+	const struct drop_method	*m = ctx->method;
+
+	if ((m->flags & DROP_BODY_OPT) && (ctx->req->http_body == NULL ||
+	    ctx->req->http_body_length == 0))
+		ctx->body = json_object();
+	else if (m->fields != NULL || (m->flags & DROP_BODY)) {
+		if (!drop_body_parse(ctx))
+			return (drop_fail_details(ctx, 400,
+			    "The request body is not valid"));
+		drop_body_validate(ctx);
+	}
+	drop_query_validate(ctx);
+	if (m->list != NULL)
+		(void)drop_list_check(ctx);
+	if (m->check != NULL)
+		(void)m->check(ctx);
+	if (ctx->details != NULL)
+		return (drop_fail_details(ctx, 422, "Validation failed"));
+	if ((m->flags & DROP_MERCHANT) && strcmp(ctx->sess.role, "merchant"))
+		return (drop_error(ctx, 403, "forbidden",
+		    "Merchant role required"));
+
+	return (m->list != NULL ? drop_list_start(ctx) : m->start(ctx));
+}

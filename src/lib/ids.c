@@ -1,0 +1,134 @@
+/*
+ * Identifiers, request ids, random tokens and constant-time comparison.
+ */
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "lib.h"
+
+static const char	hexdigits[] = "0123456789abcdef";
+
+/* A prefix and 16 lowercase hex characters from the CSPRNG. */
+int
+drop_id_new(const char *prefix, char *out, size_t outlen)
+{
+	unsigned char	raw[DROP_ID_HEX / 2];
+	size_t		plen, i;
+
+	plen = strlen(prefix);
+	if (plen + DROP_ID_HEX + 1 > outlen)
+		return (-1);
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return (-1);
+
+	memcpy(out, prefix, plen);
+	for (i = 0; i < sizeof(raw); i++) {
+		out[plen + i * 2] = hexdigits[raw[i] >> 4];
+		out[plen + i * 2 + 1] = hexdigits[raw[i] & 0x0f];
+	}
+	out[plen + DROP_ID_HEX] = '\0';
+
+	return (0);
+}
+
+/* Does s look exactly like an id with this prefix? */
+int
+drop_id_valid(const char *prefix, const char *s)
+{
+	size_t		plen, i;
+
+	if (s == NULL)
+		return (0);
+	plen = strlen(prefix);
+	if (strlen(s) != plen + DROP_ID_HEX || strncmp(s, prefix, plen) != 0)
+		return (0);
+	for (i = plen; i < plen + DROP_ID_HEX; i++) {
+		if (strchr(hexdigits, s[i]) == NULL || s[i] == '\0')
+			return (0);
+	}
+
+	return (1);
+}
+
+/* ^[A-Za-z0-9._-]{1,128}$ */
+int
+drop_reqid_valid(const char *s)
+{
+	size_t		i;
+	char		c;
+
+	if (s == NULL)
+		return (0);
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= DROP_REQID_MAX)
+			return (0);
+		c = s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
+			continue;
+		return (0);
+	}
+
+	return (i > 0);
+}
+
+/* 32 random bytes as unpadded base64url (43 characters). */
+int
+drop_random_token(char *out, size_t outlen)
+{
+	unsigned char	raw[32];
+	unsigned char	b64[64];
+	int		n, i, j;
+
+	if (outlen < DROP_CSRF_LEN + 1)
+		return (-1);
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return (-1);
+	n = EVP_EncodeBlock(b64, raw, sizeof(raw));
+	for (i = 0, j = 0; i < n && j < DROP_CSRF_LEN; i++) {
+		if (b64[i] == '=')
+			break;
+		out[j++] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+	}
+	out[j] = '\0';
+
+	return (0);
+}
+
+/* Equal strings, in time independent of where they differ. */
+int
+drop_ct_equal(const char *a, const char *b)
+{
+	size_t		alen, blen;
+
+	if (a == NULL || b == NULL)
+		return (0);
+	alen = strlen(a);
+	blen = strlen(b);
+	if (alen != blen || alen == 0)
+		return (0);
+
+	return (CRYPTO_memcmp(a, b, alen) == 0);
+}
+
+/* Any Drop id: ^[a-z]+_[a-f0-9]{16}$ (prefix of one word). */
+int
+drop_id_any_valid(const char *s)
+{
+	size_t		i, n;
+
+	if (s == NULL)
+		return (0);
+	for (i = 0; s[i] >= 'a' && s[i] <= 'z'; i++)
+		;
+	if (i == 0 || s[i] != '_')
+		return (0);
+	for (i++, n = 0; s[i] != '\0' && strchr(hexdigits, s[i]) != NULL;
+	    i++, n++)
+		;
+	return (s[i] == '\0' && n == DROP_ID_HEX);
+}

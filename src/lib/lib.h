@@ -1,0 +1,137 @@
+/*
+ * Drop's pure logic (src/lib/): no Kore, no database, no network; each
+ * section names the file that defines it. Unit-tested with Check, and
+ * compiled for the tests where a Kore header cannot be included.
+ */
+
+#ifndef DROP_LIB_H
+#define DROP_LIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define DROP_ID_LEN		32	/* "tx_rem_" + 16 hex + NUL fits */
+#define DROP_ID_HEX		16
+#define DROP_REQID_MAX		128
+#define DROP_JWT_MAX		1024
+#define DROP_TOKEN_TTL		86400
+#define DROP_CSRF_LEN		43	/* 32 random bytes, base64url */
+
+/* ids.c */
+int	drop_id_new(const char *, char *, size_t);
+int	drop_id_any_valid(const char *);
+int	drop_id_valid(const char *, const char *);
+int	drop_reqid_valid(const char *);
+int	drop_random_token(char *, size_t);
+int	drop_ct_equal(const char *, const char *);
+
+/* utf8.c */
+int	drop_utf8_next(const unsigned char *, size_t, unsigned int *);
+int	drop_utf8_valid(const char *, size_t);
+size_t	drop_utf8_len(const char *);
+int	drop_utf8_cut(const char *, size_t, char *, size_t);
+int	drop_sanitize(const char *, char *, size_t);
+int	drop_has_html(const char *);
+
+/* rules.c */
+int	drop_valid_email(const char *);
+int	drop_valid_password(const char *);
+int	drop_valid_name(const char *, size_t);
+int	drop_valid_phone(const char *);
+int	drop_valid_date(const char *, int *, int *, int *);
+int	drop_valid_adult(const char *, time_t);
+
+/* calendar.c */
+int	drop_leap_year(int);
+int	drop_month_days(int, int);
+long	drop_civil_days(int, int, int);
+void	drop_oslo_date(time_t, int *, int *, int *);
+
+/* accountno.c */
+int	drop_mod11_valid(const char *, char *, size_t);
+
+/* money.c */
+int	drop_money_from_double(double, int64_t *);
+int	drop_money_format(int64_t, char *, size_t);
+int	drop_money_parse(const char *, int64_t *);
+int64_t	drop_fee(int64_t, int);
+
+/* policy.c: the money policy of each payment type, and the corridors. */
+struct drop_policy {
+	const char	*type;		/* remittance, qr_payment */
+	int64_t		 min;		/* øre */
+	int64_t		 max;		/* øre */
+	int		 fee_bp;	/* basis points of the amount */
+	double		 fee_percent;	/* fee_bp / 100, shown to users */
+	const char	*delivery_eea;
+	int		 days_eea;	/* business days until delivered */
+	const char	*delivery_other;
+	int		 days_other;
+};
+
+/* Merchant payouts: the next business day at this time, Europe/Oslo. */
+#define DROP_PAYOUT_TIME	"06:00"
+
+struct drop_corridor {
+	const char	*country;	/* ISO 3166 alpha-2 */
+	const char	*currency;	/* ISO 4217 */
+	int		 eea;
+};
+
+const struct drop_policy *drop_policy(const char *);
+int	drop_policy_amount_ok(const struct drop_policy *, int64_t);
+int64_t	drop_policy_fee(const struct drop_policy *, int64_t);
+double	drop_policy_fee_fraction(const struct drop_policy *);
+const char *drop_policy_delivery(const struct drop_policy *, const char *,
+	    int *);
+const struct drop_corridor *drop_corridor(const char *);
+int	drop_corridor_list(char *, size_t, const char *, int);
+
+/* mask.c: what may be shown of cards and people. */
+#define DROP_CARD_MASK_LEN	20	/* "**** **** **** 1234" + NUL */
+
+int	drop_card_mask(const char *, char *, size_t);
+int	drop_mask_account(const char *, char *, size_t);
+int	drop_short_name(const char *, const char *, char *, size_t);
+int	drop_valid_pin(const char *);
+int	drop_has_card_number(const char *);
+
+/* qrsvg.c */
+char	*drop_qr_svg(const char *, size_t *);
+
+/* jwt.c */
+struct drop_claims {
+	char		sub[DROP_ID_LEN];
+	char		jti[DROP_ID_LEN];
+	char		role[16];
+	long		iat;
+	long		exp;
+};
+
+int	drop_jwt_sign(const unsigned char *, size_t, const struct drop_claims *,
+	    char *, size_t);
+int	drop_jwt_verify(const unsigned char *, size_t, const char *, time_t,
+	    struct drop_claims *);
+
+/* sqlstate.c: how a query ended (the database pool's outcomes). */
+#define DROP_DBQ_OK		0
+#define DROP_DBQ_UNAVAILABLE	1	/* no usable answer: 503 */
+#define DROP_DBQ_FAILED		2	/* the server refused it: 500 */
+
+int	drop_sqlstate_outcome(const char *);
+int	drop_sqlstate_lost(const char *);
+
+/* cursor.c: list positions for cursor pagination. */
+#define DROP_CURSOR_MAX		96	/* hex text, NUL included */
+
+int	drop_cursor_encode(int64_t, const char *, char *, size_t);
+int	drop_cursor_decode(const char *, int64_t *, char *, size_t);
+int	drop_cursor_id_valid(const char *);
+
+/* cookie.c */
+int	drop_cookie_format(char *, size_t, const char *, const char *, int,
+	    int);
+int	drop_bearer(const char *, const char **);
+
+#endif
