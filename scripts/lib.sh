@@ -4,7 +4,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES="kore libjansson-dev libjwt-dev check libcrypt-dev libpq-dev
 libssl-dev postgresql postgresql-contrib openssl pkg-config libsubunit-dev
 python3 curl gcc make procps libqrencode-dev zbar-tools librsvg2-bin
-python3-yaml python3-jsonschema"
+python3-yaml python3-jsonschema python3-pytest"
+
+# Debian's Python, which the Debian packages above install for.
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
 
 log() { printf '%s\n' "drop: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -177,4 +181,11 @@ export_runtime_env() {
 		make_secret "$var/secrets/admin_token"
 		export DROP_ADMIN_TOKEN_FILE="$var/secrets/admin_token"
 	fi
+}
+
+# The sanitizer runtimes go first; libcrypt too, or ASan's crypt_r
+# interceptor finds no real function (drop.so is loaded with dlopen).
+asan_env() {
+	libs="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so):$(gcc -print-file-name=libcrypt.so.1)"
+	echo "LD_PRELOAD=$libs ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
 }

@@ -9,13 +9,6 @@ KPID=""
 FAILED=0
 KORE_ENV=""
 
-# The sanitizer runtimes go first; libcrypt too, or ASan's crypt_r
-# interceptor finds no real function (drop.so is loaded with dlopen).
-asan_env() {
-	libs="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so):$(gcc -print-file-name=libcrypt.so.1)"
-	echo "LD_PRELOAD=$libs ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
-}
-
 # SIGTERM must stop Kore within 5 s, queries in flight or not; a slower
 # stop fails the run (after 10 s it is killed).
 stop_kore() {

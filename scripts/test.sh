@@ -1,7 +1,10 @@
 #!/bin/sh
 # make test: everything CI runs. Builds the dev and asan flavors, runs the
-# Check unit tests, then the integration tests against a throwaway stack
-# (its own PostgreSQL in a temp dir, Kore on free ports) once per flavor.
+# Check unit tests, the layer check and the OpenAPI lint, then the
+# integration tests with pytest once per flavor (each session starts its
+# own stack: tests/integration/stack.py) and a plain-HTTP smoke.
+#   DROP_TEST_FLAVORS=dev   one flavor only
+#   DROP_TEST_K=expr        pytest's -k (DROP_TEST_ONLY=a,b means "a or b")
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -9,58 +12,41 @@ need_packages
 sh "$ROOT/scripts/build.sh" dev
 sh "$ROOT/scripts/build.sh" asan
 make -s -C "$ROOT" build/unit/drop_unit
-
-. "$ROOT/scripts/stack.sh"
-trap stack_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+FAILED=0
 
 log "unit tests"
 "$ROOT/build/unit/drop_unit" || FAILED=1
+log "layers (src/lib < src/core < src/api, no cycle)"
+"$PYTHON" "$ROOT/tests/layers.py" dev || FAILED=1
 log "OpenAPI lint"
 sh "$ROOT/scripts/lint-openapi.sh" || FAILED=1
 
-stack_up
+K=${DROP_TEST_K:-}
+if [ -z "$K" ] && [ -n "${DROP_TEST_ONLY:-}" ]; then
+	K=$(echo "$DROP_TEST_ONLY" | sed 's/,/ or /g')
+fi
 
-# run_flavor FLAVOR: the integration tests against Kore of that flavor.
-run_flavor() {
-	start_kore "$1" || { FAILED=1; return 0; }
-	log "integration tests ($1) at $BASE_URL"
-	DROP_TEST_CERT="$TMP/tls/cert.pem" DROP_TEST_OPENAPI=1 \
-	DROP_TEST_PG_STOP="sh $ROOT/scripts/pgctl.sh stop $PGDIR $PGPORT" \
-	DROP_TEST_PG_START="sh $ROOT/scripts/pgctl.sh start $PGDIR $PGPORT" \
-	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
-	if [ "$1" = dev ]; then
-		log "browser test (dev) at $BASE_URL"
-		sh "$ROOT/scripts/browser.sh" || FAILED=1
-	fi
-	stop_kore
-	check_kore_log "$1"
-	# The plain-HTTP smoke reuses the dev log name: keep this one.
-	cp "$TMP/kore-$1.log" "$TMP/kore-$1-suite.log"
-}
-
-# The public listener in plain HTTP (behind a TLS-terminating balancer),
-# trusting no proxy: X-Forwarded-For must not change the client address.
-plain_http_smoke() {
-	export DROP_PUBLIC_TLS=no DROP_TRUSTED_PROXIES=
-	started=yes
-	start_kore dev || started=no
-	export DROP_PUBLIC_TLS=yes DROP_TRUSTED_PROXIES=127.0.0.1
-	[ "$started" = yes ] || { FAILED=1; return 0; }
-	log "plain-HTTP public listener, no trusted proxy, at $BASE_URL"
-	DROP_TEST_UNTRUSTED=1 \
-	DROP_TEST_ONLY="health_reports,register_creates,login_sets,forwarded_for" \
-	    python3 "$ROOT/tests/integration/run.py" || FAILED=1
-	stop_kore
-	check_kore_log dev
+# pytest_run ARGS...: the integration tests, in their own session.
+pytest_run() {
+	(cd "$ROOT/tests/integration" && "$PYTHON" -m pytest "$@") || FAILED=1
 }
 
 FLAVORS=${DROP_TEST_FLAVORS:-dev asan}
-KORE_ENV=""
-case " $FLAVORS " in *" dev "*) run_flavor dev; plain_http_smoke ;; esac
-KORE_ENV=$(asan_env)
-case " $FLAVORS " in *" asan "*) run_flavor asan ;; esac
+for f in $FLAVORS; do
+	log "integration tests ($f)"
+	if [ -n "$K" ]; then
+		pytest_run --flavor "$f" -k "$K"
+	else
+		pytest_run --flavor "$f"
+	fi
+	if [ "$f" = dev ] && [ -z "$K" ]; then
+		# Behind a TLS-terminating balancer, trusting no proxy:
+		# X-Forwarded-For must not change the client address.
+		log "plain-HTTP public listener, no trusted proxy (dev)"
+		pytest_run --flavor dev --plain-http -k "health_reports or \
+register_creates or login_sets or forwarded_for"
+	fi
+done
 
 [ "$FAILED" = 0 ] || { log "FAILED"; exit 1; }
 log "all tests passed"

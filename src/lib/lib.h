@@ -86,6 +86,7 @@ double	drop_policy_fee_fraction(const struct drop_policy *);
 const char *drop_policy_delivery(const struct drop_policy *, const char *,
 	    int *);
 const struct drop_corridor *drop_corridor(const char *);
+const struct drop_corridor *drop_corridor_at(int);
 int	drop_corridor_list(char *, size_t, const char *, int);
 
 /* mask.c: what may be shown of cards and people. */

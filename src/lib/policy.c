@@ -75,6 +75,15 @@ drop_corridor(const char *country)
 	return (NULL);
 }
 
+/* The corridor at index i of the table, or NULL past its end. */
+const struct drop_corridor *
+drop_corridor_at(int i)
+{
+	if (i < 0 || i >= (int)(sizeof(corridors) / sizeof(corridors[0])) - 1)
+		return (NULL);
+	return (&corridors[i]);
+}
+
 /* Delivery text and business days for a payment to country. */
 const char *
 drop_policy_delivery(const struct drop_policy *p, const char *country,

@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
-from harness import BASE, Client  # noqa: E402
+from harness import Client, base_url  # noqa: E402
 
 SECS = int(os.environ.get("DROP_BENCH_SECONDS", "10"))
 GROWTH_SECS = int(os.environ.get("DROP_BENCH_GROWTH_SECONDS", "4"))
@@ -47,7 +47,7 @@ def to_ms(value, unit):
 def wrk(path, script="xff.lua", secs=SECS, conns=64, threads=2, env=None):
     cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % secs,
            "--timeout", "5s", "--latency", "-s", os.path.join(HERE, script),
-           BASE + path]
+           base_url() + path]
     e = dict(os.environ)
     e.update(env or {})
     out = subprocess.run(cmd, capture_output=True, text=True, env=e,

@@ -20,7 +20,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import (BASE, Client, approve, fresh_ip,  # noqa: E402
+from harness import (Client, approve, base_url, fresh_ip,  # noqa: E402
                      pg_signal, register, sql, ssl_context)
 from money_helpers import MERCHANT, account_number  # noqa: E402
 
@@ -178,9 +178,9 @@ class Probes:
         with self.ka_lock:
             try:
                 if self.keepalive is None:
-                    u = BASE.split("//", 1)[1]
+                    u = base_url().split("//", 1)[1]
                     host, port = u.split(":")
-                    if BASE.startswith("https"):
+                    if base_url().startswith("https"):
                         self.keepalive = http.client.HTTPSConnection(
                             host, int(port), context=ssl_context(),
                             timeout=10)

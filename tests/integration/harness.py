@@ -1,5 +1,7 @@
-"""Integration test harness: HTTPS client with cookies, database access,
-and a tiny runner that prints 'N passed, N failed'."""
+"""Integration test harness: an HTTP(S) client with cookies and its own
+client address, the internal API, database access, and assertions. Where
+the stack is (tests/integration/stack.py exports it) is read at call
+time, so the pytest session fixture can start it after collection."""
 
 import http.client
 import json
@@ -9,27 +11,28 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 import urllib.parse
 import uuid
 
-BASE = os.environ.get("DROP_TEST_BASE", "https://127.0.0.1:8443")
-INTERNAL = os.environ.get("DROP_TEST_INTERNAL", "http://127.0.0.1:8444")
-ADMIN_TOKEN = os.environ.get("DROP_ADMIN_TOKEN", "")
-CERT = os.environ.get("DROP_TEST_CERT")
-
-OPENAPI = os.environ.get("DROP_TEST_OPENAPI") == "1"
-if OPENAPI:
-    import openapi_check
-
-_tests = []
 _ip_counter = [0]
 _ip_lock = threading.Lock()
 
 
-def test(fn):
-    _tests.append(fn)
-    return fn
+def base_url():
+    return os.environ.get("DROP_TEST_BASE", "https://127.0.0.1:8443")
+
+
+def internal_url():
+    return os.environ.get("DROP_TEST_INTERNAL", "http://127.0.0.1:8444")
+
+
+def admin_token():
+    return os.environ.get("DROP_ADMIN_TOKEN", "")
+
+
+def openapi_on():
+    """Every response is checked against docs/openapi.yaml when set."""
+    return os.environ.get("DROP_TEST_OPENAPI") == "1"
 
 
 def fresh_ip():
@@ -42,7 +45,8 @@ def fresh_ip():
 
 
 def ssl_context(version=None):
-    ctx = ssl.create_default_context(cafile=CERT) if CERT else \
+    cert = os.environ.get("DROP_TEST_CERT")
+    ctx = ssl.create_default_context(cafile=cert) if cert else \
         ssl._create_unverified_context()
     if version is not None:
         ctx.minimum_version = version
@@ -81,8 +85,8 @@ class Response:
 class Client:
     """One user agent: its own cookies and its own client address."""
 
-    def __init__(self, base=BASE, ip=None):
-        self.base = base
+    def __init__(self, base=None, ip=None):
+        self.base = base or base_url()
         self.cookies = {}
         self.ip = ip or fresh_ip()
         self.bearer = None
@@ -118,7 +122,8 @@ class Client:
         r = conn.getresponse()
         resp = Response(r.status, r.getheaders(), r.read())
         conn.close()
-        if OPENAPI:
+        if openapi_on():
+            import openapi_check
             openapi_check.check(method, path, resp)
         for name, line in resp.cookies().items():
             value = line.split(";", 1)[0].split("=", 1)[1]
@@ -145,9 +150,9 @@ class Client:
 
 
 def admin(method, path, body=None, token=None):
-    c = Client(INTERNAL)
+    c = Client(internal_url())
     hdr = {"Authorization": "Bearer " + (token if token is not None
-                                         else ADMIN_TOKEN)}
+                                         else admin_token())}
     return c.request(method, path, body=body, headers=hdr)
 
 
@@ -265,31 +270,3 @@ def wait_ready(timeout=30):
             pass
         time.sleep(0.2)
     raise SystemExit("server did not come up")
-
-
-def run_all():
-    wait_ready()
-    only = [o for o in os.environ.get("DROP_TEST_ONLY", "").split(",") if o]
-    passed = failed = 0
-    for fn in _tests:
-        if only and not any(o in fn.__name__ for o in only):
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            passed += 1
-            print("ok   %-55s %5.2fs" % (fn.__name__, time.time() - t0))
-        except Exception:
-            failed += 1
-            print("FAIL %s" % fn.__name__)
-            traceback.print_exc(file=sys.stdout)
-        sys.stdout.flush()
-    print("%d passed, %d failed" % (passed, failed))
-    if OPENAPI:
-        print("openapi: %d responses validated against docs/openapi.yaml"
-              % openapi_check.validated())
-        missed = openapi_check.not_exercised()
-        if missed and not only:
-            print("openapi: operations never exercised: %s" % ", ".join(
-                "%s %s" % op for op in missed))
-    return failed == 0

@@ -5,8 +5,8 @@ erasure (sessions, cookies, login, email reserved)."""
 import re
 import threading
 
-from harness import (Client, eq, is_error, register, sql, sql_one,
-                     test, detail_fields, user_body)
+from harness import (Client, detail_fields, eq, is_error, register, sql,
+                     sql_one, user_body)
 from money_helpers import (MERCHANT, account_number, add_recipient,
                            funded_user, new_client_like, remit)
 from test_cards import set_flags
@@ -27,8 +27,7 @@ def notis(c, q=""):
     return r
 
 
-@test
-def notifications_list_newest_first_and_page():
+def test_notifications_list_newest_first_and_page():
     c = funded_user(5000)
     for i in range(3):
         r = new_client_like(c).post("/api/transactions/qr-payment",
@@ -50,8 +49,7 @@ def notifications_list_newest_first_and_page():
     is_error(Client().get("/api/notifications"), 401, "unauthorized")
 
 
-@test
-def notifications_mark_read_only_the_callers():
+def test_notifications_mark_read_only_the_callers():
     a = funded_user(5000)
     b = funded_user(5000)
     for c in (a, b):
@@ -82,8 +80,7 @@ def notifications_mark_read_only_the_callers():
     eq(ok.json["data"], {"updated": 0})
 
 
-@test
-def notifications_follow_their_flag():
+def test_notifications_follow_their_flag():
     c = register()
     set_flags(notifications=False)
     try:
@@ -100,8 +97,7 @@ def notifications_follow_their_flag():
     eq(c.get("/api/notifications").status, 200)
 
 
-@test
-def security_notifications_for_new_address_and_deletion():
+def test_security_notifications_for_new_address_and_deletion():
     c = register()
     eq(notis(c).json["pagination"]["total"], 0)
     # Same address as registration: nothing new to report.
@@ -122,8 +118,7 @@ def security_notifications_for_new_address_and_deletion():
        "account_deletion")
 
 
-@test
-def settings_defaults_once_and_updates():
+def test_settings_defaults_once_and_updates():
     c = register()
     r = c.get("/api/settings")
     eq(r.status, 200)
@@ -151,8 +146,7 @@ def settings_defaults_once_and_updates():
     eq(c.get("/api/settings").json["data"]["pushEnabled"], False)
 
 
-@test
-def settings_first_reads_at_once_make_one_row():
+def test_settings_first_reads_at_once_make_one_row():
     c = register()
     out = []
 
@@ -169,8 +163,7 @@ def settings_first_reads_at_once_make_one_row():
                c.user_id), "1")
 
 
-@test
-def consents_create_update_and_keep_history():
+def test_consents_create_update_and_keep_history():
     c = register()
     eq(c.get("/api/consents").json["data"], [])
     r = c.post("/api/consents", {"consentType": "marketing",
@@ -211,8 +204,7 @@ def consents_create_update_and_keep_history():
              "bad_request")
 
 
-@test
-def complaints_file_and_list():
+def test_complaints_file_and_list():
     c = register()
     r = c.post("/api/complaints", {"category": "fees",
                                    "subject": "  Fee too high\x07 ",
@@ -269,8 +261,7 @@ def walk(v):
         yield v
 
 
-@test
-def data_export_is_complete_and_holds_no_secrets():
+def test_data_export_is_complete_and_holds_no_secrets():
     set_flags(cards=True, cardPin=True, spendingLimits=True)
     try:
         c = funded_user(5000)
@@ -341,8 +332,7 @@ def data_export_is_complete_and_holds_no_secrets():
     assert not PAN_RUN.search(text), PAN_RUN.search(text)
 
 
-@test
-def erasure_revokes_everything_and_keeps_records():
+def test_erasure_revokes_everything_and_keeps_records():
     c = funded_user(500)
     bearer = Client()
     _, r = login(c)
@@ -378,8 +368,7 @@ def erasure_revokes_everything_and_keeps_records():
     is_error(Client().delete("/api/user/account"), 401, "unauthorized")
 
 
-@test
-def data_export_caps_a_long_history():
+def test_data_export_caps_a_long_history():
     c = funded_user(500)
     ba = c.account["id"]
     sql("INSERT INTO transactions (id, user_id, type, status, amount, fee, "

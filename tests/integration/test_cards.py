@@ -7,8 +7,8 @@ import os
 import re
 import time
 
-from harness import (Client, admin, eq, is_error, register, sql, sql_one,
-                     test, detail_fields)
+from harness import (Client, admin, detail_fields, eq, is_error, register, sql,
+                     sql_one)
 
 FLAGS = ["cards", "physicalCards", "cardPin", "spendingLimits",
          "notifications"]
@@ -53,8 +53,7 @@ def like_unknown(c, method, path):
     is_error(r, 404, "not_found")
 
 
-@test
-def pan_pattern_finds_card_numbers_not_ids():
+def test_pan_pattern_finds_card_numbers_not_ids():
     for text in ["4111111111111111", "pan=4000001234567899;",
                  "4111 1111 1111 1111", "4111-1111-1111-1111",
                  '"number": "5555555555554444"']:
@@ -65,8 +64,7 @@ def pan_pattern_finds_card_numbers_not_ids():
         assert not PAN_RUN.search(text), text
 
 
-@test
-def flags_listed_set_and_audited():
+def test_flags_listed_set_and_audited():
     r = admin("GET", "/internal/flags")
     eq(r.status, 200)
     eq(sorted(r.json["data"]), sorted(FLAGS))
@@ -100,8 +98,7 @@ def flags_listed_set_and_audited():
                    "'flag.set' AND entity_id = 'cardPin'")), before + 2)
 
 
-@test
-def flag_change_reaches_every_worker_within_a_second():
+def test_flag_change_reaches_every_worker_within_a_second():
     """New connections land on either worker: 20 in a row must all agree
     one second after each change (no restart, no per-request query)."""
     for on, status in [(True, 401), (False, 404), (True, 401),
@@ -111,8 +108,7 @@ def flag_change_reaches_every_worker_within_a_second():
         eq(got, [status] * 20, "cards=%s" % on)
 
 
-@test
-def card_routes_are_unknown_while_cards_is_off():
+def test_card_routes_are_unknown_while_cards_is_off():
     set_flags(cards=False, physicalCards=True, cardPin=True,
               spendingLimits=True)
     c = register()
@@ -131,8 +127,7 @@ def new_card(c, body=None, status=201):
     return r.json["data"] if status == 201 else r
 
 
-@test
-def cards_create_list_detail_masked():
+def test_cards_create_list_detail_masked():
     set_flags(cards=True, physicalCards=False)
     c = register()
     card = new_card(c)
@@ -174,8 +169,7 @@ def cards_create_list_detail_masked():
     is_error(Client().get("/api/cards"), 401, "unauthorized")
 
 
-@test
-def cards_are_scoped_to_their_owner():
+def test_cards_are_scoped_to_their_owner():
     set_flags(cards=True, physicalCards=True, cardPin=True,
               spendingLimits=True)
     a = register()
@@ -192,8 +186,7 @@ def cards_are_scoped_to_their_owner():
         is_error(a.get("/api/cards/" + bad), 404, "not_found")
 
 
-@test
-def card_freeze_cancel_and_conflicts():
+def test_card_freeze_cancel_and_conflicts():
     set_flags(cards=True)
     c = register()
     card = new_card(c)
@@ -225,8 +218,7 @@ def card_freeze_cancel_and_conflicts():
         is_error(r, 409, "conflict")
 
 
-@test
-def card_cap_is_ten_live_cards():
+def test_card_cap_is_ten_live_cards():
     set_flags(cards=True)
     c = register()
     cards = [new_card(c) for _ in range(10)]
@@ -237,8 +229,7 @@ def card_cap_is_ten_live_cards():
                "status <> 'cancelled'", c.user_id), "10")
 
 
-@test
-def physical_cards_behind_their_flag():
+def test_physical_cards_behind_their_flag():
     set_flags(cards=True, physicalCards=False)
     c = register()
     card = new_card(c)
@@ -267,8 +258,7 @@ def physical_cards_behind_their_flag():
     eq(p["type"], "physical")
 
 
-@test
-def card_pin_behind_its_flag_and_hashed():
+def test_card_pin_behind_its_flag_and_hashed():
     set_flags(cards=True, cardPin=False)
     c = register()
     card = new_card(c)
@@ -290,8 +280,7 @@ def card_pin_behind_its_flag_and_hashed():
     assert '"0420"' not in dump, dump
 
 
-@test
-def card_limits_behind_their_flag_and_replaced():
+def test_card_limits_behind_their_flag_and_replaced():
     set_flags(cards=True, spendingLimits=False)
     c = register()
     card = new_card(c)
@@ -324,8 +313,7 @@ def card_limits_behind_their_flag_and_replaced():
              "bad_request")
 
 
-@test
-def card_flags_off_again_and_no_pan_in_the_log():
+def test_card_flags_off_again_and_no_pan_in_the_log():
     set_flags(**{k: v for k, v in DEFAULTS.items()})
     c = register()
     for method, path in card_paths("card_0123456789abcdef"):

@@ -14,15 +14,14 @@ import threading
 import time
 import urllib.parse
 
-from harness import (BASE, Client, admin, approve, avoid_window_edge,
-                     detail_fields, eq, fresh_ip, is_error, register, sql, sql_one, ssl_context,
-                     test, unique_email, user_body)
+from harness import (Client, admin, approve, avoid_window_edge, base_url,
+                     detail_fields, eq, fresh_ip, is_error, register, sql,
+                     sql_one, ssl_context, unique_email, user_body)
 
 
 # --- envelope, ids, errors ------------------------------------------------
 
-@test
-def health_reports_database_round_trip():
+def test_health_reports_database_round_trip():
     r = Client().get("/api/health")
     eq(r.status, 200)
     eq(r.json["status"], "ok")
@@ -34,14 +33,12 @@ def health_reports_database_round_trip():
     assert r.header("Content-Type").startswith("application/json")
 
 
-@test
-def request_id_is_echoed_when_well_formed():
+def test_request_id_is_echoed_when_well_formed():
     r = Client().get("/api/health", headers={"X-Request-Id": "abc.DEF_1-2"})
     eq(r.header("X-Request-Id"), "abc.DEF_1-2")
 
 
-@test
-def request_id_is_replaced_when_malformed():
+def test_request_id_is_replaced_when_malformed():
     for bad in ["has space", "x" * 129, "<script>", "a;b"]:
         r = Client().get("/api/nope", headers={"X-Request-Id": bad})
         rid = r.header("X-Request-Id")
@@ -50,15 +47,13 @@ def request_id_is_replaced_when_malformed():
         eq(r.json["requestId"], rid)
 
 
-@test
-def unknown_route_is_json_404():
+def test_unknown_route_is_json_404():
     is_error(Client().get("/api/does-not-exist"), 404, "not_found")
     is_error(Client().post("/nothing/here", {"a": 1}), 404, "not_found")
     is_error(admin("GET", "/internal/nothing"), 404, "not_found")
 
 
-@test
-def wrong_method_is_405_before_authentication():
+def test_wrong_method_is_405_before_authentication():
     r = Client().get("/api/auth/login")
     is_error(r, 405, "method_not_allowed")
     assert "POST" in r.header("Allow"), r
@@ -67,15 +62,13 @@ def wrong_method_is_405_before_authentication():
              405, "method_not_allowed")
 
 
-@test
-def body_over_64k_is_413():
+def test_body_over_64k_is_413():
     raw = json.dumps({"email": "a" * (65 * 1024)}).encode()
     is_error(Client().post("/api/auth/login", raw=raw), 413,
              "payload_too_large")
 
 
-@test
-def non_json_body_is_415():
+def test_non_json_body_is_415():
     r = Client().post("/api/auth/login", raw=b"email=a",
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
     is_error(r, 415, "unsupported_media_type")
@@ -84,8 +77,7 @@ def non_json_body_is_415():
     is_error(r, 415, "unsupported_media_type")
 
 
-@test
-def malformed_json_is_400():
+def test_malformed_json_is_400():
     bad = [b"{", b'{"email": "x"', b"[1,2]", b'"str"', b"\xff\xfe{}",
            b'{"email": "\xc3\x28"}', b"{" * 30000, b"[" * 60000,
            b'{"a":1,"a":2}', b"nul", b'{"email": "a\\u0000b"}']
@@ -94,8 +86,7 @@ def malformed_json_is_400():
         is_error(r, 400, "bad_request")
 
 
-@test
-def hostile_bodies_never_cause_5xx():
+def test_hostile_bodies_never_cause_5xx():
     rnd = random.Random(7)
     paths = ["/api/auth/register", "/api/auth/login", "/api/auth/logout",
              "/api/auth/refresh"]
@@ -116,7 +107,7 @@ def hostile_bodies_never_cause_5xx():
 # --- TLS ----------------------------------------------------------------
 
 def _tls_request(version):
-    u = urllib.parse.urlsplit(BASE)
+    u = urllib.parse.urlsplit(base_url())
     ctx = ssl_context(version)
     with socket.create_connection((u.hostname, u.port), timeout=10) as s:
         with ctx.wrap_socket(s, server_hostname="localhost") as t:
@@ -132,9 +123,8 @@ def _tls_request(version):
     return proto, data
 
 
-@test
-def tls12_and_tls13_handshakes_complete():
-    if not BASE.startswith("https"):
+def test_tls12_and_tls13_handshakes_complete():
+    if not base_url().startswith("https"):
         return
     proto, data = _tls_request(ssl.TLSVersion.TLSv1_2)
     eq(proto, "TLSv1.2")
@@ -146,8 +136,7 @@ def tls12_and_tls13_handshakes_complete():
 
 # --- register -------------------------------------------------------------
 
-@test
-def register_creates_user_session_and_cookies():
+def test_register_creates_user_session_and_cookies():
     c = Client()
     body = user_body()
     r = c.post("/api/auth/register", body)
@@ -177,8 +166,7 @@ def register_creates_user_session_and_cookies():
     eq(c.get("/api/users/me").json["data"]["id"], d["id"])
 
 
-@test
-def register_trims_and_strips_control_characters():
+def test_register_trims_and_strips_control_characters():
     c = Client()
     r = c.post("/api/auth/register",
                user_body(firstName="  Ola\u0007 ", lastName="\tNord\u0000x"))
@@ -191,8 +179,7 @@ def register_trims_and_strips_control_characters():
     eq(r.json["data"]["lastName"], "Nordx")
 
 
-@test
-def register_lists_every_failing_field():
+def test_register_lists_every_failing_field():
     r = Client().post("/api/auth/register", {
         "email": "not-an-email", "password": "short", "firstName": "<b>x</b>",
         "lastName": "1234", "phone": "12345", "dateOfBirth": "2001-02-30"})
@@ -203,8 +190,7 @@ def register_lists_every_failing_field():
         assert d["message"], d
 
 
-@test
-def register_missing_or_mistyped_field_is_400():
+def test_register_missing_or_mistyped_field_is_400():
     body = user_body()
     del body["email"]
     r = Client().post("/api/auth/register", body)
@@ -216,8 +202,7 @@ def register_missing_or_mistyped_field_is_400():
     is_error(r, 400, "bad_request")
 
 
-@test
-def register_password_rules():
+def test_register_password_rules():
     for pw in ["abcdefg", "abcdefgh", "12345678", "a1" * 65]:
         r = Client().post("/api/auth/register", user_body(password=pw))
         is_error(r, 422, "validation_error")
@@ -226,16 +211,14 @@ def register_password_rules():
                      user_body(password="abcdefg1")).status, 201)
 
 
-@test
-def register_names_length_in_characters():
+def test_register_names_length_in_characters():
     eq(Client().post("/api/auth/register",
                      user_body(firstName="Å" * 100)).status, 201)
     r = Client().post("/api/auth/register", user_body(firstName="Å" * 101))
     is_error(r, 422, "validation_error")
 
 
-@test
-def register_requires_age_18():
+def test_register_requires_age_18():
     r = Client().post("/api/auth/register", user_body(dateOfBirth="2015-01-01"))
     is_error(r, 422, "validation_error")
     eq(detail_fields(r), ["dateOfBirth"])
@@ -250,22 +233,19 @@ def register_requires_age_18():
                      user_body(dateOfBirth="%04d-01-01" % (y - 1))).status, 201)
 
 
-@test
-def register_duplicate_email_case_insensitive_is_409():
+def test_register_duplicate_email_case_insensitive_is_409():
     c = register()
     r = Client().post("/api/auth/register", user_body(email=c.email.upper()))
     is_error(r, 409, "conflict")
 
 
-@test
-def register_phone_is_optional():
+def test_register_phone_is_optional():
     eq(Client().post("/api/auth/register", user_body(phone=None)).status, 201)
 
 
 # --- login, me, logout, refresh -------------------------------------------
 
-@test
-def login_sets_session_and_returns_user():
+def test_login_sets_session_and_returns_user():
     u = register()
     c = Client()
     r = c.post("/api/auth/login", {"email": u.email.upper(),
@@ -279,8 +259,7 @@ def login_sets_session_and_returns_user():
     eq(c.get("/api/users/me").status, 200)
 
 
-@test
-def login_failure_is_alike_for_unknown_email_and_wrong_password():
+def test_login_failure_is_alike_for_unknown_email_and_wrong_password():
     u = register()
     a = Client().post("/api/auth/login", {"email": u.email,
                                           "password": "Wrong1234"})
@@ -292,15 +271,13 @@ def login_failure_is_alike_for_unknown_email_and_wrong_password():
     assert "drop_token" not in a.cookies()
 
 
-@test
-def login_missing_field_is_400():
+def test_login_missing_field_is_400():
     is_error(Client().post("/api/auth/login", {"email": "a@b.no"}), 400,
              "bad_request")
     is_error(Client().post("/api/auth/login", {}), 400, "bad_request")
 
 
-@test
-def soft_deleted_user_cannot_log_in():
+def test_soft_deleted_user_cannot_log_in():
     u = register()
     sql("UPDATE users SET deleted_at = now() WHERE id = :'p1'", u.user_id)
     is_error(u.get("/api/users/me"), 401, "unauthorized")
@@ -309,8 +286,7 @@ def soft_deleted_user_cannot_log_in():
     is_error(r, 401, "unauthorized")
 
 
-@test
-def me_returns_profile_and_accounts():
+def test_me_returns_profile_and_accounts():
     u = register()
     r = u.get("/api/users/me")
     eq(r.status, 200)
@@ -324,8 +300,7 @@ def me_returns_profile_and_accounts():
     eq(d["totalBalance"], 0)
 
 
-@test
-def me_for_demo_user_sums_nok_accounts():
+def test_me_for_demo_user_sums_nok_accounts():
     c = Client()
     r = c.post("/api/auth/login", {"email": "demo@drop.example",
                                    "password": "DemoPass123"})
@@ -341,16 +316,14 @@ def me_for_demo_user_sums_nok_accounts():
         assert k in a, k
 
 
-@test
-def me_without_session_is_401():
+def test_me_without_session_is_401():
     is_error(Client().get("/api/users/me"), 401, "unauthorized")
     c = Client()
     c.cookies["drop_token"] = "garbage"
     is_error(c.get("/api/users/me"), 401, "unauthorized")
 
 
-@test
-def bearer_token_works_like_the_cookie():
+def test_bearer_token_works_like_the_cookie():
     u = register()
     m = Client()
     m.bearer = u.cookies["drop_token"]
@@ -359,8 +332,7 @@ def bearer_token_works_like_the_cookie():
     eq(m.post("/api/auth/refresh").status, 200)
 
 
-@test
-def logout_revokes_every_session_and_clears_cookies():
+def test_logout_revokes_every_session_and_clears_cookies():
     u = register()
     other = Client()
     eq(other.post("/api/auth/login", {"email": u.email,
@@ -375,8 +347,7 @@ def logout_revokes_every_session_and_clears_cookies():
     is_error(other.get("/api/users/me"), 401, "unauthorized")
 
 
-@test
-def revoked_token_is_rejected_even_with_valid_signature():
+def test_revoked_token_is_rejected_even_with_valid_signature():
     u = register()
     token = u.cookies["drop_token"]
     eq(u.post("/api/auth/logout").status, 200)
@@ -385,8 +356,7 @@ def revoked_token_is_rejected_even_with_valid_signature():
     is_error(m.get("/api/users/me"), 401, "unauthorized")
 
 
-@test
-def refresh_rotates_the_session():
+def test_refresh_rotates_the_session():
     u = register()
     old = u.cookies["drop_token"]
     r = u.post("/api/auth/refresh")
@@ -415,8 +385,7 @@ def _forge(header, claims, key):
     return "%s.%s.%s" % (h, p, _b64(sig))
 
 
-@test
-def forged_tokens_are_rejected():
+def test_forged_tokens_are_rejected():
     u = register()
     sid = sql_one("SELECT id FROM sessions WHERE user_id = :'p1'", u.user_id)
     now = int(time.time())
@@ -443,8 +412,7 @@ def forged_tokens_are_rejected():
 
 # --- CSRF -----------------------------------------------------------------
 
-@test
-def cookie_writes_need_the_csrf_header():
+def test_cookie_writes_need_the_csrf_header():
     u = register()
     r = u.post("/api/auth/refresh", csrf=False)
     is_error(r, 403, "csrf_failed")
@@ -454,8 +422,7 @@ def cookie_writes_need_the_csrf_header():
     eq(u.post("/api/auth/refresh").status, 200)
 
 
-@test
-def csrf_endpoint_issues_a_fresh_token():
+def test_csrf_endpoint_issues_a_fresh_token():
     c = Client()
     r = c.get("/api/csrf")
     eq(r.status, 200)
@@ -471,8 +438,7 @@ def csrf_endpoint_issues_a_fresh_token():
 
 # --- rate limits ----------------------------------------------------------
 
-@test
-def login_rate_limit_is_per_ip_across_workers():
+def test_login_rate_limit_is_per_ip_across_workers():
     avoid_window_edge()
     ip = fresh_ip()
     statuses = []
@@ -491,8 +457,7 @@ def login_rate_limit_is_per_ip_across_workers():
              "rate_limited")
 
 
-@test
-def forwarded_for_is_ignored_from_untrusted_peers():
+def test_forwarded_for_is_ignored_from_untrusted_peers():
     # Only in the run whose Kore trusts no proxy (DROP_TRUSTED_PROXIES="").
     if os.environ.get("DROP_TEST_UNTRUSTED") != "1":
         return
@@ -505,8 +470,7 @@ def forwarded_for_is_ignored_from_untrusted_peers():
              429, "rate_limited")
 
 
-@test
-def concurrent_logins_count_exactly_once_each():
+def test_concurrent_logins_count_exactly_once_each():
     ip = fresh_ip()
     results = []
 
@@ -525,8 +489,7 @@ def concurrent_logins_count_exactly_once_each():
 
 # --- internal API ---------------------------------------------------------
 
-@test
-def internal_requires_the_admin_token():
+def test_internal_requires_the_admin_token():
     u = register()
     path = "/internal/users/%s/kyc" % u.user_id
     is_error(admin("POST", path, {"status": "approved"}, token="wrong"),
@@ -537,8 +500,7 @@ def internal_requires_the_admin_token():
        "pending")
 
 
-@test
-def internal_kyc_changes_status_and_audits():
+def test_internal_kyc_changes_status_and_audits():
     u = register()
     r = admin("POST", "/internal/users/%s/kyc" % u.user_id,
               {"status": "approved"}, )
@@ -552,8 +514,7 @@ def internal_kyc_changes_status_and_audits():
     eq(row[0][4], r.header("X-Request-Id"))
 
 
-@test
-def internal_kyc_errors():
+def test_internal_kyc_errors():
     u = register()
     r = admin("POST", "/internal/users/%s/kyc" % u.user_id,
               {"status": "maybe"})

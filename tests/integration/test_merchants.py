@@ -9,8 +9,7 @@ import subprocess
 import tempfile
 import zoneinfo
 
-from harness import (Client, eq, is_error, register, sql, sql_one, test,
-                     detail_fields)
+from harness import Client, detail_fields, eq, is_error, register, sql, sql_one
 from money_helpers import account_number, funded_user, new_client_like
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -43,8 +42,7 @@ def pay(payer, merchant_id, amount):
     return r.json["data"]["id"]
 
 
-@test
-def merchant_register_upgrades_role_and_rotates_session():
+def test_merchant_register_upgrades_role_and_rotates_session():
     c = register()
     old_token = c.cookies["drop_token"]
     body = merchant_body(address="  Karl Johans gate 5\x07, Oslo  ")
@@ -71,8 +69,7 @@ def merchant_register_upgrades_role_and_rotates_session():
                "'merchant.register' AND entity_id = :'p1'", c.user_id), "1")
 
 
-@test
-def merchant_register_conflicts_and_validation():
+def test_merchant_register_conflicts_and_validation():
     a = new_merchant()
     r = a.post("/api/merchants/register", merchant_body())
     is_error(r, 409, "conflict")
@@ -104,8 +101,7 @@ def merchant_register_conflicts_and_validation():
              401, "unauthorized")
 
 
-@test
-def merchant_routes_are_forbidden_to_non_merchants():
+def test_merchant_routes_are_forbidden_to_non_merchants():
     c = register()
     for path in ["/api/merchants/dashboard", "/api/merchants/qr",
                  "/api/merchants/qr.svg", "/api/merchants/transactions"]:
@@ -113,8 +109,7 @@ def merchant_routes_are_forbidden_to_non_merchants():
         is_error(Client().get(path), 401, "unauthorized")
 
 
-@test
-def merchant_qr_value_and_own_payment_refused():
+def test_merchant_qr_value_and_own_payment_refused():
     m = new_merchant()
     r = m.get("/api/merchants/qr")
     eq(r.status, 200)
@@ -128,8 +123,7 @@ def merchant_qr_value_and_own_payment_refused():
     eq(detail_fields(r), ["merchantId"])
 
 
-@test
-def merchant_qr_svg_decodes_to_its_value():
+def test_merchant_qr_svg_decodes_to_its_value():
     m = new_merchant()
     r = m.get("/api/merchants/qr.svg")
     eq(r.status, 200)
@@ -177,8 +171,7 @@ def paid_on(day):
     return d
 
 
-@test
-def merchant_dashboard_arithmetic_and_oslo_day_boundary():
+def test_merchant_dashboard_arithmetic_and_oslo_day_boundary():
     m = new_merchant()
     payer = funded_user(5000)
     empty = m.get("/api/merchants/dashboard").json["data"]
@@ -221,8 +214,7 @@ def merchant_dashboard_arithmetic_and_oslo_day_boundary():
     del t3
 
 
-@test
-def merchant_transactions_page_with_short_names():
+def test_merchant_transactions_page_with_short_names():
     m = new_merchant()
     payer = funded_user(5000)
     sql("UPDATE users SET first_name = 'Åse Marie', last_name = 'Øvrebø' "

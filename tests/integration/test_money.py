@@ -4,9 +4,8 @@ payments, idempotency, settlement, history (contract §5-8, §12)."""
 import threading
 import time
 
-from harness import (Client, admin, approve, avoid_window_edge,
-                     detail_fields, eq, fresh_ip, is_error, register, sql,
-                     sql_one, test)
+from harness import (Client, admin, approve, avoid_window_edge, detail_fields,
+                     eq, fresh_ip, is_error, register, sql, sql_one)
 from money_helpers import (MERCHANT, account_number, add_recipient,
                            balance_ore, funded_user, link, new_client_like,
                            remit, sandbox_balance, set_balance, settle)
@@ -14,8 +13,7 @@ from money_helpers import (MERCHANT, account_number, add_recipient,
 
 # --- bank accounts --------------------------------------------------------
 
-@test
-def link_reads_balance_and_first_is_primary():
+def test_link_reads_balance_and_first_is_primary():
     c = register()
     n1 = account_number()
     r = link(c, n1)
@@ -42,8 +40,7 @@ def link_reads_balance_and_first_is_primary():
        str(sandbox_balance(n1) * 100))
 
 
-@test
-def link_rejects_bad_numbers_and_duplicates():
+def test_link_rejects_bad_numbers_and_duplicates():
     c = register()
     n = account_number()
     bad = n[:-1] + str((int(n[-1]) + 1) % 10)
@@ -63,16 +60,14 @@ def link_rejects_bad_numbers_and_duplicates():
     is_error(Client().get("/api/bank-accounts"), 401, "unauthorized")
 
 
-@test
-def unreachable_bank_is_503():
+def test_unreachable_bank_is_503():
     c = register()
     r = c.post("/api/bank-accounts", {"bankName": "X",
                                       "accountNumber": account_number("7777")})
     is_error(r, 503, "unavailable")
 
 
-@test
-def primary_can_be_moved_and_refresh_rereads():
+def test_primary_can_be_moved_and_refresh_rereads():
     c = register()
     a = link(c).json["data"]
     b = link(c).json["data"]
@@ -97,8 +92,7 @@ def primary_can_be_moved_and_refresh_rereads():
     is_error(c.post("/api/bank-accounts/nope/refresh"), 404, "not_found")
 
 
-@test
-def internal_balance_update_is_audited():
+def test_internal_balance_update_is_audited():
     c = register()
     a = link(c).json["data"]
     r = admin("PUT", "/internal/bank-accounts/%s/balance" % a["id"],
@@ -123,8 +117,7 @@ def internal_balance_update_is_audited():
 
 # --- rates ----------------------------------------------------------------
 
-@test
-def rates_list_and_single():
+def test_rates_list_and_single():
     r = Client().get("/api/rates")
     eq(r.status, 200)
     d = r.json["data"]
@@ -141,8 +134,7 @@ def rates_list_and_single():
     is_error(Client().get("/api/rates/toolong"), 404, "not_found")
 
 
-@test
-def rate_change_reaches_every_worker_within_a_second():
+def test_rate_change_reaches_every_worker_within_a_second():
     old = Client().get("/api/rates/EUR").json["data"]["rate"]
     try:
         r = admin("PUT", "/internal/rates/eur", {"rate": 0.0912})
@@ -163,8 +155,7 @@ def rate_change_reaches_every_worker_within_a_second():
              "validation_error")
 
 
-@test
-def rates_are_rate_limited_at_120_per_minute():
+def test_rates_are_rate_limited_at_120_per_minute():
     avoid_window_edge()
     ip = fresh_ip()
     c = Client(ip=ip)
@@ -175,8 +166,7 @@ def rates_are_rate_limited_at_120_per_minute():
 
 # --- recipients -----------------------------------------------------------
 
-@test
-def recipients_add_list_delete():
+def test_recipients_add_list_delete():
     c = register()
     r = c.post("/api/recipients", {"name": "  Ana Kovač ", "country": "BA",
                                    "bankAccount": "BA39 1290 0794 0102 8494",
@@ -210,8 +200,7 @@ def recipients_add_list_delete():
     is_error(c.delete("/api/recipients/garbage"), 404, "not_found")
 
 
-@test
-def recipients_validation():
+def test_recipients_validation():
     c = register()
     r = c.post("/api/recipients", {"name": "<b>x</b>", "country": "SE",
                                    "bankAccount": "ab", "currency": "SEK"})
@@ -231,8 +220,7 @@ def recipients_validation():
 
 # --- remittances ----------------------------------------------------------
 
-@test
-def remittance_debits_total_and_records_processing():
+def test_remittance_debits_total_and_records_processing():
     c = funded_user(5000)
     rcp = add_recipient(c)
     rate = Client().get("/api/rates/RSD").json["data"]["rate"]
@@ -259,8 +247,7 @@ def remittance_debits_total_and_records_processing():
                ":'p1'", d["id"]), "1")
 
 
-@test
-def remittance_fee_rounding_half_up():
+def test_remittance_fee_rounding_half_up():
     c = funded_user(60000)
     rcp = add_recipient(c, "PL")
     cases = [(100, 0.5), (100.01, 0.5), (101, 0.51), (100.99, 0.5),
@@ -275,8 +262,7 @@ def remittance_fee_rounding_half_up():
         eq(r.json["data"]["eta"], "1-2 business days")
 
 
-@test
-def remittance_amount_limits_and_decimals():
+def test_remittance_amount_limits_and_decimals():
     c = funded_user(60000)
     rcp = add_recipient(c)
     for bad in [99.99, 50000.01, 0, -100, 100.001, 1e9]:
@@ -296,8 +282,7 @@ def remittance_amount_limits_and_decimals():
              "bad_request")
 
 
-@test
-def remittance_business_errors():
+def test_remittance_business_errors():
     # KYC pending
     c = funded_user(1000, kyc=False)
     rcp = add_recipient(c)
@@ -341,8 +326,7 @@ def remittance_business_errors():
              403, "csrf_failed")
 
 
-@test
-def unsupported_corridor_is_422_and_debits_nothing():
+def test_unsupported_corridor_is_422_and_debits_nothing():
     c = funded_user(1000)
     rcp = add_recipient(c, "TR")
     rate = sql_one("SELECT rate FROM exchange_rates WHERE currency = 'TRY'")
@@ -357,8 +341,7 @@ def unsupported_corridor_is_422_and_debits_nothing():
             "('TRY', :'p1')", rate)
 
 
-@test
-def remittance_from_a_chosen_account():
+def test_remittance_from_a_chosen_account():
     c = funded_user(1000)
     second = link(c).json["data"]
     set_balance(second["id"], 500)
@@ -370,8 +353,7 @@ def remittance_from_a_chosen_account():
     eq(balance_ore(c.account["id"]), 100000)
 
 
-@test
-def bank_refusing_the_payment_fails_and_refunds_it():
+def test_bank_refusing_the_payment_fails_and_refunds_it():
     c = register()
     approve(c)
     a = link(c, account_number("6666")).json["data"]
@@ -387,8 +369,7 @@ def bank_refusing_the_payment_fails_and_refunds_it():
 
 # --- QR payments ----------------------------------------------------------
 
-@test
-def qr_payment_debits_amount_merchant_bears_fee():
+def test_qr_payment_debits_amount_merchant_bears_fee():
     c = funded_user(500)
     r = c.post("/api/transactions/qr-payment", {"merchantId": MERCHANT,
                                                 "amount": 129.9})
@@ -409,8 +390,7 @@ def qr_payment_debits_amount_merchant_bears_fee():
     eq(det["completedAt"], det["createdAt"])
 
 
-@test
-def qr_payment_errors():
+def test_qr_payment_errors():
     c = funded_user(50)
     for bad in [0.99, 100000.01, 1.001]:
         r = new_client_like(c).post("/api/transactions/qr-payment",
@@ -446,8 +426,7 @@ def qr_payment_errors():
 
 # --- idempotency ----------------------------------------------------------
 
-@test
-def idempotent_retry_returns_first_answer_without_second_debit():
+def test_idempotent_retry_returns_first_answer_without_second_debit():
     c = funded_user(1000)
     rcp = add_recipient(c)
     h = {"Idempotency-Key": "retry-%s" % c.user_id}
@@ -475,8 +454,7 @@ def idempotent_retry_returns_first_answer_without_second_debit():
     is_error(q, 409, "idempotency_conflict")
 
 
-@test
-def concurrent_retries_with_one_key_debit_once():
+def test_concurrent_retries_with_one_key_debit_once():
     c = funded_user(1000)
     rcp = add_recipient(c)
     key = {"Idempotency-Key": "race-%s" % c.user_id}
@@ -497,8 +475,7 @@ def concurrent_retries_with_one_key_debit_once():
                c.user_id), "1")
 
 
-@test
-def concurrent_payments_never_overdraw():
+def test_concurrent_payments_never_overdraw():
     c = funded_user(1500)
     rcp = add_recipient(c)
     out = []
@@ -526,8 +503,7 @@ def concurrent_payments_never_overdraw():
 
 # --- settlement -----------------------------------------------------------
 
-@test
-def settle_completed_then_conflict():
+def test_settle_completed_then_conflict():
     c = funded_user(1000)
     rcp = add_recipient(c)
     tx = remit(c, rcp["id"], 100).json["data"]["id"]
@@ -545,8 +521,7 @@ def settle_completed_then_conflict():
     eq(rec["status"], "completed")
 
 
-@test
-def settle_failed_refunds_total():
+def test_settle_failed_refunds_total():
     c = funded_user(1000)
     rcp = add_recipient(c)
     tx = remit(c, rcp["id"], 333.33).json["data"]["id"]
@@ -562,8 +537,7 @@ def settle_failed_refunds_total():
                ":'p1' AND type = 'remittance_failed'", tx), "1")
 
 
-@test
-def settle_errors():
+def test_settle_errors():
     c = funded_user(100)
     q = c.post("/api/transactions/qr-payment", {"merchantId": MERCHANT,
                                                 "amount": 5}).json["data"]
@@ -580,8 +554,7 @@ def settle_errors():
 
 # --- history --------------------------------------------------------------
 
-@test
-def history_list_filters_and_scoping():
+def test_history_list_filters_and_scoping():
     c = funded_user(5000)
     rcp = add_recipient(c)
     t1 = remit(c, rcp["id"], 100).json["data"]["id"]
@@ -619,8 +592,7 @@ def history_list_filters_and_scoping():
        "Marko Petrović")
 
 
-@test
-def summary_excludes_failed():
+def test_summary_excludes_failed():
     c = funded_user(5000)
     rcp = add_recipient(c)
     remit(c, rcp["id"], 100)
@@ -635,8 +607,7 @@ def summary_excludes_failed():
     eq(d["thisMonth"], want)
 
 
-@test
-def detail_and_receipt_shapes():
+def test_detail_and_receipt_shapes():
     c = funded_user(5000)
     rcp = add_recipient(c, "PL")
     tx = remit(c, rcp["id"], 1000).json["data"]
@@ -668,8 +639,7 @@ def detail_and_receipt_shapes():
                                   "merchantId", "createdAt", "completedAt"]))
 
 
-@test
-def disclosure_numbers():
+def test_disclosure_numbers():
     c = funded_user(100)
     rcp = add_recipient(c, "PK")
     rate = Client().get("/api/rates/PKR").json["data"]["rate"]

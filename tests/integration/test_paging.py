@@ -1,7 +1,7 @@
 """Paging shared by every list: page/limit and cursor (infinite scroll),
 totals from the maintained aggregates."""
 
-from harness import eq, is_error, register, sql, test
+from harness import eq, is_error, register, sql
 from money_helpers import (MERCHANT, add_recipient, funded_user,
                            new_client_like, remit, settle)
 
@@ -33,8 +33,7 @@ def walk(c, path, limit):
         eq(r.json["pagination"]["hasPreviousPage"], True)
 
 
-@test
-def cursor_walk_matches_pages_and_ends():
+def test_cursor_walk_matches_pages_and_ends():
     c = funded_user(5000)
     made = [qr(c, 1 + i) for i in range(7)]
     newest_first = list(reversed(made))
@@ -56,8 +55,7 @@ def cursor_walk_matches_pages_and_ends():
     eq(nxt.json["pagination"]["total"], 7)
 
 
-@test
-def cursor_follows_filters_and_scope():
+def test_cursor_follows_filters_and_scope():
     c = funded_user(5000)
     rcp = add_recipient(c)
     r1 = remit(c, rcp["id"], 100).json["data"]["id"]
@@ -87,8 +85,7 @@ def cursor_follows_filters_and_scope():
     assert q1 and q2
 
 
-@test
-def bad_cursors_are_422():
+def test_bad_cursors_are_422():
     c = funded_user(5000)
     qr(c, 1)
     qr(c, 2)
@@ -104,8 +101,7 @@ def bad_cursors_are_422():
     is_error(c.get("/api/recipients?cursor=zz"), 422, "validation_error")
 
 
-@test
-def recipients_page_by_cursor():
+def test_recipients_page_by_cursor():
     c = funded_user(5000)
     made = [add_recipient(c, name="Ana %s" % n)["id"] for n in "ABCDE"]
     newest_first = list(reversed(made))
@@ -116,8 +112,7 @@ def recipients_page_by_cursor():
     eq(c.get("/api/recipients").json["pagination"]["total"], 4)
 
 
-@test
-def summary_and_total_come_from_aggregates():
+def test_summary_and_total_come_from_aggregates():
     c = funded_user(5000)
     rcp = add_recipient(c)
     remit(c, rcp["id"], 100)

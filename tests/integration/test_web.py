@@ -4,7 +4,7 @@ revalidated, the files it names by hash are cached for a year)."""
 
 import re
 
-from harness import Client, eq, is_error, test
+from harness import Client, eq, is_error
 
 
 def security_headers(r):
@@ -17,8 +17,7 @@ def security_headers(r):
     eq(r.header("Referrer-Policy"), "no-referrer")
 
 
-@test
-def web_page_is_served_with_a_strict_policy():
+def test_web_page_is_served_with_a_strict_policy():
     r = Client().get("/")
     eq(r.status, 200)
     assert r.header("Content-Type").startswith("text/html"), r.headers

@@ -1,5 +1,6 @@
 /* Money policy and corridors: every boundary, and display matching charge. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,27 @@ START_TEST(corridors_and_delivery)
 	ck_assert_int_eq(drop_corridor_list(buf, sizeof(buf), ",", 1), 0);
 	ck_assert_str_eq(buf, "PL");
 	ck_assert_int_eq(drop_corridor_list(buf, 5, ", ", 0), -1);
+}
+END_TEST
+
+/* The table walked by index: every corridor once, then NULL. */
+START_TEST(corridors_by_index)
+{
+	char	buf[64];
+	size_t	off;
+	int	i;
+
+	buf[0] = '\0';
+	for (i = 0, off = 0; drop_corridor_at(i) != NULL; i++) {
+		ck_assert_ptr_eq(drop_corridor_at(i),
+		    drop_corridor(drop_corridor_at(i)->country));
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
+		    i > 0 ? ", " : "", drop_corridor_at(i)->country);
+	}
+	ck_assert_int_eq(i, 5);
+	ck_assert_str_eq(buf, "RS, BA, PL, PK, TR");
+	ck_assert_ptr_null(drop_corridor_at(-1));
+	ck_assert_ptr_null(drop_corridor_at(i));
 }
 END_TEST
 
@@ -202,6 +224,7 @@ suite_policy(void)
 	tcase_add_test(tc, qr_boundaries);
 	tcase_add_test(tc, display_matches_charge);
 	tcase_add_test(tc, corridors_and_delivery);
+	tcase_add_test(tc, corridors_by_index);
 	tcase_add_test(tc, card_mask);
 	tcase_add_test(tc, short_names);
 	tcase_add_test(tc, pins_and_pans);

@@ -2,14 +2,18 @@
 
 import os
 
-from harness import eq, sql, test
+import pytest
+
+from harness import eq, sql
+
+# After every other test (conftest.py orders phases).
+pytestmark = pytest.mark.phase(1)
 
 LEDGER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                       "ledger.sql")
 
 
-@test
-def ledger_invariant_holds_for_every_account():
+def test_ledger_invariant_holds_for_every_account():
     with open(LEDGER) as f:
         bad = sql(f.read())
     eq(bad, [], "accounts whose balance is not the sum of their ledger")

@@ -5,8 +5,12 @@ import signal
 import subprocess
 import time
 
-from harness import (Client, eq, is_error, pg_pids, pg_signal, register,
-                     sql, test)
+import pytest
+
+from harness import Client, eq, is_error, pg_pids, pg_signal, register, sql
+
+# After every other test (conftest.py orders phases).
+pytestmark = pytest.mark.phase(2)
 
 
 # --- health when the database goes away (last: restarts PostgreSQL) -------
@@ -27,8 +31,7 @@ def recovered(check, limit):
     return None
 
 
-@test
-def health_is_503_while_database_is_down_and_recovers():
+def test_health_is_503_while_database_is_down_and_recovers():
     stop = os.environ.get("DROP_TEST_PG_STOP")
     start = os.environ.get("DROP_TEST_PG_START")
     if not stop or not start:
@@ -56,8 +59,7 @@ def _timed(client, path):
     return r, time.time() - t0
 
 
-@test
-def frozen_database_answers_fast_and_recovers():
+def test_frozen_database_answers_fast_and_recovers():
     if not pg_pids():
         return
     u = register()
@@ -94,8 +96,7 @@ def frozen_database_answers_fast_and_recovers():
     assert took is not None, "not recovered within 5 s"
 
 
-@test
-def connections_closed_by_the_server_leave_no_stale_statements():
+def test_connections_closed_by_the_server_leave_no_stale_statements():
     """The server closes idle pool connections (as during a restart); Kore
     frees them and new ones may reuse their addresses. No query may then
     meet a statement its connection never prepared (26000 -> 500)."""

@@ -1,0 +1,26 @@
+#!/bin/sh
+# The steps of a throwaway stack that tests/integration/stack.py (the
+# pytest session fixture) runs, so the database, migrations, seed data,
+# certificate and rendered kore.conf come from the same code as `make run`.
+#   stackctl.sh prepare DIR PGPORT        cluster under DIR/pg, migrated, seeded,
+#                                         certificate in DIR/tls (left running)
+#   stackctl.sh conf FLAVOR DIR OUT       kore.conf for that build, ports from
+#                                         DROP_HTTPS_PORT and DROP_INTERNAL_PORT
+#   stackctl.sh asan-env                  the environment an asan Kore needs
+set -eu
+. "$(dirname "$0")/lib.sh"
+case ${1:-} in
+prepare)
+	PGDIR=$2/pg PGPORT=$3
+	stack_prepare "$2" >/dev/null
+	;;
+conf)
+	render_conf "$ROOT/build/$2/drop/drop.so" "$3" "$4"
+	;;
+asan-env)
+	asan_env
+	;;
+*)
+	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env"
+	;;
+esac

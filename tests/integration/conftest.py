@@ -1,0 +1,69 @@
+"""pytest wiring of the integration tests: the stack as a session fixture
+(tests/integration/stack.py), options for the flavor and the plain-HTTP
+listener, the phase marker that orders the ledger check and the recovery
+tests last, and the OpenAPI coverage line at the end of the run."""
+
+import os
+
+import pytest
+
+import harness
+import openapi_check
+from stack import Stack
+
+
+def pytest_addoption(parser):
+    parser.addoption("--flavor", default="dev",
+                     help="build flavor of Kore to test (dev, asan, prod)")
+    parser.addoption("--plain-http", action="store_true",
+                     help="public listener in plain HTTP, no trusted proxy")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "phase(n): run after every test of a lower phase "
+        "(0 by default; 1 the ledger check, 2 the database recovery)")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Stable order by phase: the ledger check sees every other test's
+    money, and the recovery tests take the database away last."""
+    def phase(item):
+        m = item.get_closest_marker("phase")
+        return m.args[0] if m else 0
+    items.sort(key=phase)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stack(request):
+    """The stack every test talks to: started once, checked when stopped.
+    With DROP_TEST_BASE set, a running server is used as it is."""
+    if os.environ.get("DROP_TEST_BASE") and not os.environ.get(
+            "DROP_TEST_FLAVOR"):
+        harness.wait_ready()
+        yield None
+        return
+    s = Stack(request.config.getoption("--flavor"),
+              request.config.getoption("--plain-http"))
+    try:
+        s.start()
+    except Exception:
+        s.stop()
+        raise
+    harness.wait_ready()
+    yield s
+    problems = s.stop()
+    assert not problems, "\n".join(problems)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if os.environ.get("DROP_TEST_OPENAPI") != "1":
+        return
+    terminalreporter.write_line(
+        "openapi: %d responses validated against docs/openapi.yaml" %
+        openapi_check.validated())
+    missed = openapi_check.not_exercised()
+    if missed and not config.getoption("keyword"):
+        terminalreporter.write_line(
+            "openapi: operations never exercised: %s" %
+            ", ".join("%s %s" % op for op in missed))

@@ -1,0 +1,196 @@
+"""A throwaway Drop stack for one test session: its own PostgreSQL cluster
+in a temp dir (migrated and seeded by scripts/stackctl.sh, the code `make
+run` uses) and one Kore of a build flavor on free ports. Stopping it is
+part of the test: Kore must stop within 5 s of SIGTERM, and its log must
+show no sanitizer report, sandbox kill or crashed worker."""
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import ssl
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+STACKCTL = os.path.join(ROOT, "scripts", "stackctl.sh")
+PGCTL = os.path.join(ROOT, "scripts", "pgctl.sh")
+
+LOG_PROBLEMS = re.compile(r"ERROR: AddressSanitizer|runtime error:|"
+                          r"sandbox violation|seccomp violation|fatal")
+STOP_LIMIT_S = 5
+START_LIMIT_S = 30
+
+
+def free_ports(n):
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+class Stack:
+    """start() brings it up and exports what the harness reads; stop()
+    returns the problems found while taking it down ([] when clean)."""
+
+    def __init__(self, flavor, plain_http=False):
+        self.flavor = flavor
+        self.plain_http = plain_http
+        self.tmp = tempfile.mkdtemp(prefix="drop-test.")
+        os.chmod(self.tmp, 0o755)
+        self.pgdir = os.path.join(self.tmp, "pg")
+        self.pgport = str(free_ports(1)[0])
+        self.kore = None
+        self.log_path = os.path.join(self.tmp, "kore-%s.log" % flavor)
+        self.env = dict(os.environ)
+
+    def _run(self, *args):
+        r = subprocess.run(["sh"] + list(args), env=self.env, cwd=ROOT,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("%s failed:\n%s%s" % (" ".join(args),
+                               r.stdout, r.stderr))
+        return r.stdout
+
+    def start(self):
+        https, internal = free_ports(2)
+        self.env.update({
+            "DROP_PG_FSYNC": "off",
+            "DROP_JWT_SECRET": secrets.token_urlsafe(48),
+            "DROP_ADMIN_TOKEN": secrets.token_hex(24),
+            "DROP_TRUSTED_PROXIES": "" if self.plain_http else "127.0.0.1",
+            "DROP_BCRYPT_COST": self.env.get("DROP_TEST_BCRYPT_COST", "12"),
+            "DROP_PUBLIC_TLS": "no" if self.plain_http else "yes",
+            "DROP_HTTPS_PORT": str(https),
+            "DROP_INTERNAL_PORT": str(internal),
+            "DROP_PG_HOST": os.path.join(self.pgdir, "run"),
+            "DROP_PG_PORT": self.pgport,
+            "DROP_PG_DB": "drop",
+            "DROP_PG_USER": "drop",
+        })
+        self._run(STACKCTL, "prepare", self.tmp, self.pgport)
+        conf = os.path.join(self.tmp, "kore-%s.conf" % self.flavor)
+        self._run(STACKCTL, "conf", self.flavor, self.tmp, conf)
+        kenv = dict(self.env)
+        if self.flavor == "asan":
+            for pair in self._run(STACKCTL, "asan-env").split():
+                k, _, v = pair.partition("=")
+                kenv[k] = v
+        scheme = "http" if self.plain_http else "https"
+        self.base = "%s://127.0.0.1:%d" % (scheme, https)
+        self.internal = "http://127.0.0.1:%d" % internal
+        # Its own session: a Kore that signals its process group must
+        # not reach pytest.
+        with open(self.log_path, "wb") as log:
+            self.kore = subprocess.Popen(["kore", "-fnrc", conf], cwd=ROOT,
+                                         env=kenv, stdout=log,
+                                         stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        self._wait_health()
+        self._export()
+
+    def _wait_health(self):
+        """Until health is 200 on every worker: a 503 means a worker's
+        pool has not connected yet."""
+        ctx = ssl._create_unverified_context()
+        deadline = time.time() + START_LIMIT_S
+        good = 0
+        while time.time() < deadline and good < 6:
+            if self.kore.poll() is not None:
+                break
+            try:
+                urllib.request.urlopen(self.base + "/api/health",
+                                       context=ctx, timeout=2)
+                good += 1
+            except OSError:
+                good = 0
+                time.sleep(0.1)
+        if good >= 6:
+            return
+        raise RuntimeError("kore (%s) did not start:\n%s" % (
+            self.flavor, self.log_tail()))
+
+    def _export(self):
+        """What the harness and the tests read, as environment."""
+        os.environ.update({
+            "DROP_TEST_BASE": self.base,
+            "DROP_TEST_INTERNAL": self.internal,
+            "DROP_TEST_CERT": os.path.join(self.tmp, "tls", "cert.pem"),
+            "DROP_TEST_OPENAPI": "1",
+            "DROP_TEST_PGHOST": os.path.join(self.pgdir, "run"),
+            "DROP_TEST_PGPORT": self.pgport,
+            "DROP_TEST_PGDIR": self.pgdir,
+            "DROP_TEST_KORE_LOG": self.log_path,
+            "DROP_TEST_FLAVOR": self.flavor,
+            "DROP_TEST_UNTRUSTED": "1" if self.plain_http else "0",
+            "DROP_TEST_PG_STOP": "sh %s stop %s %s" % (PGCTL, self.pgdir,
+                                                       self.pgport),
+            "DROP_TEST_PG_START": "sh %s start %s %s" % (PGCTL, self.pgdir,
+                                                         self.pgport),
+        })
+        for k in ("DROP_ADMIN_TOKEN", "DROP_JWT_SECRET", "DROP_BCRYPT_COST",
+                  "DROP_TRUSTED_PROXIES"):
+            os.environ[k] = self.env[k]
+
+    def log_tail(self, n=40):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop_kore(self):
+        """[] or the problems of stopping Kore (it must take <= 5 s)."""
+        if self.kore is None or self.kore.poll() is not None:
+            return []
+        problems = []
+        t0 = time.time()
+        self.kore.send_signal(signal.SIGTERM)
+        try:
+            self.kore.wait(timeout=2 * STOP_LIMIT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.kore.pid, signal.SIGKILL)
+            self.kore.wait()
+            problems.append("kore did not stop in %d s; killed" %
+                            (2 * STOP_LIMIT_S))
+        took = time.time() - t0
+        if took > STOP_LIMIT_S:
+            problems.append("kore took %.1f s to stop (limit %d s)" %
+                            (took, STOP_LIMIT_S))
+        return problems
+
+    def log_problems(self, workers_gone=0):
+        """Sanitizer reports, sandbox kills, fatal errors, gone workers.
+        Kore's stdout is a buffered file, so lines can repeat: count once."""
+        with open(self.log_path, errors="replace") as f:
+            lines = f.read().splitlines()
+        problems = ["kore log: " + line for line in
+                    sorted(set(l for l in lines if LOG_PROBLEMS.search(l)))]
+        gone = sorted(set(l for l in lines if l.endswith(") gone")))
+        if len(gone) != workers_gone:
+            problems.append("kore log: %d workers gone, expected %d: %s" % (
+                len(gone), workers_gone, "; ".join(gone + sorted(set(
+                    l for l in lines if "exited with status" in l)))))
+        return problems
+
+    def stop(self):
+        problems = self.stop_kore()
+        if os.path.exists(self.log_path):
+            problems += self.log_problems()
+        subprocess.run(["sh", PGCTL, "stop", self.pgdir, self.pgport],
+                       env=self.env, capture_output=True)
+        if problems:
+            problems.append("logs kept in " + self.tmp)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return problems
