@@ -383,14 +383,21 @@ function payFlow(kind, container, buildBody) {
   return h('div', { class: 'card' }, f, review);
 }
 
+/* The payout countries, from the server's one corridor table. */
+async function corridorOptions() {
+  const r = await api('GET', '/api/corridors');
+  const names = new Intl.DisplayNames(['en'], { type: 'region' });
+  return r.ok ? r.json.data.map((c) => [c.country, names.of(c.country)]) : [];
+}
+
 routes.send = async () => {
-  const r = await api('GET', '/api/recipients?limit=50');
+  const [r, countries] = await Promise.all([api('GET', '/api/recipients?limit=50'), corridorOptions()]);
   const recipients = r.ok ? r.json.data : [];
   const add = form({
     id: 'recipient', submit: 'Add recipient',
     fields: [{ name: 'name', label: 'Name' },
-             { name: 'country', label: 'Country', type: 'select', value: 'RS',
-               options: [['RS', 'Serbia'], ['BA', 'Bosnia and Herzegovina'], ['PL', 'Poland'], ['PK', 'Pakistan'], ['TR', 'Türkiye']] },
+             { name: 'country', label: 'Country', type: 'select',
+               value: countries.length ? countries[0][0] : '', options: countries },
              { name: 'bankAccount', label: 'Account or IBAN' },
              { name: 'bankName', label: 'Bank (optional)' }],
     onSubmit: async (v) => {
