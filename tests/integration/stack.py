@@ -81,11 +81,11 @@ class Stack:
         self._run(STACKCTL, "prepare", self.tmp, self.pgport)
         conf = os.path.join(self.tmp, "kore-%s.conf" % self.flavor)
         self._run(STACKCTL, "conf", self.flavor, self.tmp, conf)
-        kenv = dict(self.env)
+        self.kore_env = dict(self.env)
         if self.flavor == "asan":
             for pair in self._run(STACKCTL, "asan-env").split():
                 k, _, v = pair.partition("=")
-                kenv[k] = v
+                self.kore_env[k] = v
         scheme = "http" if self.plain_http else "https"
         self.base = "%s://127.0.0.1:%d" % (scheme, https)
         self.internal = "http://127.0.0.1:%d" % internal
@@ -93,7 +93,7 @@ class Stack:
         # not reach pytest.
         with open(self.log_path, "wb") as log:
             self.kore = subprocess.Popen(["kore", "-fnrc", conf], cwd=ROOT,
-                                         env=kenv, stdout=log,
+                                         env=self.kore_env, stdout=log,
                                          stderr=subprocess.STDOUT,
                                          start_new_session=True)
         self._wait_health()

@@ -249,7 +249,7 @@ def start_with(stack, edit):
     log = os.path.join(stack.tmp, "kore-broken.log")
     with open(log, "w") as out:
         p = subprocess.Popen(["kore", "-fnrc", broken], cwd=ROOT,
-                             env=stack.env, stdout=out,
+                             env=stack.kore_env, stdout=out,
                              stderr=subprocess.STDOUT,
                              start_new_session=True)
     status = None
