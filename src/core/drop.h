@@ -304,8 +304,6 @@ extern const char *const drop_page_args_names[];
 
 int	drop_list_check(struct drop_ctx *);
 int	drop_list_start(struct drop_ctx *);
-int	drop_page_rows(struct drop_ctx *);
-int	drop_reply_page(struct drop_ctx *, json_t *, int64_t);
 int	drop_reply_rows(struct drop_ctx *, const struct drop_colmap *,
 	    json_t *(*)(struct drop_ctx *, int), int);
 
