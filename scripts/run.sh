@@ -9,6 +9,8 @@ FLAVOR=${DROP_FLAVOR:-dev}
 scheme=https
 [ "${DROP_PUBLIC_TLS:-yes}" = yes ] || scheme=http
 WEB_URL="$scheme://${DROP_HTTPS_HOST:-127.0.0.1}:${DROP_HTTPS_PORT:-8443}/"
+# Shop QR codes link to the web client's pay page at this origin.
+export DROP_PUBLIC_URL="${DROP_PUBLIC_URL:-${WEB_URL%/}}"
 log "web client:   $WEB_URL (starting; dev certificate is self-signed)"
 
 need_packages

@@ -9,12 +9,19 @@
 
 #include "drop.h"
 
+/* Refusals the payment and disclosure routes share. */
+#define DROP_MSG_OWN_SHOP	"you cannot pay your own shop"
+#define DROP_MSG_NO_CORRIDOR	"no exchange rate for the recipient's " \
+    "currency (unsupported corridor)"
+
 /* tx_json.c */
 json_t	*drop_tx_remit_created(struct drop_ctx *, int);
 json_t	*drop_tx_qr_created(struct drop_ctx *, int);
 json_t	*drop_tx_detail(struct drop_ctx *, int);
 json_t	*drop_tx_list_item(struct drop_ctx *, int);
 json_t	*drop_tx_receipt(struct drop_ctx *, int);
+json_t	*drop_disclosure_json(const struct drop_policy *, int64_t, json_t *,
+	    json_t *, const char *, const char *);
 
 /* user_json.c */
 #define DROP_USER_REGISTER	0

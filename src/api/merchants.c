@@ -1,7 +1,8 @@
 /*
  * Merchants (§9): registration (role upgrade and a fresh session in one
  * transaction), and for merchants the dashboard from the daily aggregates,
- * the QR value and image, and the QR payments received.
+ * the QR value and the link its image encodes (the web client's pay page,
+ * which a phone camera opens), and the QR payments received.
  */
 
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include "drop.h"
 
 #define MERCHANT_QR_PREFIX	"drop://pay/"
+#define MERCHANT_PAY_PATH	"/#/pay/"	/* the web client's pay page */
+#define MERCHANT_URL_MAX	(sizeof(drop_cfg.public_url) + 64)
 
 struct merchant_state {
 	char		 merchant_id[DROP_ID_LEN];
@@ -128,6 +131,14 @@ static void
 qr_value(const char *merchant_id, char *out, size_t outlen)
 {
 	(void)snprintf(out, outlen, "%s%s", MERCHANT_QR_PREFIX, merchant_id);
+}
+
+/* The link a phone camera opens: the web client's pay page for the shop. */
+static void
+qr_url(const char *merchant_id, char *out, size_t outlen)
+{
+	(void)snprintf(out, outlen, "%s%s%s", drop_cfg.public_url,
+	    MERCHANT_PAY_PATH, merchant_id);
 }
 
 /* The payout account's digits; the address cut to 300 characters. */
@@ -291,17 +302,19 @@ static int
 qr_done(struct drop_ctx *ctx)
 {
 	json_t		*data;
-	char		 qr[64];
+	char		 qr[64], url[MERCHANT_URL_MAX];
 
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
 	qr_value(drop_col(ctx, 0, "id"), qr, sizeof(qr));
+	qr_url(drop_col(ctx, 0, "id"), url, sizeof(url));
 	data = json_object();
 	json_object_set_new(data, "merchantId",
 	    json_string(drop_col(ctx, 0, "id")));
 	json_object_set_new(data, "businessName",
 	    drop_json_text(drop_col(ctx, 0, "business_name")));
 	json_object_set_new(data, "qrValue", json_string(qr));
+	json_object_set_new(data, "qrUrl", json_string(url));
 	json_object_set_new(data, "address",
 	    drop_json_text(drop_col(ctx, 0, "address")));
 
@@ -311,15 +324,15 @@ qr_done(struct drop_ctx *ctx)
 static int
 qr_svg_done(struct drop_ctx *ctx)
 {
-	char		 qr[64];
+	char		 url[MERCHANT_URL_MAX];
 	char		*svg;
 	size_t		 len;
 	int		 r;
 
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
-	qr_value(drop_col(ctx, 0, "id"), qr, sizeof(qr));
-	if ((svg = drop_qr_svg(qr, &len)) == NULL)
+	qr_url(drop_col(ctx, 0, "id"), url, sizeof(url));
+	if ((svg = drop_qr_svg(url, &len)) == NULL)
 		return (drop_fail_internal(ctx, "QR encoding failed"));
 	r = drop_reply_raw(ctx, 200, "image/svg+xml", "no-store", svg, len);
 	free(svg);

@@ -31,25 +31,32 @@ struct pay_error {
 	const char	*error;
 	const char	*message;
 	const char	*field;
+	const char	*detail;	/* the field's message */
 };
 
 static const struct pay_error pay_errors[] = {
 	{ "kyc_required", 403, "kyc_required",
-	    "Identity verification must be approved before sending money", NULL },
-	{ "recipient_not_found", 404, "not_found", "Recipient not found", NULL },
+	    "Identity verification must be approved before sending money", NULL,
+	    NULL },
+	{ "recipient_not_found", 404, "not_found", "Recipient not found",
+	    NULL, NULL },
 	{ "unsupported_corridor", 422, "validation_error",
-	    "Validation failed", "recipientId" },
+	    "Validation failed", "recipientId", DROP_MSG_NO_CORRIDOR },
 	{ "no_bank_account", 400, "no_bank_account",
-	    "Link a bank account before paying", NULL },
-	{ "account_not_found", 404, "not_found", "Bank account not found", NULL },
+	    "Link a bank account before paying", NULL, NULL },
+	{ "account_not_found", 404, "not_found", "Bank account not found",
+	    NULL, NULL },
 	{ "insufficient_balance", 402, "insufficient_balance",
-	    "The bank account balance does not cover this payment", NULL },
-	{ "merchant_not_found", 404, "not_found", "Merchant not found", NULL },
+	    "The bank account balance does not cover this payment", NULL,
+	    NULL },
+	{ "merchant_not_found", 404, "not_found", "Merchant not found", NULL,
+	    NULL },
 	{ "own_merchant", 422, "validation_error", "Validation failed",
-	    "merchantId" },
+	    "merchantId", DROP_MSG_OWN_SHOP },
 	{ "idempotency_conflict", 409, "idempotency_conflict",
-	    "This Idempotency-Key was used with a different request", NULL },
-	{ NULL, 0, NULL, NULL, NULL }
+	    "This Idempotency-Key was used with a different request", NULL,
+	    NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL }
 };
 
 static int	remit_check(struct drop_ctx *);
@@ -261,10 +268,7 @@ pay_fail(struct drop_ctx *ctx, const char *code)
 		if (strcmp(e->code, code))
 			continue;
 		if (e->field != NULL)
-			drop_detail(ctx, e->field, !strcmp(code, "own_merchant") ?
-			    "you cannot pay your own shop" :
-			    "no exchange rate for the recipient's currency "
-			    "(unsupported corridor)");
+			drop_detail(ctx, e->field, e->detail);
 		return (drop_error(ctx, e->status, e->error, e->message));
 	}
 

@@ -25,6 +25,7 @@ static int	receipt_done(struct drop_ctx *);
 static int	disclosure_check(struct drop_ctx *);
 static int	disclosure_start(struct drop_ctx *);
 static int	disclosure_done(struct drop_ctx *);
+static int	shop_disclosed(struct drop_ctx *);
 static int	load_one(struct drop_ctx *, int (*)(struct drop_ctx *));
 
 static const struct drop_field disclosure_fields[] = {
@@ -32,6 +33,7 @@ static const struct drop_field disclosure_fields[] = {
 	{ "amount",		DROP_T_NUMBER,	1 },
 	{ "currency",		DROP_T_STRING,	0 },
 	{ "recipientId",	DROP_T_STRING,	0 },
+	{ "merchantId",		DROP_T_STRING,	0 },
 	{ NULL, 0, 0 }
 };
 
@@ -149,6 +151,11 @@ static const char	sql_one[] =
     "'Europe/Oslo')::date, CASE WHEN recipient_country = ANY($3::text[]) "
     "THEN $4::int ELSE $5::int END), 'YYYY-MM-DD') END AS estimated "
     "FROM tx_view WHERE id = $1 AND user_id = $2";
+
+/* The shop a QR payment would go to; own is true for the caller's. */
+static const char	sql_shop[] =
+    "SELECT id, business_name, user_id = $2 AS own FROM merchants "
+    "WHERE id = $1 AND active";
 
 static const char	sql_disclosure[] =
     "SELECT r.currency, r.country, e.rate::text AS rate, "
@@ -312,29 +319,14 @@ disclosure_check(struct drop_ctx *ctx)
 	return (0);
 }
 
-/* The disclosure of a payment of amount: fee and delivery from policy. */
+/* A QR payment's disclosure: no exchange, the payer pays the amount. */
 static json_t *
-disclosure_json(const struct drop_policy *policy, int64_t amount,
-    json_t *rate, json_t *receive, const char *currency, const char *country,
-    int with_fee)
+qr_disclosure(struct drop_ctx *ctx)
 {
-	json_t		*d;
-	int64_t		 fee;
+	struct tx_state	*st = ctx->data;
 
-	fee = drop_policy_fee(policy, amount);
-	d = json_object();
-	json_object_set_new(d, "amount", drop_json_money(amount));
-	json_object_set_new(d, "fee", drop_json_money(fee));
-	json_object_set_new(d, "feePercentage", drop_json_percent(policy));
-	json_object_set_new(d, "exchangeRate", rate);
-	json_object_set_new(d, "receiveAmount", receive);
-	json_object_set_new(d, "receiveCurrency", json_string(currency));
-	json_object_set_new(d, "estimatedDelivery", json_string(
-	    drop_policy_delivery(policy, country, NULL)));
-	json_object_set_new(d, "totalCost", drop_json_money(with_fee ?
-	    amount + fee : amount));
-
-	return (d);
+	return (drop_disclosure_json(drop_policy("qr_payment"), st->amount_ore,
+	    json_integer(1), drop_json_money(st->amount_ore), "NOK", NULL));
 }
 
 static int
@@ -344,10 +336,16 @@ disclosure_start(struct drop_ctx *ctx)
 	const char	*params[3];
 
 	/* The merchant bears a QR payment's fee; the payer pays the amount. */
-	if (!strcmp(drop_text(ctx, "type"), "qr_payment"))
-		return (drop_reply(ctx, 200, disclosure_json(
-		    drop_policy("qr_payment"), st->amount_ore, json_integer(1),
-		    drop_json_money(st->amount_ore), "NOK", NULL, 0)));
+	if (!strcmp(drop_text(ctx, "type"), "qr_payment")) {
+		if (drop_text(ctx, "merchantId") == NULL)
+			return (drop_reply(ctx, 200, qr_disclosure(ctx)));
+		if (!drop_id_valid("mer_", drop_text(ctx, "merchantId")))
+			return (drop_error(ctx, 404, "not_found",
+			    "Merchant not found"));
+		params[0] = drop_text(ctx, "merchantId");
+		params[1] = ctx->sess.user_id;
+		return (drop_sql(ctx, sql_shop, 2, params, shop_disclosed));
+	}
 	if (!drop_id_valid("rcp_", drop_text(ctx, "recipientId")))
 		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
 	params[0] = drop_text(ctx, "recipientId");
@@ -365,14 +363,33 @@ disclosure_done(struct drop_ctx *ctx)
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
 	if (drop_col_null(ctx, 0, "rate")) {
-		drop_detail(ctx, "recipientId",
-		    "no exchange rate for the recipient's currency "
-		    "(unsupported corridor)");
+		drop_detail(ctx, "recipientId", DROP_MSG_NO_CORRIDOR);
 		return (drop_fail_details(ctx, 422, "Validation failed"));
 	}
 
-	return (drop_reply(ctx, 200, disclosure_json(drop_policy("remittance"),
+	return (drop_reply(ctx, 200, drop_disclosure_json(drop_policy("remittance"),
 	    st->amount_ore, json_real(strtod(drop_col(ctx, 0, "rate"), NULL)),
 	    drop_json_money(drop_col_int(ctx, 0, "receive")),
-	    drop_col(ctx, 0, "currency"), drop_col(ctx, 0, "country"), 1)));
+	    drop_col(ctx, 0, "currency"), drop_col(ctx, 0, "country"))));
+}
+
+/* The shop is named before Confirm; a made-up or own shop is refused. */
+static int
+shop_disclosed(struct drop_ctx *ctx)
+{
+	json_t		*d;
+
+	if (drop_rows(ctx) != 1)
+		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
+	if (drop_col_bool(ctx, 0, "own")) {
+		drop_detail(ctx, "merchantId", DROP_MSG_OWN_SHOP);
+		return (drop_fail_details(ctx, 422, "Validation failed"));
+	}
+	d = qr_disclosure(ctx);
+	json_object_set_new(d, "merchantId", json_string(drop_col(ctx, 0,
+	    "id")));
+	json_object_set_new(d, "merchantName", drop_json_text(drop_col(ctx, 0,
+	    "business_name")));
+
+	return (drop_reply(ctx, 200, d));
 }

@@ -52,6 +52,7 @@ static const struct drop_colmap completed_map[] = {
 
 static const struct drop_colmap list_map[] = {
 	{ "amount",		"amount",		DROP_COL_NEGMONEY },
+	{ "total",		"total",		DROP_COL_NEGMONEY },
 	{ "currency",		"currency",		DROP_COL_TEXT },
 	{ "createdAt",		"created_iso",		DROP_COL_TEXT },
 	{ "updatedAt",		"updated_iso",		DROP_COL_TEXT },
@@ -179,4 +180,28 @@ drop_tx_receipt(struct drop_ctx *ctx, int row)
 		    drop_row_json(ctx, row, merchant_party_map, NULL));
 
 	return (r);
+}
+
+/* The disclosure of a payment of amount: fee and delivery from policy. */
+json_t *
+drop_disclosure_json(const struct drop_policy *policy, int64_t amount,
+    json_t *rate, json_t *receive, const char *currency, const char *country)
+{
+	json_t		*d;
+	int64_t		 fee;
+
+	fee = drop_policy_fee(policy, amount);
+	d = json_object();
+	json_object_set_new(d, "amount", drop_json_money(amount));
+	json_object_set_new(d, "fee", drop_json_money(fee));
+	json_object_set_new(d, "feePercentage", drop_json_percent(policy));
+	json_object_set_new(d, "exchangeRate", rate);
+	json_object_set_new(d, "receiveAmount", receive);
+	json_object_set_new(d, "receiveCurrency", json_string(currency));
+	json_object_set_new(d, "estimatedDelivery", json_string(
+	    drop_policy_delivery(policy, country, NULL)));
+	json_object_set_new(d, "totalCost", drop_json_money(
+	    policy->payer_pays_fee ? amount + fee : amount));
+
+	return (d);
 }

@@ -198,6 +198,23 @@ drop_path_id(struct drop_ctx *ctx, int n, const char *prefix, char *out,
 	return (drop_id_valid(prefix, out));
 }
 
+/* 0 when ore is within [min, max]; else a detail for name and -1. */
+int
+drop_money_range(struct drop_ctx *ctx, const char *name, int64_t ore,
+    int64_t min, int64_t max)
+{
+	char		 lo[32], hi[32], msg[128];
+
+	if (ore >= min && ore <= max)
+		return (0);
+	(void)drop_money_format(min, lo, sizeof(lo));
+	(void)drop_money_format(max, hi, sizeof(hi));
+	(void)snprintf(msg, sizeof(msg), "must be from %s to %s", lo, hi);
+	drop_detail(ctx, name, msg);
+
+	return (-1);
+}
+
 /*
  * A money field of the body in øre, within [min, max]; adds a detail and
  * returns -1 when it has more than two decimals or is out of range.
@@ -207,7 +224,6 @@ drop_money_field(struct drop_ctx *ctx, const char *name, int64_t min,
     int64_t max, int64_t *ore)
 {
 	json_t		*v;
-	char		 lo[32], hi[32], msg[128];
 
 	if ((v = drop_field(ctx, name)) == NULL || !json_is_number(v))
 		return (-1);
@@ -215,15 +231,8 @@ drop_money_field(struct drop_ctx *ctx, const char *name, int64_t min,
 		drop_detail(ctx, name, "must have at most 2 decimals");
 		return (-1);
 	}
-	if (*ore < min || *ore > max) {
-		(void)drop_money_format(min, lo, sizeof(lo));
-		(void)drop_money_format(max, hi, sizeof(hi));
-		(void)snprintf(msg, sizeof(msg), "must be from %s to %s", lo, hi);
-		drop_detail(ctx, name, msg);
-		return (-1);
-	}
 
-	return (0);
+	return (drop_money_range(ctx, name, *ore, min, max));
 }
 
 /* The validator kore.conf names for a query argument, or NULL. */

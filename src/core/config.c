@@ -20,6 +20,7 @@
 #define DEFAULT_PG_PORT		"55432"
 #define DEFAULT_JWT_FILE	"var/secrets/jwt_secret"
 #define DEFAULT_ADMIN_FILE	"var/secrets/admin_token"
+#define DEFAULT_PUBLIC_URL	"https://127.0.0.1:8443"
 
 struct drop_config	drop_cfg;
 
@@ -27,6 +28,7 @@ static int	read_secret(const char *, const char *, const char *,
 		    unsigned char *, size_t, size_t *);
 static int	env_int(const char *, int, int, int);
 static void	build_conninfo(void);
+static void	public_url(void);
 
 /* A secret from NAME or from the file named by NAME_FILE. */
 static int
@@ -135,4 +137,27 @@ drop_config_load(void)
 	if ((v = getenv("DROP_TRUSTED_PROXIES")) != NULL)
 		(void)kore_strlcpy(drop_cfg.trusted_proxies, v,
 		    sizeof(drop_cfg.trusted_proxies));
+	public_url();
+}
+
+/*
+ * Where people reach the web client (shop QR codes link to its pay page):
+ * an http(s) origin with no path, no space and no quote.
+ */
+static void
+public_url(void)
+{
+	const char	*v, *host;
+	size_t		 len;
+
+	if ((v = getenv("DROP_PUBLIC_URL")) == NULL || *v == '\0')
+		v = DEFAULT_PUBLIC_URL;
+	len = strlen(v);
+	host = !strncmp(v, "https://", 8) ? v + 8 :
+	    !strncmp(v, "http://", 7) ? v + 7 : NULL;
+	if (len >= sizeof(drop_cfg.public_url) || host == NULL ||
+	    *host == '\0' || strpbrk(host, " \t'\"<>\\#?/") != NULL)
+		fatal("DROP_PUBLIC_URL must be an http(s) origin such as "
+		    "https://drop.example (no path, no trailing slash)");
+	memcpy(drop_cfg.public_url, v, len + 1);
 }

@@ -114,9 +114,9 @@ struct drop_field {
 
 /*
  * A paged list (paging.c): its statement takes $1 the caller, $2-$5 the
- * page (drop_page_params) and returns the columns total, id and
- * cursor_us (DROP_PAGE_SQL); filter may add $6... and pick another
- * statement; each row is shown through row_json, else the column map.
+ * page and returns the columns list_total, id and cursor_us
+ * (DROP_PAGE_SQL); filter may add $6... and pick another statement; each
+ * row is shown through row_json, else the column map.
  */
 struct drop_list {
 	int			 def_limit;
@@ -234,6 +234,7 @@ struct drop_config {
 	int			 bcrypt_cost;
 	char			 dummy_hash[128];
 	char			 trusted_proxies[512];
+	char			 public_url[256];	/* the web client's origin */
 	time_t			 started;
 };
 
@@ -253,6 +254,8 @@ int	drop_query_arg(struct drop_ctx *, const char *, const char **);
 int	drop_path_id(struct drop_ctx *, int, const char *, char *, size_t);
 int	drop_money_field(struct drop_ctx *, const char *, int64_t, int64_t,
 	    int64_t *);
+int	drop_money_range(struct drop_ctx *, const char *, int64_t, int64_t,
+	    int64_t);
 
 /* reply.c */
 int	drop_reply(struct drop_ctx *, int, json_t *);
@@ -291,13 +294,13 @@ extern const char *const drop_page_args_names[];
     "ORDER BY " t "created_at DESC, " t "id DESC LIMIT $2 OFFSET $3"
 
 /*
- * A page and its list's total in one statement, one row even when the
- * page is empty (its columns then NULL): ctes ends with a CTE named page
- * whose rows have created_at and id; cols are more columns, each with a
- * trailing comma; joins may add tables to page p.
+ * A page and its list's total (list_total, a name no table uses) in one
+ * statement, one row even when the page is empty (its columns then NULL):
+ * ctes ends with a CTE named page whose rows have created_at and id; cols
+ * are more columns, each with a trailing comma; joins may add tables to p.
  */
 #define DROP_PAGE_SQL(ctes, total, cols, joins)				\
-    "WITH " ctes " SELECT (" total ") AS total, p.*, " cols		\
+    "WITH " ctes " SELECT (" total ") AS list_total, p.*, " cols	\
     " drop_ts_us(p.created_at) AS cursor_us FROM (SELECT 1) one "	\
     "LEFT JOIN page p ON true " joins					\
     "ORDER BY p.created_at DESC, p.id DESC"

@@ -174,7 +174,7 @@ list_done(struct drop_ctx *ctx)
 	const struct drop_list	*list = ctx->method->list;
 
 	return (reply_page(ctx, drop_rows_json(ctx, page_rows(ctx), list->map,
-	    list->row_json), drop_col_int(ctx, 0, "total")));
+	    list->row_json), drop_col_int(ctx, 0, "list_total")));
 }
 
 /* { "data": [...] } of at most max rows of a short, unpaged list. */

@@ -40,6 +40,7 @@ static const struct validator_message messages[] = {
 	{ "v_bank_name", "must be 1-100 characters with no HTML" },
 	{ "v_account_no", "must be a Norwegian account number (dddd.dd.ddddd or 11 digits) with a valid check digit" },
 	{ "v_currency",	"must be a three-letter currency code" },
+	{ "v_amount",	"must be an amount in kroner, such as 1005.50" },
 	{ "v_iban",	"must be 5-34 letters, digits or spaces" },
 	{ "v_any_text",	"must be valid text" },
 	{ "v_tx_type",	"must be remittance or qr_payment" },

@@ -68,6 +68,7 @@ struct drop_policy {
 	int		 days_eea;	/* business days until delivered */
 	const char	*delivery_other;
 	int		 days_other;
+	int		 payer_pays_fee;	/* else the merchant bears it */
 };
 
 /* Merchant payouts: the next business day at this time, Europe/Oslo. */
@@ -80,6 +81,7 @@ struct drop_corridor {
 };
 
 const struct drop_policy *drop_policy(const char *);
+const struct drop_policy *drop_policy_at(int);
 int	drop_policy_amount_ok(const struct drop_policy *, int64_t);
 int64_t	drop_policy_fee(const struct drop_policy *, int64_t);
 double	drop_policy_fee_fraction(const struct drop_policy *);

@@ -12,11 +12,11 @@
 
 static const struct drop_policy policies[] = {
 	{ "remittance",	10000,	5000000,	50,	0.5,
-	    "1-2 business days",	2,	"2-4 business days",	4 },
+	    "1-2 business days",	2,	"2-4 business days",	4,	1 },
 	{ "qr_payment",	100,	10000000,	100,	1.0,
-	    "Instant",			0,	"Instant",		0 },
+	    "Instant",			0,	"Instant",		0,	0 },
 	{ NULL,		0,	0,		0,	0,
-	    NULL,			0,	NULL,			0 }
+	    NULL,			0,	NULL,			0,	0 }
 };
 
 static const struct drop_corridor corridors[] = {
@@ -39,6 +39,15 @@ drop_policy(const char *type)
 	}
 
 	return (NULL);
+}
+
+/* The payment type at index i of the table, or NULL past its end. */
+const struct drop_policy *
+drop_policy_at(int i)
+{
+	if (i < 0 || i >= (int)(sizeof(policies) / sizeof(policies[0])) - 1)
+		return (NULL);
+	return (&policies[i]);
 }
 
 /* 1 when ore is a payable amount of this type. */

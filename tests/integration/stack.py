@@ -88,6 +88,8 @@ class Stack:
                 self.kore_env[k] = v
         scheme = "http" if self.plain_http else "https"
         self.base = "%s://127.0.0.1:%d" % (scheme, https)
+        self.env["DROP_PUBLIC_URL"] = self.base
+        self.kore_env["DROP_PUBLIC_URL"] = self.base
         self.internal = "http://127.0.0.1:%d" % internal
         # Its own session: a Kore that signals its process group must
         # not reach pytest.

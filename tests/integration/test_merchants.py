@@ -9,7 +9,8 @@ import subprocess
 import tempfile
 import zoneinfo
 
-from harness import Client, detail_fields, eq, is_error, register, sql, sql_one
+from harness import (Client, base_url, detail_fields, eq, is_error, register,
+                     sql, sql_one)
 from money_helpers import account_number, funded_user, new_client_like
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -116,6 +117,7 @@ def test_merchant_qr_value_and_own_payment_refused():
     eq(r.json["data"], {"merchantId": m.merchant_id,
                         "businessName": "Bakeri Ås",
                         "qrValue": "drop://pay/" + m.merchant_id,
+                        "qrUrl": "%s/#/pay/%s" % (base_url(), m.merchant_id),
                         "address": "Storgata 1, 0155 Oslo"})
     r = m.post("/api/transactions/qr-payment",
                {"merchantId": m.merchant_id, "amount": 10})
@@ -123,7 +125,7 @@ def test_merchant_qr_value_and_own_payment_refused():
     eq(detail_fields(r), ["merchantId"])
 
 
-def test_merchant_qr_svg_decodes_to_its_value():
+def test_merchant_qr_svg_decodes_to_the_shops_pay_page():
     m = new_merchant()
     r = m.get("/api/merchants/qr.svg")
     eq(r.status, 200)
@@ -137,7 +139,10 @@ def test_merchant_qr_svg_decodes_to_its_value():
         subprocess.run(["rsvg-convert", "-o", png, svg], check=True)
         out = subprocess.run(["zbarimg", "-q", "--raw", png],
                              capture_output=True, text=True, check=True)
-    eq(out.stdout.strip(), "drop://pay/" + m.merchant_id, "decoded QR")
+    # What a phone camera opens: the web client's pay page for this shop.
+    eq(out.stdout.strip(), m.get("/api/merchants/qr").json["data"]["qrUrl"],
+       "decoded QR")
+    assert out.stdout.strip().startswith(base_url() + "/#/pay/mer_"), out
 
 
 def oslo_midnight_utc(days_ago=0):

@@ -671,3 +671,56 @@ def test_disclosure_numbers():
     is_error(register().post("/api/transactions/disclosure",
                              {"type": "remittance", "amount": 100,
                               "recipientId": rcp["id"]}), 404, "not_found")
+
+
+def test_qr_disclosure_names_the_shop_and_refuses_unknown_and_own():
+    payer = funded_user(500)
+    shop = register()
+    r = shop.post("/api/merchants/register", {
+        "businessName": "Kiosk Grønland", "orgNumber": "8%08d" % (
+            int(time.time() * 1000) % 100000000),
+        "bankAccount": account_number()})
+    eq(r.status, 201, "merchant %r" % r)
+    mid = r.json["data"]["merchantId"]
+    r = payer.post("/api/transactions/disclosure",
+                   {"type": "qr_payment", "amount": 149.5, "merchantId": mid})
+    eq(r.status, 200)
+    eq(r.json["data"], {"amount": 149.5, "fee": 1.5, "feePercentage": 1,
+                        "exchangeRate": 1, "receiveAmount": 149.5,
+                        "receiveCurrency": "NOK", "estimatedDelivery":
+                        "Instant", "totalCost": 149.5, "merchantId": mid,
+                        "merchantName": "Kiosk Grønland"})
+    # A made-up shop is refused at the review, not at Confirm.
+    for bad in ["mer_ffffffffffffffff", "mer_123", "drop://pay/" + mid]:
+        r = payer.post("/api/transactions/disclosure",
+                       {"type": "qr_payment", "amount": 10,
+                        "merchantId": bad})
+        is_error(r, 404, "not_found")
+    # The owner is told at the review too, in the payment's own words.
+    r = shop.post("/api/transactions/disclosure",
+                  {"type": "qr_payment", "amount": 10, "merchantId": mid})
+    is_error(r, 422, "validation_error")
+    eq(r.json["details"], [{"field": "merchantId",
+                            "message": "you cannot pay your own shop"}])
+    # An inactive shop (its owner erased the account) is unknown.
+    sql("UPDATE merchants SET active = false WHERE id = :'p1'", mid)
+    is_error(payer.post("/api/transactions/disclosure",
+                        {"type": "qr_payment", "amount": 10,
+                         "merchantId": mid}), 404, "not_found")
+
+
+def test_history_rows_show_what_left_the_account():
+    c = funded_user(5000)
+    rcp = add_recipient(c, "RS")
+    r = remit(c, rcp["id"], 1005)
+    eq(r.status, 201, "remit %r" % r)
+    p = c.post("/api/transactions/qr-payment",
+               {"merchantId": MERCHANT, "amount": 20})
+    eq(p.status, 201, "qr %r" % p)
+    rows = {x["id"]: x for x in c.get("/api/transactions").json["data"]}
+    sent = rows[r.json["data"]["id"]]
+    eq((sent["amount"], sent["total"]), (-1005, -1010.03), "remittance")
+    paid = rows[p.json["data"]["id"]]
+    eq((paid["amount"], paid["total"]), (-20, -20), "QR: the shop pays")
+    eq(int(sql_one("SELECT total FROM transactions WHERE id = :'p1'",
+                   sent["id"])), 101003)
