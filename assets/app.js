@@ -1,48 +1,451 @@
 /*
  * Drop web client: plain JavaScript, no build step, served by Kore under a
  * strict Content-Security-Policy (no inline script or style). It uses the
- * cookie session and the X-CSRF-Token header, shows the API's messages
- * next to the fields they concern, and says so while a request is in
- * flight or the service answers 503. Text from the server is only ever
- * set as textContent.
+ * cookie session and the X-CSRF-Token header, formats money and dates the
+ * Norwegian way through Intl, speaks Norwegian (bokmål) or English as the
+ * saved setting says, and shows every review exactly as it will be paid.
+ * Text from the server is only ever set as textContent.
  */
 'use strict';
 
-const state = { me: null, inflight: 0 };
+/* ---- Amounts: what a person types, read without guessing ------------- */
 
-/* ---- DOM helpers ---------------------------------------------------- */
+/*
+ * Reads an amount as people in Norway write it: "1005,50", "1 005,50",
+ * "1.005,50", "1005.5", "149,50". A comma or a point is the decimal mark;
+ * the other one (or a space) may group thousands, in groups of three. More
+ * than two decimals ("12,345") is refused rather than read as thousands:
+ * a misread amount could pay a hundred times too much. Returns
+ * { ore } (integer øre) or { error } ('empty', 'invalid', 'decimals').
+ */
+function parseAmount(text) {
+  const s = String(text === undefined || text === null ? '' : text)
+    .replace(/[\s\u00a0\u202f]/g, '');
+  if (s === '') return { error: 'empty' };
+  if (!/^[0-9.,]+$/.test(s) || !/[0-9]/.test(s)) return { error: 'invalid' };
+  const lastComma = s.lastIndexOf(',');
+  const lastPoint = s.lastIndexOf('.');
+  let intPart = s;
+  let frac = '';
+  let groupMark = null;
+  if (lastComma >= 0 && lastPoint >= 0) {
+    const dec = Math.max(lastComma, lastPoint);
+    groupMark = dec === lastComma ? '.' : ',';
+    intPart = s.slice(0, dec);
+    frac = s.slice(dec + 1);
+    if (frac.includes(',') || frac.includes('.')) return { error: 'invalid' };
+  } else if (lastComma >= 0 || lastPoint >= 0) {
+    const mark = lastComma >= 0 ? ',' : '.';
+    const parts = s.split(mark);
+    if (parts.length > 2) {
+      /* "1.000.000": the mark groups thousands, there are no decimals. */
+      groupMark = mark;
+      intPart = s;
+    } else {
+      intPart = parts[0];
+      frac = parts[1];
+    }
+  }
+  if (groupMark !== null) {
+    const groups = intPart.split(groupMark);
+    if (groups.some((g, i) => (i === 0 ? !/^[0-9]{1,3}$/.test(g) : !/^[0-9]{3}$/.test(g)))) {
+      return { error: 'invalid' };
+    }
+    intPart = groups.join('');
+  }
+  if (!/^[0-9]+$/.test(intPart) || !/^[0-9]*$/.test(frac)) return { error: 'invalid' };
+  if (frac.length > 2) return { error: 'decimals' };
+  if (intPart.length > 12) return { error: 'invalid' };
+  const ore = Number(intPart) * 100 + Number((frac + '00').slice(0, 2));
+  return { ore };
+}
+
+/* An amount in øre as the JSON number the API takes (12345 -> 123.45). */
+function oreToNumber(ore) {
+  return Number((ore / 100).toFixed(2));
+}
+
+/* ---- Language ---------------------------------------------------------- */
+
+/* Norwegian texts, keyed by the English ones; English is the fallback. */
+const NB = {
+  'Drop': 'Drop',
+  'Home': 'Hjem',
+  'Overview': 'Oversikt',
+  'Send': 'Send',
+  'Pay': 'Betal',
+  'Pay a shop': 'Betal i butikk',
+  'More': 'Mer',
+  'My shop': 'Min butikk',
+  'Register a shop': 'Registrer en butikk',
+  'Cards': 'Kort',
+  'Notifications': 'Varsler',
+  'Settings': 'Innstillinger',
+  'Complaints': 'Klager',
+  'Privacy': 'Personvern',
+  'Log in': 'Logg inn',
+  'Log out': 'Logg ut',
+  'Create account': 'Opprett konto',
+  'Main menu': 'Hovedmeny',
+  'Quick menu': 'Hurtigmeny',
+  'Working…': 'Jobber…',
+  'Drop is temporarily unavailable. Nothing was lost; please try again in a moment.':
+    'Drop er midlertidig utilgjengelig. Ingenting er tapt; prøv igjen om litt.',
+  'Cannot reach Drop. Check your connection and try again.':
+    'Får ikke kontakt med Drop. Sjekk tilkoblingen og prøv igjen.',
+  'Something went wrong. Please try again.': 'Noe gikk galt. Prøv igjen.',
+  'Please correct the fields marked below.': 'Rett opp feltene som er merket nedenfor.',
+  /* First visit */
+  'Send money home and pay shops, straight from your own bank account':
+    'Send penger hjem og betal i butikker, rett fra din egen bankkonto',
+  'Drop never holds your money. It asks your bank to pay, and only when you confirm.':
+    'Drop oppbevarer aldri pengene dine. Drop ber banken din betale, og bare når du bekrefter.',
+  'What it costs': 'Hva det koster',
+  'Money transfers abroad: {fee} of the amount, shown before you confirm.':
+    'Overføringer til utlandet: {fee} av beløpet, vist før du bekrefter.',
+  'Paying a shop: nothing extra for you; the shop pays the fee.':
+    'Betaling i butikk: ingenting ekstra for deg; butikken betaler gebyret.',
+  'Try it': 'Prøv selv',
+  'Amount': 'Beløp',
+  'Country': 'Land',
+  'Fee': 'Gebyr',
+  'Total cost': 'Totalt',
+  'Recipient gets': 'Mottaker får',
+  'Exchange rate': 'Vekslingskurs',
+  'Delivery': 'Levering',
+  'Calculate': 'Beregn',
+  /* The server's delivery promises (src/lib/policy.c). */
+  '1-2 business days': '1–2 virkedager',
+  '2-4 business days': '2–4 virkedager',
+  'Instant': 'Straks',
+  'Rates change; the review before you pay shows the rate you get.':
+    'Kursene endrer seg; gjennomgangen før du betaler viser kursen du får.',
+  'Already have an account?': 'Har du allerede en konto?',
+  /* Auth */
+  'Email': 'E-post',
+  'Password': 'Passord',
+  'Forgot your password?': 'Glemt passordet?',
+  'New here?': 'Ny her?',
+  'Create your account': 'Opprett kontoen din',
+  'First name': 'Fornavn',
+  'Last name': 'Etternavn',
+  'Password (8 or more characters, with a letter and a digit)': 'Passord (minst 8 tegn, med en bokstav og et siffer)',
+  'Phone (optional, +47…)': 'Telefon (valgfritt, +47…)',
+  'Date of birth (dd.mm.yyyy)': 'Fødselsdato (dd.mm.åååå)',
+  'I accept the terms of service': 'Jeg godtar vilkårene for bruk',
+  'I have read the privacy policy': 'Jeg har lest personvernerklæringen',
+  'Accept the terms to create an account.': 'Du må godta vilkårene for å opprette en konto.',
+  'Confirm that you have read the privacy policy.': 'Bekreft at du har lest personvernerklæringen.',
+  'Write the date as dd.mm.yyyy, for example 17.05.1990.': 'Skriv datoen som dd.mm.åååå, for eksempel 17.05.1990.',
+  'Resetting a forgotten password by e-mail is coming soon. Until then, write to support@drop.example from the address you registered with.':
+    'Tilbakestilling av glemt passord på e-post kommer snart. Inntil da kan du skrive til support@drop.example fra adressen du registrerte deg med.',
+  'Back to log in': 'Tilbake til innlogging',
+  /* Overview */
+  'Hi {name}': 'Hei {name}',
+  'Total balance': 'Saldo totalt',
+  'About {amount}': 'Omtrent {amount}',
+  'Your bank accounts': 'Bankkontoene dine',
+  'primary': 'hovedkonto',
+  'Link a bank account': 'Koble til en bankkonto',
+  'Link a personal account to send money and pay shops.': 'Koble til en personlig konto for å sende penger og betale i butikker.',
+  'Bank': 'Bank',
+  'Account number': 'Kontonummer',
+  'Link account': 'Koble til konto',
+  'No bank account linked yet.': 'Ingen bankkonto er koblet til ennå.',
+  'Identity check': 'Identitetskontroll',
+  'Identity check: {status}': 'Identitetskontroll: {status}',
+  'What this means': 'Hva dette betyr',
+  'pending': 'venter',
+  'approved': 'godkjent',
+  'rejected': 'avvist',
+  'Recent transactions': 'Siste transaksjoner',
+  'No transactions yet. Send money home or pay a shop, and they show here.':
+    'Ingen transaksjoner ennå. Send penger hjem eller betal i en butikk, så vises de her.',
+  'Transfer': 'Overføring',
+  'Shop payment': 'Butikkbetaling',
+  'Your shop today': 'Butikken din i dag',
+  'Sales today': 'Salg i dag',
+  'Next payout': 'Neste utbetaling',
+  'Open my shop': 'Åpne min butikk',
+  /* Status words */
+  'On its way': 'Underveis',
+  'Completed': 'Fullført',
+  'Failed': 'Mislyktes',
+  'Waiting for your bank': 'Venter på banken din',
+  /* Identity */
+  'Transfers abroad need an approved identity check, as the law on money laundering requires. Paying shops in Norway does not.':
+    'Overføringer til utlandet krever godkjent identitetskontroll, slik hvitvaskingsloven krever. Betaling i butikker i Norge gjør ikke det.',
+  'Your identity check is approved. You can send money abroad.': 'Identitetskontrollen din er godkjent. Du kan sende penger til utlandet.',
+  'Your identity check is waiting for review. We will notify you when it is done.':
+    'Identitetskontrollen din venter på behandling. Vi varsler deg når den er ferdig.',
+  'Your identity check was not approved. Contact support to find out why and what to send.':
+    'Identitetskontrollen din ble ikke godkjent. Kontakt kundeservice for å få vite hvorfor og hva du må sende.',
+  /* Send */
+  'Send money home': 'Send penger hjem',
+  'Recipient': 'Mottaker',
+  'Add a recipient': 'Legg til en mottaker',
+  'Add a recipient first.': 'Legg til en mottaker først.',
+  'Name': 'Navn',
+  'Account or IBAN': 'Konto eller IBAN',
+  'Bank (optional)': 'Bank (valgfritt)',
+  'Add recipient': 'Legg til mottaker',
+  'Review': 'Se gjennom',
+  'Edit': 'Endre',
+  'Confirm and pay': 'Bekreft og betal',
+  'Before you pay': 'Før du betaler',
+  'From {min} to {max}': 'Fra {min} til {max}',
+  'Fee ({percent})': 'Gebyr ({percent})',
+  'Transfer on its way': 'Overføringen er underveis',
+  '{name} gets {amount}': '{name} får {amount}',
+  'Expected by {date}': 'Forventet innen {date}',
+  'Reference {ref}': 'Referanse {ref}',
+  'See the transfer': 'Se overføringen',
+  'See the payment': 'Se betalingen',
+  'Not sent. You can try again safely: it will not be paid twice.':
+    'Ikke sendt. Du kan trygt prøve igjen: det blir ikke betalt to ganger.',
+  'Link a bank account first.': 'Koble til en bankkonto først.',
+  /* Pay */
+  'Shop': 'Butikk',
+  'Shop code or link from its QR code': 'Butikkens kode eller lenke fra QR-koden',
+  'Enter the shop code or link from its QR code.': 'Skriv inn butikkens kode eller lenken fra QR-koden.',
+  'No shop has this code.': 'Ingen butikk har denne koden.',
+  'You pay': 'Du betaler',
+  'Paid {amount} to {shop}': 'Betalt {amount} til {shop}',
+  /* Transaction page */
+  'Transaction': 'Transaksjon',
+  'Status': 'Status',
+  'Sent': 'Sendt',
+  'Left your account': 'Trukket fra kontoen din',
+  'Date': 'Dato',
+  'Reference': 'Referanse',
+  'Completed at': 'Fullført',
+  'Expected by': 'Forventet innen',
+  'Status history': 'Statushistorikk',
+  'Created': 'Opprettet',
+  'Transaction not found.': 'Fant ikke transaksjonen.',
+  'Back to overview': 'Tilbake til oversikten',
+  /* Merchant */
+  'Business name': 'Firmanavn',
+  'Organisation number (9 digits)': 'Organisasjonsnummer (9 siffer)',
+  'Address (optional)': 'Adresse (valgfritt)',
+  'Payout account': 'Utbetalingskonto',
+  'Register shop': 'Registrer butikk',
+  'Dashboard': 'Oversikt',
+  'Period': 'Periode',
+  'Today': 'I dag',
+  'This week': 'Denne uken',
+  'This month': 'Denne måneden',
+  'Revenue': 'Omsetning',
+  'Payments': 'Betalinger',
+  'Fees': 'Gebyrer',
+  'Net': 'Netto',
+  '{amount} on {date} at {time}': '{amount} {date} kl. {time}',
+  'Your QR code': 'QR-koden din',
+  'Customers scan it with their phone camera to pay you.': 'Kundene skanner den med mobilkameraet for å betale deg.',
+  'Download': 'Last ned',
+  'Print': 'Skriv ut',
+  'Payments received': 'Mottatte betalinger',
+  'No payments yet. They show here as soon as a customer pays.': 'Ingen betalinger ennå. De vises her så snart en kunde betaler.',
+  /* Cards */
+  'Cards are not available yet.': 'Kort er ikke tilgjengelig ennå.',
+  'New virtual card': 'Nytt virtuelt kort',
+  'Freeze': 'Frys',
+  'Unfreeze': 'Opphev frysing',
+  'Cancel card': 'Avslutt kort',
+  'Cancel this card for good?': 'Avslutte dette kortet for godt?',
+  'You have no cards.': 'Du har ingen kort.',
+  /* Notifications */
+  'Mark all read': 'Merk alle som lest',
+  'Notifications are off.': 'Varsler er slått av.',
+  'No notifications yet.': 'Ingen varsler ennå.',
+  /* Settings */
+  'Language': 'Språk',
+  'Display currency': 'Visningsvaluta',
+  'Push notifications': 'Push-varsler',
+  'Email notifications': 'E-postvarsler',
+  'Save settings': 'Lagre innstillinger',
+  'Saved.': 'Lagret.',
+  'Consents': 'Samtykker',
+  'Terms of service': 'Vilkår for bruk',
+  'Privacy policy': 'Personvernerklæring',
+  'Marketing messages': 'Markedsføring',
+  'Analytics cookies': 'Analyse-informasjonskapsler',
+  'Marketing cookies': 'Markedsførings-informasjonskapsler',
+  'since {date}': 'siden {date}',
+  /* Complaints */
+  'About': 'Gjelder',
+  'A transaction': 'En transaksjon',
+  'The service': 'Tjenesten',
+  'Something technical': 'Noe teknisk',
+  'Other': 'Annet',
+  'Subject': 'Emne',
+  'What happened?': 'Hva skjedde?',
+  'Send complaint': 'Send klage',
+  'Your complaints': 'Klagene dine',
+  'You have not sent any complaints.': 'Du har ikke sendt noen klager.',
+  'received': 'mottatt',
+  'in_review': 'under behandling',
+  'resolved': 'løst',
+  /* Privacy */
+  'Your data': 'Dataene dine',
+  'Everything Drop holds about you, as a file.': 'Alt Drop har om deg, som en fil.',
+  'Download my data': 'Last ned dataene mine',
+  'Your export is ready:': 'Eksporten din er klar:',
+  'Save drop-data-export.json': 'Lagre drop-data-export.json',
+  'Delete account': 'Slett konto',
+  'Delete my account': 'Slett kontoen min',
+  'What deleting your account does': 'Hva sletting av kontoen gjør',
+  'You are logged out everywhere and cannot log in again.': 'Du logges ut overalt og kan ikke logge inn igjen.',
+  'Your cards are cancelled and your shop, if you have one, stops taking payments.':
+    'Kortene dine avsluttes, og butikken din, om du har en, slutter å ta imot betalinger.',
+  'Records of your payments are kept for 5 years, as the anti-money-laundering law requires, and then deleted.':
+    'Opplysninger om betalingene dine oppbevares i 5 år, slik hvitvaskingsloven krever, og slettes deretter.',
+  'Type your password to confirm.': 'Skriv inn passordet ditt for å bekrefte.',
+  'Your account is deleted.': 'Kontoen din er slettet.',
+  /* Field messages (sentences) */
+  '{label} is required.': '{label} må fylles ut.',
+  '{label}: write an amount such as 1 005,50.': '{label}: skriv et beløp som 1 005,50.',
+  '{label} can have at most two decimals.': '{label} kan ha høyst to desimaler.',
+  '{label} must be from {min} to {max}.': '{label} må være fra {min} til {max}.'
+};
+
+/* Server details in Norwegian, keyed by the API's English message. */
+const NB_DETAILS = {
+  'is required': 'må fylles ut',
+  'has the wrong type': 'har feil type',
+  'must be a valid email address of at most 254 characters': 'må være en gyldig e-postadresse på høyst 254 tegn',
+  'must be 8-128 characters with at least one letter and one digit': 'må ha 8-128 tegn med minst én bokstav og ett siffer',
+  'must be 1-100 characters with at least one letter and no HTML': 'må ha 1-100 tegn med minst én bokstav og ingen HTML',
+  'must be + followed by 8-15 digits': 'må være + fulgt av 8-15 siffer',
+  'must be a real date written YYYY-MM-DD': 'må være en gyldig dato',
+  'you must be at least 18 years old': 'du må være minst 18 år',
+  'must be a Norwegian account number (dddd.dd.ddddd or 11 digits) with a valid check digit':
+    'må være et norsk kontonummer (dddd.dd.ddddd eller 11 siffer) med gyldig kontrollsiffer',
+  'must be 5-34 letters, digits or spaces': 'må ha 5-34 bokstaver, siffer eller mellomrom',
+  'must have at most 2 decimals': 'kan ha høyst to desimaler',
+  'the bank does not know this account': 'banken kjenner ikke denne kontoen',
+  'you cannot pay your own shop': 'du kan ikke betale din egen butikk',
+  'must be 1-200 characters with at least one letter and no HTML': 'må ha 1-200 tegn med minst én bokstav og ingen HTML',
+  'must be exactly 9 digits': 'må være nøyaktig 9 siffer',
+  'must be 1-200 characters': 'må ha 1-200 tegn',
+  'must be 1-2000 characters': 'må ha 1-2000 tegn'
+};
+
+const state = { me: null, inflight: 0, lang: 'nb', currency: 'NOK', cards: false, pricing: null };
+
+function t(text, vars) {
+  let s = state.lang === 'nb' && NB[text] !== undefined ? NB[text] : text;
+  for (const [k, v] of Object.entries(vars || {})) s = s.split('{' + k + '}').join(String(v));
+  return s;
+}
+
+function setLang(lang) {
+  state.lang = lang === 'en' ? 'en' : 'nb';
+  document.documentElement.lang = state.lang === 'nb' ? 'nb' : 'en';
+  try { localStorage.setItem('drop-lang', state.lang); } catch (e) { /* private mode */ }
+}
+
+/* ---- Formats: Norwegian, through Intl ---------------------------------- */
+
+const LOCALE = 'nb-NO';
+const NBSP = '\u00a0';
+const fmt2 = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const fmtRateNum = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+const fmtPct = new Intl.NumberFormat(LOCALE, { style: 'percent', maximumFractionDigits: 2 });
+const fmtWhen = new Intl.DateTimeFormat(LOCALE, { day: '2-digit', month: '2-digit', year: 'numeric',
+  hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Oslo' });
+const fmtDay = new Intl.DateTimeFormat(LOCALE, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
+
+/* 1005 -> "1 005,00 kr"; another currency keeps its code: "11 760,00 RSD". */
+function money(n, currency) {
+  const s = fmt2.format(Number(n));
+  return s + NBSP + (!currency || currency === 'NOK' ? 'kr' : currency);
+}
+
+function rateText(rate, currency) {
+  return '1' + NBSP + 'NOK = ' + fmtRateNum.format(Number(rate)) + NBSP + currency;
+}
+
+/* 0.5 (percent) -> "0,5 %". */
+function percent(p) {
+  return fmtPct.format(Number(p) / 100);
+}
+
+function when(iso) {
+  return iso ? fmtWhen.format(new Date(iso)) : '';
+}
+
+/* "2026-12-02" -> "02.12.2026", without a time zone shifting the day. */
+function day(ymd) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || '');
+  return m ? fmtDay.format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : '';
+}
+
+/* 11 digits -> "1234.56.78903", the way Norwegian banks write them. */
+function accountText(n) {
+  const d = String(n || '').replace(/\D/g, '');
+  return d.length === 11 ? d.slice(0, 4) + '.' + d.slice(4, 6) + '.' + d.slice(6) : String(n || '');
+}
+
+function statusText(s) {
+  return t({ processing: 'On its way', completed: 'Completed', failed: 'Failed',
+    pending_authorisation: 'Waiting for your bank' }[s] || s);
+}
+
+function dateToIso(text) {
+  const s = String(text || '').trim();
+  let m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(s);
+  if (m) return m[3] + '-' + m[2].padStart(2, '0') + '-' + m[1].padStart(2, '0');
+  m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  return m ? s : null;
+}
+
+/* A shop's id from what its QR code holds (a link, drop://pay/…, or the id). */
+function shopId(text) {
+  const m = /(?:^|\/)(mer_[0-9a-f]{16})\s*$/.exec(String(text || '').trim());
+  return m ? m[1] : null;
+}
+
+/* ---- DOM ---------------------------------------------------------------- */
+
+function present(c) {
+  return c !== null && c !== undefined && c !== false;
+}
 
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === null || v === undefined || v === false) continue;
+    if (!present(v)) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else if (k === 'text') el.textContent = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
+    if (!present(c)) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return el;
 }
 
-function money(n, currency) {
-  const v = Number(n);
-  return v.toLocaleString('nb-NO', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) +
-    ' ' + (currency || 'NOK');
+/* Replaces el's children; absent ones are left out, never shown as "null". */
+function fill(el, ...nodes) {
+  el.replaceChildren(...nodes.flat().filter(present));
+  return el;
 }
 
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString('nb-NO') : '';
+function facts(id, rows) {
+  return h('dl', { class: 'facts', id }, rows.filter(present).flatMap(([k, v]) =>
+    [h('dt', { text: k }), h('dd', {}, v)]));
 }
 
-function main() { return document.getElementById('main'); }
-
-function show(...nodes) {
-  const m = main();
-  m.replaceChildren(...nodes);
-  m.focus();
+/* A page: its heading takes the focus (announced), the page frame does not. */
+function show(title, ...nodes) {
+  const m = document.getElementById('main');
+  const h1 = h('h1', { tabindex: '-1', text: title });
+  fill(m, h1, ...nodes);
+  document.title = title + ' · Drop';
+  h1.focus({ preventScroll: true });
+  renderNav();
 }
 
 function banner(text, ok) {
@@ -52,7 +455,7 @@ function banner(text, ok) {
   b.classList.toggle('ok', !!ok);
 }
 
-/* ---- API ------------------------------------------------------------ */
+/* ---- API ---------------------------------------------------------------- */
 
 function cookie(name) {
   for (const part of document.cookie.split(';')) {
@@ -85,43 +488,65 @@ async function api(method, path, body, headers) {
       json = await r.json();
     }
     if (r.status === 503) {
-      banner('Drop is temporarily unavailable. Nothing was lost; please try again in a moment.');
+      banner(t('Drop is temporarily unavailable. Nothing was lost; please try again in a moment.'));
     } else if (r.status < 500) {
       banner('');
     }
     if (r.status === 401 && !path.startsWith('/api/auth/')) {
       state.me = null;
-      renderNav();
       location.hash = '#/login';
     }
     return { status: r.status, ok: r.ok, json };
   } catch (e) {
-    banner('Cannot reach Drop. Check your connection and try again.');
+    banner(t('Cannot reach Drop. Check your connection and try again.'));
     return { status: 0, ok: false, json: null };
   } finally {
     busy(-1);
   }
 }
 
-/* ---- Forms ---------------------------------------------------------- */
+/* The public price list (types, ranges, fees), from the server's policy. */
+async function pricing() {
+  if (!state.pricing) {
+    const r = await api('GET', '/api/pricing');
+    if (r.ok) state.pricing = Object.fromEntries(r.json.data.map((p) => [p.type, p]));
+  }
+  return state.pricing || {};
+}
+
+/* ---- Forms -------------------------------------------------------------- */
+
+/* The sentence for an API detail: "Account number must be ...". */
+function detailSentence(label, message) {
+  const msg = state.lang === 'nb' && NB_DETAILS[message] ? NB_DETAILS[message] : message;
+  const range = /^must be from ([0-9.]+) to ([0-9.]+)$/.exec(message);
+  if (range) return t('{label} must be from {min} to {max}.', { label, min: money(range[1]), max: money(range[2]) });
+  return label + ' ' + msg + '.';
+}
 
 /*
- * A form from field specs {name, label, type, options, value, required}.
- * onSubmit(values) returns the API answer; its details are shown next to
- * their fields and its message above the button.
+ * A form from field specs {name, label, type, options, value, required,
+ * hint, amount: {min, max} (øre)}. Fields are checked here first (required,
+ * amounts), then onSubmit(values) returns the API's answer, whose details
+ * land next to their fields as sentences. The first wrong field takes the
+ * focus; every wrong field is aria-invalid.
  */
 function form(spec) {
   const errs = {};
   const inputs = {};
-  const general = h('p', { class: 'err', role: 'alert' });
-  const button = h('button', { type: 'submit', text: spec.submit });
-  const f = h('form', { novalidate: true, 'aria-label': spec.label || spec.submit });
+  const labels = {};
+  const general = h('p', { class: 'err', role: 'alert', id: 'f-' + spec.id + '-error' });
+  const button = h('button', { type: 'submit', text: spec.submit, id: 'f-' + spec.id + '-submit' });
+  const fields = h('fieldset', { class: 'fields' });
+  const f = h('form', { novalidate: true, 'aria-label': spec.label || spec.submit, id: 'f-' + spec.id },
+    fields, general, h('div', { class: 'row' }, button, spec.extra || null));
   for (const field of spec.fields) {
     let input;
-    const id = 'f-' + (spec.id || 'form') + '-' + field.name;
+    const id = 'f-' + spec.id + '-' + field.name;
+    labels[field.name] = field.label;
     if (field.type === 'select') {
       input = h('select', { id, name: field.name },
-        field.options.map(([v, t]) => h('option', { value: v, text: t, selected: v === field.value })));
+        field.options.map(([v, text]) => h('option', { value: v, text, selected: v === field.value })));
     } else if (field.type === 'checkbox') {
       input = h('input', { id, name: field.name, type: 'checkbox', checked: !!field.value });
     } else if (field.type === 'textarea') {
@@ -131,56 +556,129 @@ function form(spec) {
       input = h('input', {
         id, name: field.name, type: field.type || 'text',
         autocomplete: field.autocomplete || 'off',
-        inputmode: field.inputmode, step: field.step
+        inputmode: field.amount ? 'decimal' : field.inputmode
       });
-      if (field.value !== undefined) input.value = field.value;
+      if (present(field.value)) input.value = field.value;
     }
     inputs[field.name] = input;
-    errs[field.name] = h('p', { class: 'err', id: id + '-err', 'aria-live': 'polite' });
-    input.setAttribute('aria-describedby', id + '-err');
-    f.append(field.type === 'checkbox'
-      ? h('label', { class: 'check', for: id }, input, field.label, errs[field.name])
-      : h('label', { for: id }, field.label, input, errs[field.name]));
+    errs[field.name] = h('p', { class: 'err', id: id + '-err' });
+    const hint = field.hint ? h('span', { class: 'hint', id: id + '-hint', text: field.hint }) : null;
+    input.setAttribute('aria-describedby', (hint ? id + '-hint ' : '') + id + '-err');
+    fields.append(field.type === 'checkbox'
+      ? h('div', { class: 'field' }, h('label', { class: 'check', for: id }, input, field.label), errs[field.name])
+      : h('div', { class: 'field' }, h('label', { for: id, text: field.label }),
+        hint, field.amount ? h('span', { class: 'amount' }, input, h('span', { class: 'unit', 'aria-hidden': 'true', text: 'kr' })) : input,
+        errs[field.name]));
+    input.addEventListener('input', () => {
+      input.removeAttribute('aria-invalid');
+      errs[field.name].textContent = '';
+      if (spec.onChange) spec.onChange();
+    });
   }
-  f.append(general, button);
-  f.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    for (const e of Object.values(errs)) e.textContent = '';
+
+  function mark(name, message) {
+    if (!errs[name]) return false;
+    errs[name].textContent = message;
+    inputs[name].setAttribute('aria-invalid', 'true');
+    return true;
+  }
+
+  function clear() {
+    for (const [name, e] of Object.entries(errs)) {
+      e.textContent = '';
+      inputs[name].removeAttribute('aria-invalid');
+    }
     general.textContent = '';
+  }
+
+  function focusFirst() {
+    const bad = spec.fields.find((fl) => inputs[fl.name].getAttribute('aria-invalid') === 'true');
+    (bad ? inputs[bad.name] : general).focus();
+  }
+
+  /* Client checks: what can be said without asking the server. */
+  function check() {
     const values = {};
+    let ok = true;
+    const bad = (name, message) => { mark(name, message); ok = false; };
     for (const field of spec.fields) {
       const input = inputs[field.name];
-      if (field.type === 'checkbox') values[field.name] = input.checked;
-      else if (field.type === 'number') values[field.name] = input.value === '' ? undefined : Number(input.value);
-      else values[field.name] = input.value === '' && !field.keepEmpty ? undefined : input.value;
+      const label = field.label;
+      if (field.type === 'checkbox') {
+        values[field.name] = input.checked;
+        if (field.required && !input.checked) bad(field.name, field.requiredMessage);
+        continue;
+      }
+      const raw = input.value.trim();
+      if (raw === '') {
+        if (field.required) bad(field.name, t('{label} is required.', { label }));
+        values[field.name] = field.keepEmpty ? '' : undefined;
+        continue;
+      }
+      if (field.amount) {
+        const a = parseAmount(raw);
+        if (a.error === 'decimals') bad(field.name, t('{label} can have at most two decimals.', { label }));
+        else if (a.error) bad(field.name, t('{label}: write an amount such as 1 005,50.', { label }));
+        else if (a.ore < field.amount.min || a.ore > field.amount.max) {
+          bad(field.name, t('{label} must be from {min} to {max}.', { label,
+            min: money(field.amount.min / 100), max: money(field.amount.max / 100) }));
+        } else values[field.name] = oreToNumber(a.ore);
+        continue;
+      }
+      if (field.parse) {
+        const parsed = field.parse(raw);
+        if (parsed === null) bad(field.name, field.parseMessage);
+        else values[field.name] = parsed;
+        continue;
+      }
+      values[field.name] = raw;
+    }
+    return ok ? values : null;
+  }
+
+  function showAnswer(r) {
+    const j = r.json || {};
+    let placed = 0;
+    const rest = [];
+    for (const [name, message] of Object.entries(r.fieldErrors || {})) {
+      if (mark(name, message)) placed++;
+    }
+    for (const d of j.details || []) {
+      if (mark(d.field, detailSentence(labels[d.field] || d.field, d.message))) placed++;
+      else rest.push(detailSentence(d.field, d.message));
+    }
+    general.textContent = placed > 0 && rest.length === 0 ? t('Please correct the fields marked below.')
+      : rest.length ? rest.join(' ') : (j.message || t('Something went wrong. Please try again.'));
+  }
+
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clear();
+    const values = check();
+    if (!values) {
+      general.textContent = t('Please correct the fields marked below.');
+      focusFirst();
+      return;
     }
     button.disabled = true;
     try {
       const r = await spec.onSubmit(values);
-      if (r && !r.ok) showErrors(r, errs, general);
+      if (r && !r.ok) {
+        showAnswer(r);
+        focusFirst();
+      }
     } finally {
       button.disabled = false;
+      /* A disabled button drops the focus; give it back unless it moved on. */
+      if (document.activeElement === document.body && f.isConnected && !button.hidden) button.focus();
     }
   });
   f.inputs = inputs;
+  f.fields = fields;
+  f.mark = mark;
+  f.button = button;
+  f.general = general;
   return f;
-}
-
-function showErrors(r, errs, general) {
-  const j = r.json || {};
-  let placed = false;
-  for (const d of j.details || []) {
-    if (errs[d.field]) {
-      errs[d.field].textContent = d.message;
-      placed = true;
-    } else {
-      general.textContent += (general.textContent ? ' ' : '') + d.field + ': ' + d.message;
-    }
-  }
-  if (!placed || !general.textContent) {
-    general.textContent = (j.message || (r.status === 0 ? 'No connection' : 'Something went wrong')) +
-      (general.textContent ? ' — ' + general.textContent : '');
-  }
 }
 
 function newKey() {
@@ -189,98 +687,195 @@ function newKey() {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-/* ---- Navigation ----------------------------------------------------- */
+/* ---- Navigation --------------------------------------------------------- */
 
+function currentRoute() {
+  return (location.hash.replace(/^#\/?/, '') || '').split('/')[0];
+}
+
+function links() {
+  if (!state.me) return [['#/', t('Home')], ['#/login', t('Log in')], ['#/register', t('Create account')]];
+  const me = state.me;
+  return [['#/', t('Overview')], ['#/send', t('Send')], ['#/pay', t('Pay a shop')],
+    me.role === 'merchant' ? ['#/merchant', t('My shop')] : null,
+    state.cards ? ['#/cards', t('Cards')] : null,
+    ['#/notifications', t('Notifications')], ['#/settings', t('Settings')],
+    ['#/help', t('Complaints')], ['#/account', t('Privacy')]].filter(present);
+}
+
+function navLink([href, text]) {
+  const here = '#/' + currentRoute() === href || (href === '#/' && currentRoute() === '');
+  return h('a', { href, text, 'aria-current': here ? 'page' : null });
+}
+
+/* A top menu on wide screens; on phones a bottom tab bar and a More page. */
 function renderNav() {
-  const nav = document.getElementById('nav');
-  const links = state.me
-    ? [['#/', 'Overview'], ['#/send', 'Send'], ['#/pay', 'Pay a shop'], ['#/merchant', 'My shop'],
-       ['#/cards', 'Cards'], ['#/notifications', 'Notifications'], ['#/settings', 'Settings'],
-       ['#/help', 'Complaints'], ['#/account', 'Privacy']]
-    : [['#/login', 'Log in'], ['#/register', 'Register']];
-  nav.replaceChildren(...links.map(([href, t]) => h('a', { href, text: t })),
-    state.me ? h('button', { class: 'link', type: 'button', text: 'Log out', onclick: logout }) : null);
+  fill(document.getElementById('nav'), links().map(navLink),
+    state.me ? h('button', { class: 'link', type: 'button', text: t('Log out'), onclick: logout }) : null);
+  const tabs = document.getElementById('tabs');
+  fill(tabs, state.me ? [['#/', t('Home')], ['#/send', t('Send')], ['#/pay', t('Pay')], ['#/more', t('More')]].map((l) => {
+    const a = navLink(l);
+    const inMore = l[0] === '#/more' && !['', 'send', 'pay', 'tx'].includes(currentRoute());
+    if (inMore) a.setAttribute('aria-current', 'page');
+    return a;
+  }) : []);
+  tabs.hidden = !state.me;
+  document.body.classList.toggle('with-tabs', !!state.me);
+  document.getElementById('nav').setAttribute('aria-label', t('Main menu'));
+  tabs.setAttribute('aria-label', t('Quick menu'));
+  document.getElementById('busy').textContent = t('Working…');
 }
 
 async function loadMe() {
   const r = await api('GET', '/api/users/me');
   state.me = r.ok ? r.json.data : null;
-  renderNav();
+  if (state.me && !state.settingsLoaded) {
+    const [s, c] = await Promise.all([api('GET', '/api/settings'), api('GET', '/api/cards')]);
+    if (s.ok) {
+      setLang(s.json.data.language);
+      state.currency = s.json.data.currency;
+    }
+    state.cards = c.status !== 404;
+    state.settingsLoaded = true;
+  }
   return state.me;
 }
 
 async function logout() {
   await api('POST', '/api/auth/logout');
   state.me = null;
-  renderNav();
+  state.settingsLoaded = false;
   location.hash = '#/login';
 }
 
 const routes = {};
 
+/* Pages anyone may see; the others need a session. */
+const PUBLIC = ['login', 'register', 'forgot', 'welcome'];
+
 /* The session cookie is HttpOnly; its CSRF twin says whether one exists. */
 async function route() {
-  const name = (location.hash.replace(/^#\/?/, '') || '').split('?')[0];
-  if (['login', 'register'].includes(name)) {
+  let name = currentRoute();
+  if (name === '' && !cookie('drop_csrf') && !state.me) name = 'welcome';
+  if (PUBLIC.includes(name)) {
     routes[name]();
     return;
   }
   if (!state.me && (!cookie('drop_csrf') || !(await loadMe()))) {
-    location.hash = '#/login';
+    if (name === '') routes.welcome();
+    else location.hash = '#/login';
     return;
   }
   (routes[name] || routes[''])();
 }
 
-/* ---- Views: auth ---------------------------------------------------- */
+/* ---- Views: first visit, auth ------------------------------------------ */
+
+/* The fee calculator: the server's own estimate, no session needed. */
+async function calculator() {
+  const [countries, price] = await Promise.all([corridorOptions(), pricing()]);
+  const remit = price.remittance;
+  const out = h('div', { id: 'calc-result', 'aria-live': 'polite' });
+  if (!remit) return null;
+  const f = form({
+    id: 'calc', submit: t('Calculate'),
+    fields: [Object.assign(amountField(remit), { value: '1 000' }),
+             { name: 'country', label: t('Country'), type: 'select', options: countries,
+               value: countries.length ? countries[0][0] : '' }],
+    onSubmit: async (v) => {
+      const r = await api('GET', '/api/pricing/estimate?amount=' + encodeURIComponent(v.amount) +
+        '&country=' + encodeURIComponent(v.country));
+      if (r.ok) {
+        fill(out, disclosureView(r.json.data, 'send', 'calc-facts'),
+          h('p', { class: 'note', text: t('Rates change; the review before you pay shows the rate you get.') }));
+      }
+      return r;
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'calc-h' }, h('h2', { id: 'calc-h', text: t('Try it') }), f, out);
+}
+
+routes.welcome = async () => {
+  const price = await pricing();
+  const fee = price.remittance ? percent(price.remittance.feePercentage) : '';
+  show(t('Send money home and pay shops, straight from your own bank account'),
+    h('p', { class: 'lead', text: t('Drop never holds your money. It asks your bank to pay, and only when you confirm.') }),
+    h('div', { class: 'row' }, h('a', { class: 'button', href: '#/register', text: t('Create account') }),
+      h('a', { class: 'button secondary', href: '#/login', text: t('Log in') })),
+    h('div', { class: 'grid' },
+      h('section', { class: 'card', 'aria-labelledby': 'cost-h' }, h('h2', { id: 'cost-h', text: t('What it costs') }),
+        h('ul', { class: 'plain' },
+          h('li', { text: t('Money transfers abroad: {fee} of the amount, shown before you confirm.', { fee }) }),
+          h('li', { text: t('Paying a shop: nothing extra for you; the shop pays the fee.') }))),
+      await calculator()));
+};
 
 routes.login = () => {
-  show(h('h1', { text: 'Log in' }), h('div', { class: 'card' }, form({
-    id: 'login', submit: 'Log in',
-    fields: [{ name: 'email', label: 'Email', type: 'email', autocomplete: 'username' },
-             { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' }],
+  show(t('Log in'), h('div', { class: 'card narrow' }, form({
+    id: 'login', submit: t('Log in'),
+    fields: [{ name: 'email', label: t('Email'), type: 'email', autocomplete: 'username', required: true },
+             { name: 'password', label: t('Password'), type: 'password', autocomplete: 'current-password', required: true }],
     onSubmit: async (v) => {
       const r = await api('POST', '/api/auth/login', v);
       if (r.ok) { await loadMe(); location.hash = '#/'; }
       return r;
     }
-  }), h('p', { class: 'note' }, 'New here? ', h('a', { href: '#/register', text: 'Create an account' }))));
+  }), h('p', { class: 'note' }, h('a', { href: '#/forgot', text: t('Forgot your password?') })),
+  h('p', { class: 'note' }, t('New here?') + ' ', h('a', { href: '#/register', text: t('Create account') }))));
+};
+
+routes.forgot = () => {
+  show(t('Forgot your password?'), h('div', { class: 'card narrow' },
+    h('p', { text: t('Resetting a forgotten password by e-mail is coming soon. Until then, write to support@drop.example from the address you registered with.') }),
+    h('p', {}, h('a', { href: '#/login', text: t('Back to log in') }))));
 };
 
 routes.register = () => {
-  show(h('h1', { text: 'Create your account' }), h('div', { class: 'card' }, form({
-    id: 'register', submit: 'Register',
-    fields: [{ name: 'firstName', label: 'First name', autocomplete: 'given-name' },
-             { name: 'lastName', label: 'Last name', autocomplete: 'family-name' },
-             { name: 'email', label: 'Email', type: 'email', autocomplete: 'email' },
-             { name: 'password', label: 'Password (8+ characters, a letter and a digit)', type: 'password', autocomplete: 'new-password' },
-             { name: 'phone', label: 'Phone (optional, +47…)', type: 'tel', autocomplete: 'tel' },
-             { name: 'dateOfBirth', label: 'Date of birth', type: 'date' }],
+  show(t('Create your account'), h('div', { class: 'card narrow' }, form({
+    id: 'register', submit: t('Create account'),
+    fields: [{ name: 'firstName', label: t('First name'), autocomplete: 'given-name', required: true },
+             { name: 'lastName', label: t('Last name'), autocomplete: 'family-name', required: true },
+             { name: 'email', label: t('Email'), type: 'email', autocomplete: 'email', required: true },
+             { name: 'password', label: t('Password (8 or more characters, with a letter and a digit)'), type: 'password',
+               autocomplete: 'new-password', required: true },
+             { name: 'phone', label: t('Phone (optional, +47…)'), type: 'tel', autocomplete: 'tel' },
+             { name: 'dateOfBirth', label: t('Date of birth (dd.mm.yyyy)'), inputmode: 'numeric', autocomplete: 'bday',
+               required: true, parse: dateToIso, parseMessage: t('Write the date as dd.mm.yyyy, for example 17.05.1990.') },
+             { name: 'terms', label: t('I accept the terms of service'), type: 'checkbox', required: true,
+               requiredMessage: t('Accept the terms to create an account.') },
+             { name: 'privacy', label: t('I have read the privacy policy'), type: 'checkbox', required: true,
+               requiredMessage: t('Confirm that you have read the privacy policy.') }],
     onSubmit: async (v) => {
-      const r = await api('POST', '/api/auth/register', v);
-      if (r.ok) { await loadMe(); location.hash = '#/'; }
+      const { terms, privacy, ...body } = v;
+      const r = await api('POST', '/api/auth/register', body);
+      if (!r.ok) return r;
+      /* What was accepted is recorded as consents, with the time and address. */
+      await api('POST', '/api/consents', { consentType: 'terms', granted: terms });
+      await api('POST', '/api/consents', { consentType: 'privacy', granted: privacy });
+      await loadMe();
+      location.hash = '#/';
       return r;
     }
-  })));
+  }), h('p', { class: 'note' }, t('Already have an account?') + ' ', h('a', { href: '#/login', text: t('Log in') }))));
 };
 
-/* ---- Views: overview, accounts, history ----------------------------- */
+/* ---- Views: overview, history ------------------------------------------ */
 
-function txLine(t) {
-  const who = t.recipientName || t.merchantName || '';
-  return h('li', { 'data-id': t.id },
+function txLine(t0) {
+  const who = t0.recipientName || t0.merchantName || '';
+  const left = present(t0.total) ? t0.total : t0.amount;
+  return h('li', {}, h('a', { class: 'tx', href: '#/tx/' + t0.id, 'data-id': t0.id },
     h('span', {}, h('strong', { text: who }), h('br'),
-      h('span', { class: 'note', text: t.type === 'remittance' ? 'Transfer' : 'Shop payment' }),
-      ' · ', h('span', { class: 'note', text: t.status }), ' · ',
-      h('span', { class: 'note', text: when(t.createdAt) })),
-    h('span', { class: 'money', text: money(t.amount, t.currency) }));
+      h('span', { class: 'note', text: (t0.type === 'remittance' ? t('Transfer') : t('Shop payment')) + ' · ' +
+        statusText(t0.status) + ' · ' + when(t0.createdAt) })),
+    h('span', { class: 'money', text: money(left, t0.currency) })));
 }
 
 /* History with infinite scroll on the cursor pagination. */
 function history() {
-  const list = h('ul', { class: 'list', id: 'tx-list', 'aria-label': 'Transactions' });
+  const list = h('ul', { class: 'list', id: 'tx-list', 'aria-labelledby': 'tx-h' });
   const sentinel = h('div', { class: 'sentinel' });
-  const empty = h('p', { class: 'note', text: 'No transactions yet.', hidden: true });
+  const empty = h('p', { class: 'note empty', text: t('No transactions yet. Send money home or pay a shop, and they show here.'), hidden: true });
   let cursor = null;
   let done = false;
   let loading = false;
@@ -290,7 +885,7 @@ function history() {
     const r = await api('GET', '/api/transactions?limit=20' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
     loading = false;
     if (!r.ok) return;
-    for (const t of r.json.data) list.append(txLine(t));
+    for (const x of r.json.data) list.append(txLine(x));
     cursor = r.json.pagination.nextCursor;
     done = !cursor;
     empty.hidden = list.children.length > 0;
@@ -301,296 +896,529 @@ function history() {
   });
   io.observe(sentinel);
   more();
-  return h('section', { class: 'card' }, h('h2', { text: 'Recent transactions' }), list, empty, sentinel);
+  return h('section', { class: 'card', 'aria-labelledby': 'tx-h' }, h('h2', { id: 'tx-h', text: t('Recent transactions') }), list, empty, sentinel);
 }
 
-routes[''] = async () => {
-  const me = await loadMe();
-  if (!me) return;
-  const accounts = h('ul', { class: 'list', id: 'accounts' },
-    me.bankAccounts.map((a) => h('li', {},
-      h('span', { text: a.bankName + ' ' + a.accountNumber + (a.isPrimary ? ' (primary)' : '') }),
-      h('span', { class: 'money', text: money(a.balance, a.currency) }))));
-  const link = form({
-    id: 'link', submit: 'Link account',
-    fields: [{ name: 'bankName', label: 'Bank' }, { name: 'accountNumber', label: 'Account number', inputmode: 'numeric' }],
+function kycLine(me) {
+  return h('p', { class: 'kyc ' + me.kycStatus, id: 'kyc-status' },
+    t('Identity check: {status}', { status: t(me.kycStatus) }) + ' ',
+    h('a', { href: '#/identity', text: t('What this means') }));
+}
+
+function linkForm() {
+  return form({
+    id: 'link', submit: t('Link account'),
+    fields: [{ name: 'bankName', label: t('Bank'), required: true },
+             { name: 'accountNumber', label: t('Account number'), inputmode: 'numeric', required: true, hint: '1234.56.78903' }],
     onSubmit: async (v) => {
       const r = await api('POST', '/api/bank-accounts', v);
       if (r.ok) routes['']();
       return r;
     }
   });
-  show(h('h1', { text: 'Hi ' + me.firstName }),
-    h('div', { class: 'grid' },
-      h('section', { class: 'card' }, h('h2', { text: 'Total balance' }),
-        h('p', { class: 'big money', id: 'total-balance', text: money(me.totalBalance) }),
-        me.kycStatus !== 'approved' ? h('p', { class: 'note', text: 'Identity check: ' + me.kycStatus + '. Transfers abroad open once it is approved.' }) : null,
-        accounts),
-      h('section', { class: 'card' }, h('h2', { text: 'Link a bank account' }), link)),
-    history());
-};
-
-/* ---- Views: send money ---------------------------------------------- */
-
-function disclosureView(d) {
-  const rows = [['Amount', money(d.amount)], ['Fee (' + d.feePercentage + ' %)', money(d.fee)],
-    ['Exchange rate', String(d.exchangeRate)], ['Recipient gets', money(d.receiveAmount, d.receiveCurrency)],
-    ['Delivery', d.estimatedDelivery], ['Total cost', money(d.totalCost)]];
-  return h('dl', { class: 'facts', id: 'disclosure' }, rows.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })]));
 }
 
-/*
- * Review, then confirm: the disclosure comes first; one Idempotency-Key
- * per attempt, reused when the same attempt is retried.
- */
-function payFlow(kind, container, buildBody) {
-  let attempt = null;
-  const review = h('div', { id: kind + '-review', hidden: true });
-  const f = form({
-    id: kind, submit: 'Review',
-    fields: kind === 'send'
-      ? [{ name: 'recipientId', label: 'Recipient', type: 'select', options: container.options },
-         { name: 'amount', label: 'Amount (NOK)', type: 'number', step: '0.01', inputmode: 'decimal' }]
-      : [{ name: 'merchantId', label: 'Shop id (from its QR code)' },
-         { name: 'amount', label: 'Amount (NOK)', type: 'number', step: '0.01', inputmode: 'decimal' }],
-    onSubmit: async (v) => {
-      const r = await api('POST', '/api/transactions/disclosure',
-        kind === 'send' ? { type: 'remittance', amount: v.amount, recipientId: v.recipientId }
-                        : { type: 'qr_payment', amount: v.amount });
-      if (!r.ok) { review.hidden = true; return r; }
-      attempt = { key: newKey(), body: buildBody(v) };
-      const result = h('p', { class: 'err', role: 'alert' });
-      const confirm = h('button', { type: 'button', id: kind + '-confirm', text: 'Confirm and pay' });
-      confirm.addEventListener('click', async () => {
-        confirm.disabled = true;
-        const p = await api('POST', kind === 'send' ? '/api/transactions/remittance' : '/api/transactions/qr-payment',
-          attempt.body, { 'Idempotency-Key': attempt.key });
-        confirm.disabled = false;
-        if (p.ok) {
-          review.replaceChildren(h('p', { class: 'banner ok', id: kind + '-done',
-            text: (kind === 'send' ? 'Transfer on its way: ' : 'Paid: ') + money(p.json.data.sendAmount || p.json.data.amount) }));
-          attempt = null;
-        } else {
-          result.textContent = (p.json && p.json.message) || 'Not sent; you can retry safely.';
-        }
-      });
-      review.replaceChildren(h('h2', { text: 'Before you pay' }), disclosureView(r.json.data), result,
-        h('div', { class: 'row' }, confirm));
-      review.hidden = false;
-      return r;
-    }
-  });
-  return h('div', { class: 'card' }, f, review);
+/* Total in the display currency as well, when one with a rate is chosen. */
+async function approx(nok) {
+  if (state.currency === 'NOK') return null;
+  const r = await api('GET', '/api/rates');
+  const rate = r.ok ? r.json.data.rates[state.currency] : null;
+  return rate ? h('p', { class: 'note', id: 'total-approx', text: t('About {amount}', { amount: money(nok * rate, state.currency) }) }) : null;
+}
+
+async function shopToday() {
+  const r = await api('GET', '/api/merchants/dashboard?period=today');
+  if (!r.ok) return null;
+  const d = r.json.data;
+  return h('section', { class: 'card', 'aria-labelledby': 'shop-h' }, h('h2', { id: 'shop-h', text: t('Your shop today') }),
+    facts('shop-today', [[t('Sales today'), money(d.revenue)],
+      [t('Next payout'), t('{amount} on {date} at {time}', { amount: money(d.nextPayout.amount), date: day(d.nextPayout.date), time: d.payoutTime })]]),
+    h('p', {}, h('a', { href: '#/merchant', text: t('Open my shop') })));
+}
+
+routes[''] = async () => {
+  const me = await loadMe();
+  if (!me) return;
+  const accounts = me.bankAccounts.length
+    ? h('ul', { class: 'list', id: 'accounts' }, me.bankAccounts.map((a) => h('li', {},
+      h('span', { text: a.bankName + ' ' + accountText(a.accountNumber) + (a.isPrimary ? ' (' + t('primary') + ')' : '') }),
+      h('span', { class: 'money', text: money(a.balance, a.currency) }))))
+    : h('p', { class: 'note empty', id: 'accounts', text: t('No bank account linked yet.') });
+  const balance = h('section', { class: 'card', 'aria-labelledby': 'bal-h' },
+    h('h2', { id: 'bal-h', text: t('Total balance') }),
+    h('p', { class: 'big money', id: 'total-balance', text: money(me.totalBalance) }),
+    await approx(me.totalBalance), kycLine(me),
+    h('h3', { text: t('Your bank accounts') }), accounts);
+  const link = h('section', { class: 'card', 'aria-labelledby': 'link-h' }, h('h2', { id: 'link-h', text: t('Link a bank account') }),
+    me.role === 'merchant' && !me.bankAccounts.length ? h('p', { class: 'note', text: t('Link a personal account to send money and pay shops.') }) : null,
+    linkForm());
+  const shop = me.role === 'merchant' ? await shopToday() : null;
+  show(t('Hi {name}', { name: me.firstName }),
+    h('div', { class: 'grid' }, shop, balance, link), history());
+};
+
+routes.identity = async () => {
+  const me = await loadMe();
+  if (!me) return;
+  const says = { approved: 'Your identity check is approved. You can send money abroad.',
+    pending: 'Your identity check is waiting for review. We will notify you when it is done.',
+    rejected: 'Your identity check was not approved. Contact support to find out why and what to send.' };
+  show(t('Identity check'), h('div', { class: 'card narrow' },
+    h('p', { class: 'kyc ' + me.kycStatus, text: t('Identity check: {status}', { status: t(me.kycStatus) }) }),
+    h('p', { text: t(says[me.kycStatus] || says.pending) }),
+    h('p', { class: 'note', text: t('Transfers abroad need an approved identity check, as the law on money laundering requires. Paying shops in Norway does not.') })));
+};
+
+/* ---- Views: send money and pay a shop ---------------------------------- */
+
+/* A country's name in the page's language ("BA" -> "Bosnia-Hercegovina"). */
+function countryName(code) {
+  try {
+    return new Intl.DisplayNames([state.lang === 'nb' ? 'nb' : 'en'], { type: 'region' }).of(code);
+  } catch (e) {
+    return code;
+  }
 }
 
 /* The payout countries, from the server's one corridor table. */
 async function corridorOptions() {
-  const r = await api('GET', '/api/corridors');
-  const names = new Intl.DisplayNames(['en'], { type: 'region' });
-  return r.ok ? r.json.data.map((c) => [c.country, names.of(c.country)]) : [];
+  if (!state.corridors) {
+    const r = await api('GET', '/api/corridors');
+    if (!r.ok) return [];
+    state.corridors = r.json.data;
+  }
+  return state.corridors.map((c) => [c.country, countryName(c.country)]);
+}
+
+function amountField(p) {
+  return { name: 'amount', label: t('Amount'), required: true, amount: { min: p.minAmount * 100, max: p.maxAmount * 100 },
+    hint: t('From {min} to {max}', { min: money(p.minAmount), max: money(p.maxAmount) }) };
+}
+
+function disclosureView(d, kind, id) {
+  return facts(id || 'disclosure', kind === 'send' ? [
+    [t('Amount'), money(d.amount)],
+    [t('Fee ({percent})', { percent: percent(d.feePercentage) }), money(d.fee)],
+    [t('Total cost'), money(d.totalCost)],
+    [t('Exchange rate'), rateText(d.exchangeRate, d.receiveCurrency)],
+    [t('Recipient gets'), money(d.receiveAmount, d.receiveCurrency)],
+    [t('Delivery'), t(d.estimatedDelivery)]] : [
+    [t('Shop'), d.merchantName],
+    [t('You pay'), money(d.totalCost)]]);
+}
+
+/*
+ * Review, then confirm. The review locks the form, so what is on screen is
+ * what gets paid; Edit unlocks it and drops the review. One Idempotency-Key
+ * per reviewed payment, reused when the same payment is retried.
+ */
+function payFlow(kind, fields, disclose, pay, done) {
+  let attempt = null;
+  const review = h('div', { id: kind + '-review', class: 'review', 'aria-live': 'polite', hidden: true });
+  const edit = h('button', { type: 'button', class: 'secondary', id: kind + '-edit', text: t('Edit'), hidden: true });
+  const f = form({ id: kind, submit: t('Review'), fields, extra: edit, onSubmit: async (v) => {
+    const r = await api('POST', '/api/transactions/disclosure', disclose(v));
+    if (r.status === 404 && kind === 'pay') return Object.assign(r, { fieldErrors: { merchantId: t('No shop has this code.') } });
+    if (!r.ok) return r;
+    attempt = { key: newKey(), body: pay(v, r.json.data), disclosure: r.json.data };
+    lock(true);
+    const result = h('p', { class: 'err', role: 'alert', id: kind + '-error' });
+    const confirm = h('button', { type: 'button', id: kind + '-confirm', text: t('Confirm and pay') });
+    confirm.addEventListener('click', async () => {
+      confirm.disabled = true;
+      edit.disabled = true;
+      const p = await api('POST', kind === 'send' ? '/api/transactions/remittance' : '/api/transactions/qr-payment',
+        attempt.body, { 'Idempotency-Key': attempt.key });
+      confirm.disabled = false;
+      edit.disabled = false;
+      if (p.ok) {
+        const shown = await done(p.json.data, attempt.disclosure);
+        fill(review, shown);
+        edit.hidden = true;
+        f.hidden = true;
+        attempt = null;
+        shown.focus();
+      } else {
+        result.textContent = (p.json && p.json.message) || t('Not sent. You can try again safely: it will not be paid twice.');
+        result.focus();
+      }
+    });
+    fill(review, h('h2', { text: t('Before you pay'), tabindex: '-1', id: kind + '-review-h' }),
+      disclosureView(r.json.data, kind), result, h('div', { class: 'row' }, confirm));
+    review.hidden = false;
+    review.querySelector('h2').focus();
+    return r;
+  } });
+  function lock(on) {
+    f.fields.disabled = on;
+    f.button.hidden = on;
+    edit.hidden = !on;
+    if (!on) {
+      attempt = null;
+      review.hidden = true;
+      fill(review);
+    }
+  }
+  edit.addEventListener('click', () => {
+    lock(false);
+    f.inputs[fields[fields.length - 1].name].focus();
+  });
+  return h('div', { class: 'card' }, f, review);
+}
+
+/* What the person sees once paid: who gets what, when, and the reference. */
+function doneView(kind, lines, txId) {
+  return h('section', { class: 'done', id: kind + '-done', tabindex: '-1', role: 'status' },
+    h('h2', { text: lines[0] }), h('ul', { class: 'plain' }, lines.slice(1).filter(present).map((l) => h('li', { text: l }))),
+    h('p', {}, h('a', { href: '#/tx/' + txId, id: kind + '-tx-link', text: kind === 'send' ? t('See the transfer') : t('See the payment') })));
+}
+
+function kycBox(me) {
+  return h('section', { class: 'card kyc-box', id: 'kyc-box', 'aria-labelledby': 'kyc-h' },
+    h('h2', { id: 'kyc-h', text: t('Identity check: {status}', { status: t(me.kycStatus) }) }),
+    h('p', { text: t('Transfers abroad need an approved identity check, as the law on money laundering requires. Paying shops in Norway does not.') }),
+    h('p', {}, h('a', { href: '#/identity', text: t('What this means') })));
 }
 
 routes.send = async () => {
-  const [r, countries] = await Promise.all([api('GET', '/api/recipients?limit=50'), corridorOptions()]);
+  const me = await loadMe();
+  if (!me) return;
+  const [r, countries, price] = await Promise.all([api('GET', '/api/recipients?limit=50'), corridorOptions(), pricing()]);
   const recipients = r.ok ? r.json.data : [];
   const add = form({
-    id: 'recipient', submit: 'Add recipient',
-    fields: [{ name: 'name', label: 'Name' },
-             { name: 'country', label: 'Country', type: 'select',
+    id: 'recipient', submit: t('Add recipient'),
+    fields: [{ name: 'name', label: t('Name'), required: true },
+             { name: 'country', label: t('Country'), type: 'select',
                value: countries.length ? countries[0][0] : '', options: countries },
-             { name: 'bankAccount', label: 'Account or IBAN' },
-             { name: 'bankName', label: 'Bank (optional)' }],
+             { name: 'bankAccount', label: t('Account or IBAN'), required: true },
+             { name: 'bankName', label: t('Bank (optional)') }],
     onSubmit: async (v) => {
       const a = await api('POST', '/api/recipients', v);
       if (a.ok) routes.send();
       return a;
     }
   });
+  const addCard = h('section', { class: 'card', 'aria-labelledby': 'add-h' }, h('h2', { id: 'add-h', text: t('Add a recipient') }), add);
+  if (me.kycStatus !== 'approved') {
+    show(t('Send money home'), kycBox(me), addCard);
+    return;
+  }
   const options = recipients.map((x) => [x.id, x.name + ' (' + x.country + ', ' + x.bankAccount + ')']);
-  show(h('h1', { text: 'Send money home' }),
+  const flow = !me.bankAccounts.length ? h('div', { class: 'card' }, h('p', { text: t('Link a bank account first.') }),
+    h('p', {}, h('a', { href: '#/', text: t('Link a bank account') })))
+    : recipients.length && price.remittance ? payFlow('send',
+      [{ name: 'recipientId', label: t('Recipient'), type: 'select', options }, amountField(price.remittance)],
+      (v) => ({ type: 'remittance', amount: v.amount, recipientId: v.recipientId }),
+      (v) => ({ recipientId: v.recipientId, amount: v.amount }),
+      async (tx) => {
+        const rc = await api('GET', '/api/transactions/' + tx.id + '/receipt');
+        const receipt = rc.ok ? rc.json.data : {};
+        return doneView('send', [t('Transfer on its way'),
+          t('{name} gets {amount}', { name: tx.recipientName, amount: money(tx.receiveAmount, tx.receiveCurrency) }),
+          t('Left your account') + ': ' + money(tx.total),
+          receipt.estimatedCompletion ? t('Expected by {date}', { date: day(receipt.estimatedCompletion) }) : t(tx.eta),
+          receipt.reference ? t('Reference {ref}', { ref: receipt.reference }) : null], tx.id);
+      })
+      : h('div', { class: 'card' }, h('p', { text: t('Add a recipient first.') }));
+  show(t('Send money home'), h('p', { class: 'note', id: 'kyc-status' }, t('Identity check: {status}', { status: t(me.kycStatus) })),
+    h('div', { class: 'grid' }, flow, addCard));
+};
+
+routes.pay = async () => {
+  const me = await loadMe();
+  if (!me) return;
+  const price = await pricing();
+  const deep = (location.hash.match(/^#\/pay\/(mer_[0-9a-f]{16})$/) || [])[1];
+  if (!price.qr_payment) return;
+  show(t('Pay a shop'), payFlow('pay',
+    [{ name: 'merchantId', label: t('Shop code or link from its QR code'), required: true, value: deep,
+       parse: shopId, parseMessage: t('Enter the shop code or link from its QR code.') },
+     amountField(price.qr_payment)],
+    (v) => ({ type: 'qr_payment', amount: v.amount, merchantId: v.merchantId }),
+    (v) => ({ merchantId: v.merchantId, amount: v.amount }),
+    async (tx, d) => doneView('pay', [t('Paid {amount} to {shop}', { amount: money(tx.amount), shop: d.merchantName }),
+      when(tx.createdAt)], tx.id)));
+};
+
+/* ---- Views: one transaction -------------------------------------------- */
+
+routes.tx = async () => {
+  const id = (location.hash.match(/^#\/tx\/(tx_[a-z]+_[0-9a-f]{16})$/) || [])[1];
+  const [d, r] = id ? await Promise.all([api('GET', '/api/transactions/' + id), api('GET', '/api/transactions/' + id + '/receipt')])
+    : [{ ok: false }, { ok: false }];
+  if (!d.ok || !r.ok) {
+    show(t('Transaction'), h('p', { class: 'card', text: t('Transaction not found.') }),
+      h('p', {}, h('a', { href: '#/', text: t('Back to overview') })));
+    return;
+  }
+  const x = d.json.data;
+  const rc = r.json.data;
+  const remit = x.type === 'remittance';
+  show(remit ? t('Transfer') + ': ' + x.recipientName : t('Shop payment') + ': ' + x.merchantName,
     h('div', { class: 'grid' },
-      recipients.length
-        ? payFlow('send', { options }, (v) => ({ recipientId: v.recipientId, amount: v.amount }))
-        : h('div', { class: 'card' }, h('p', { text: 'Add a recipient first.' })),
-      h('section', { class: 'card' }, h('h2', { text: 'Add a recipient' }), add)));
+      h('section', { class: 'card', 'aria-labelledby': 'txd-h' }, h('h2', { id: 'txd-h', text: statusText(x.status) }),
+        facts('tx-facts', [
+          [t('Status'), statusText(x.status)],
+          [t('Sent'), money(remit ? x.sendAmount : x.amount)],
+          [t('Fee'), money(x.fee)],
+          remit ? [t('Left your account'), money(x.total)] : [t('Left your account'), money(x.amount)],
+          remit ? [t('Exchange rate'), rateText(x.exchangeRate, x.receiveCurrency)] : null,
+          remit ? [t('Recipient gets'), money(x.receiveAmount, x.receiveCurrency)] : null,
+          remit ? [t('Country'), countryName(x.recipientCountry)] : [t('Shop'), x.merchantName],
+          [t('Date'), when(x.createdAt)],
+          [t('Reference'), rc.reference],
+          rc.estimatedCompletion ? [t('Expected by'), day(rc.estimatedCompletion)] : null,
+          x.completedAt ? [t('Completed at'), when(x.completedAt)] : null])),
+      h('section', { class: 'card', 'aria-labelledby': 'txs-h', id: 'tx-timeline' }, h('h2', { id: 'txs-h', text: t('Status history') }),
+        h('ol', { class: 'timeline' }, h('li', { text: t('Created') + ' · ' + when(x.createdAt) }),
+          x.completedAt ? h('li', { text: t('Completed') + ' · ' + when(x.completedAt) }) : null))),
+    h('p', {}, h('a', { href: '#/', text: t('Back to overview') })));
 };
 
-routes.pay = () => {
-  show(h('h1', { text: 'Pay a shop' }),
-    payFlow('pay', {}, (v) => ({ merchantId: (v.merchantId || '').replace(/^drop:\/\/pay\//, ''), amount: v.amount })));
-};
+/* ---- Views: a shop ------------------------------------------------------ */
 
-/* ---- Views: merchant ------------------------------------------------ */
+function registerShop() {
+  show(t('Register a shop'), h('div', { class: 'card narrow' }, form({
+    id: 'merchant', submit: t('Register shop'),
+    fields: [{ name: 'businessName', label: t('Business name'), required: true },
+             { name: 'orgNumber', label: t('Organisation number (9 digits)'), inputmode: 'numeric', required: true },
+             { name: 'address', label: t('Address (optional)') },
+             { name: 'bankAccount', label: t('Payout account'), inputmode: 'numeric', required: true, hint: '1234.56.78903' }],
+    onSubmit: async (v) => {
+      const r = await api('POST', '/api/merchants/register', v);
+      if (r.ok) { state.me = null; await loadMe(); routes.merchant(); }
+      return r;
+    }
+  })));
+}
+
+/* Prints the QR card alone (app.css hides the rest while printing). */
+function printQr() {
+  document.body.classList.add('print-qr');
+  window.addEventListener('afterprint', () => document.body.classList.remove('print-qr'), { once: true });
+  window.print();
+}
 
 routes.merchant = async () => {
   const me = await loadMe();
   if (!me) return;
   if (me.role !== 'merchant') {
-    show(h('h1', { text: 'Register your shop' }), h('div', { class: 'card' }, form({
-      id: 'merchant', submit: 'Register shop',
-      fields: [{ name: 'businessName', label: 'Business name' },
-               { name: 'orgNumber', label: 'Organisation number (9 digits)', inputmode: 'numeric' },
-               { name: 'address', label: 'Address (optional)' },
-               { name: 'bankAccount', label: 'Payout account', inputmode: 'numeric' }],
-      onSubmit: async (v) => {
-        const r = await api('POST', '/api/merchants/register', v);
-        if (r.ok) routes.merchant();
-        return r;
-      }
-    })));
+    registerShop();
     return;
   }
-  const qr = await api('GET', '/api/merchants/qr');
-  const figures = h('dl', { class: 'facts', id: 'merchant-figures' });
+  const [qr, recent] = await Promise.all([api('GET', '/api/merchants/qr'), api('GET', '/api/merchants/transactions?limit=20')]);
+  const figures = h('div', { id: 'merchant-figures', 'aria-live': 'polite' });
+  const buttons = {};
   async function period(p) {
+    for (const [k, b] of Object.entries(buttons)) b.setAttribute('aria-pressed', k === p ? 'true' : 'false');
     const r = await api('GET', '/api/merchants/dashboard?period=' + p);
     if (!r.ok) return;
     const d = r.json.data;
-    figures.replaceChildren(...[['Revenue', money(d.revenue)], ['Payments', String(d.transactionCount)],
-      ['Fees', money(d.fees)], ['Net', money(d.netRevenue)],
-      ['Next payout', money(d.nextPayout.amount) + ' on ' + d.nextPayout.date + ' ' + d.payoutTime]]
-      .flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })]));
+    fill(figures, facts('merchant-facts', [[t('Revenue'), money(d.revenue)], [t('Payments'), String(d.transactionCount)],
+      [t('Fees'), money(d.fees)], [t('Net'), money(d.netRevenue)],
+      [t('Next payout'), t('{amount} on {date} at {time}', { amount: money(d.nextPayout.amount), date: day(d.nextPayout.date), time: d.payoutTime })]]));
   }
-  const periods = h('div', { class: 'row', role: 'group', 'aria-label': 'Period' },
-    [['today', 'Today'], ['week', 'This week'], ['month', 'This month']].map(([p, t]) =>
-      h('button', { type: 'button', class: 'secondary', text: t, onclick: () => period(p) })));
-  const recent = await api('GET', '/api/merchants/transactions?limit=20');
-  show(h('h1', { text: qr.ok ? qr.json.data.businessName : 'My shop' }),
+  const periods = h('div', { class: 'row segmented', role: 'group', 'aria-label': t('Period') },
+    [['today', t('Today')], ['week', t('This week')], ['month', t('This month')]].map(([p, label]) => {
+      buttons[p] = h('button', { type: 'button', class: 'secondary', id: 'period-' + p, text: label, 'aria-pressed': 'false', onclick: () => period(p) });
+      return buttons[p];
+    }));
+  const items = recent.ok ? recent.json.data : [];
+  const shopName = qr.ok ? qr.json.data.businessName : t('My shop');
+  show(shopName,
     h('div', { class: 'grid' },
-      h('section', { class: 'card' }, h('h2', { text: 'Dashboard' }), periods, figures),
-      h('section', { class: 'card' }, h('h2', { text: 'Your QR code' }),
-        h('img', { class: 'qr', id: 'merchant-qr', src: '/api/merchants/qr.svg', alt: 'QR code for ' + (qr.ok ? qr.json.data.qrValue : 'your shop') }),
-        h('p', { class: 'note', text: qr.ok ? qr.json.data.qrValue : '' }))),
-    h('section', { class: 'card' }, h('h2', { text: 'Payments received' }),
-      h('ul', { class: 'list' }, (recent.ok ? recent.json.data : []).map((t) =>
-        h('li', {}, h('span', { text: t.customerName + ' · ' + when(t.createdAt) }),
-          h('span', { class: 'money', text: money(t.netAmount) }))))));
+      h('section', { class: 'card', 'aria-labelledby': 'dash-h' }, h('h2', { id: 'dash-h', text: t('Dashboard') }), periods, figures),
+      h('section', { class: 'card qr-card', 'aria-labelledby': 'qr-h' }, h('h2', { id: 'qr-h', text: t('Your QR code') }),
+        h('img', { class: 'qr', id: 'merchant-qr', src: '/api/merchants/qr.svg', alt: t('Your QR code') + ': ' + shopName }),
+        h('p', { class: 'note', text: t('Customers scan it with their phone camera to pay you.') }),
+        h('p', { class: 'note url', id: 'merchant-qr-url', text: qr.ok ? qr.json.data.qrUrl : '' }),
+        h('div', { class: 'row no-print' },
+          h('a', { class: 'button secondary', href: '/api/merchants/qr.svg', download: 'drop-qr.svg', text: t('Download') }),
+          h('button', { type: 'button', class: 'secondary', id: 'qr-print', text: t('Print'), onclick: printQr })))),
+    h('section', { class: 'card', 'aria-labelledby': 'rcv-h' }, h('h2', { id: 'rcv-h', text: t('Payments received') }),
+      items.length ? h('ul', { class: 'list' }, items.map((x) =>
+        h('li', {}, h('span', { text: x.customerName + ' · ' + when(x.createdAt) }),
+          h('span', { class: 'money', text: money(x.netAmount) }))))
+        : h('p', { class: 'note empty', text: t('No payments yet. They show here as soon as a customer pays.') })));
   period('today');
 };
 
-/* ---- Views: cards (shown while their flag is on) -------------------- */
+/* ---- Views: cards (shown while their flag is on) ------------------------ */
 
 routes.cards = async () => {
   const r = await api('GET', '/api/cards');
   if (r.status === 404) {
-    show(h('h1', { text: 'Cards' }), h('p', { class: 'card', text: 'Cards are not available yet.' }));
+    show(t('Cards'), h('p', { class: 'card', text: t('Cards are not available yet.') }));
     return;
   }
   const cards = r.ok ? r.json.data : [];
   const msg = h('p', { class: 'err', role: 'alert' });
   async function act(method, path, body) {
     const a = await api(method, path, body);
-    if (a.ok) routes.cards(); else msg.textContent = (a.json && a.json.message) || 'Failed';
+    if (a.ok) routes.cards(); else msg.textContent = (a.json && a.json.message) || t('Something went wrong. Please try again.');
   }
-  show(h('h1', { text: 'Cards' }), msg,
-    h('div', { class: 'row' }, h('button', { type: 'button', text: 'New virtual card', onclick: () => act('POST', '/api/cards', { type: 'virtual' }) })),
-    h('ul', { class: 'list card' }, cards.map((c) => h('li', {},
+  show(t('Cards'), msg,
+    h('div', { class: 'row' }, h('button', { type: 'button', text: t('New virtual card'), onclick: () => act('POST', '/api/cards', { type: 'virtual' }) })),
+    cards.length ? h('ul', { class: 'list card' }, cards.map((c) => h('li', {},
       h('span', { text: c.brand + ' ' + c.maskedNumber + ' · ' + c.type + ' · ' + c.status + ' · ' + c.expiryMonth + '/' + c.expiryYear }),
       h('span', { class: 'row' },
-        h('button', { type: 'button', class: 'secondary', text: c.status === 'frozen' ? 'Unfreeze' : 'Freeze',
+        h('button', { type: 'button', class: 'secondary', text: c.status === 'frozen' ? t('Unfreeze') : t('Freeze'),
           onclick: () => act('PATCH', '/api/cards/' + c.id, { status: c.status === 'frozen' ? 'active' : 'frozen' }) }),
-        h('button', { type: 'button', class: 'danger', text: 'Cancel',
-          onclick: () => { if (confirm('Cancel this card for good?')) act('DELETE', '/api/cards/' + c.id); } }))))));
+        h('button', { type: 'button', class: 'danger', text: t('Cancel card'),
+          onclick: () => { if (window.confirm(t('Cancel this card for good?'))) act('DELETE', '/api/cards/' + c.id); } })))))
+      : h('p', { class: 'card note empty', text: t('You have no cards.') }));
 };
 
-/* ---- Views: notifications, settings, consents, complaints ----------- */
+/* ---- Views: notifications, settings, complaints ------------------------- */
 
 routes.notifications = async () => {
   const r = await api('GET', '/api/notifications?limit=50');
-  if (r.status === 404) { show(h('h1', { text: 'Notifications' }), h('p', { class: 'card', text: 'Notifications are off.' })); return; }
+  if (r.status === 404) { show(t('Notifications'), h('p', { class: 'card', text: t('Notifications are off.') })); return; }
   const items = r.ok ? r.json.data : [];
   const unread = items.filter((n) => !n.read).map((n) => n.id);
-  show(h('h1', { text: 'Notifications' }),
-    unread.length ? h('div', { class: 'row' }, h('button', { type: 'button', text: 'Mark all read',
+  show(t('Notifications'),
+    unread.length ? h('div', { class: 'row' }, h('button', { type: 'button', id: 'mark-read', text: t('Mark all read'),
       onclick: async () => { await api('PATCH', '/api/notifications', { notificationIds: unread.slice(0, 100) }); routes.notifications(); } })) : null,
-    h('ul', { class: 'list card' }, items.length ? items.map((n) => h('li', { class: n.read ? '' : 'unread' },
+    items.length ? h('ul', { class: 'list card', id: 'notifications' }, items.map((n) => h('li', { class: n.read ? '' : 'unread' },
       h('span', {}, h('strong', { text: n.title }), h('br'), h('span', { text: n.body })),
-      h('span', { class: 'note', text: when(n.createdAt) }))) : h('li', { text: 'Nothing yet.' })));
+      h('span', { class: 'note', text: when(n.createdAt) }))))
+      : h('p', { class: 'card note empty', text: t('No notifications yet.') }));
 };
 
 routes.settings = async () => {
-  const r = await api('GET', '/api/settings');
+  const [r, c, rates] = await Promise.all([api('GET', '/api/settings'), api('GET', '/api/consents'), api('GET', '/api/rates')]);
   const s = r.ok ? r.json.data : {};
-  const c = await api('GET', '/api/consents');
   const current = Object.fromEntries((c.ok ? c.json.data : []).map((x) => [x.consent_type, x]));
-  const saved = h('p', { class: 'note', 'aria-live': 'polite' });
+  /* Only what the client can show: NOK and the currencies with a rate. */
+  const currencies = ['NOK'].concat(Object.keys(rates.ok ? rates.json.data.rates : {}).sort());
+  if (!currencies.includes(s.currency)) currencies.push(s.currency);
+  const saved = h('p', { class: 'note', role: 'status', id: 'settings-saved' });
   const settings = form({
-    id: 'settings', submit: 'Save settings',
-    fields: [{ name: 'currency', label: 'Display currency', type: 'select', value: s.currency,
-               options: ['NOK', 'EUR', 'USD', 'GBP', 'BAM', 'CHF', 'PLN', 'RSD', 'TRY', 'PKR'].map((x) => [x, x]) },
-             { name: 'language', label: 'Language', type: 'select', value: s.language,
-               options: [['nb', 'Norsk bokmål'], ['en', 'English'], ['bs', 'Bosanski'], ['sq', 'Shqip']] },
-             { name: 'pushEnabled', label: 'Push notifications', type: 'checkbox', value: s.pushEnabled },
-             { name: 'emailEnabled', label: 'Email notifications', type: 'checkbox', value: s.emailEnabled }],
+    id: 'settings', submit: t('Save settings'),
+    fields: [{ name: 'language', label: t('Language'), type: 'select', value: s.language === 'en' ? 'en' : 'nb',
+               options: [['nb', 'Norsk bokmål'], ['en', 'English']] },
+             { name: 'currency', label: t('Display currency'), type: 'select', value: s.currency,
+               options: currencies.filter(present).map((x) => [x, x]) },
+             { name: 'pushEnabled', label: t('Push notifications'), type: 'checkbox', value: s.pushEnabled },
+             { name: 'emailEnabled', label: t('Email notifications'), type: 'checkbox', value: s.emailEnabled }],
     onSubmit: async (v) => {
       const u = await api('PATCH', '/api/settings', v);
-      saved.textContent = u.ok ? 'Saved.' : '';
+      if (u.ok) {
+        setLang(u.json.data.language);
+        state.currency = u.json.data.currency;
+        await routes.settings();
+        document.getElementById('settings-saved').textContent = t('Saved.');
+      }
       return u;
     }
   });
-  const types = [['terms', 'Terms of service'], ['privacy', 'Privacy policy'], ['marketing', 'Marketing messages'],
-    ['cookies_analytics', 'Analytics cookies'], ['cookies_marketing', 'Marketing cookies']];
-  const consents = h('ul', { class: 'list' }, types.map(([t, label]) => {
-    const box = h('input', { type: 'checkbox', id: 'consent-' + t, checked: !!(current[t] && current[t].granted) });
+  const types = [['terms', t('Terms of service')], ['privacy', t('Privacy policy')], ['marketing', t('Marketing messages')],
+    ['cookies_analytics', t('Analytics cookies')], ['cookies_marketing', t('Marketing cookies')]];
+  const consents = h('ul', { class: 'list' }, types.map(([type, label]) => {
+    const box = h('input', { type: 'checkbox', id: 'consent-' + type, checked: !!(current[type] && current[type].granted) });
     box.addEventListener('change', async () => {
-      const u = await api('POST', '/api/consents', { consentType: t, granted: box.checked });
+      const u = await api('POST', '/api/consents', { consentType: type, granted: box.checked });
       if (!u.ok) box.checked = !box.checked;
     });
-    return h('li', {}, h('label', { class: 'check', for: 'consent-' + t }, box, label),
-      h('span', { class: 'note', text: current[t] && current[t].granted_at ? 'since ' + when(current[t].granted_at) : '' }));
+    return h('li', {}, h('label', { class: 'check', for: 'consent-' + type }, box, label),
+      h('span', { class: 'note', text: current[type] && current[type].granted_at ? t('since {date}', { date: when(current[type].granted_at) }) : '' }));
   }));
-  show(h('h1', { text: 'Settings' }), h('div', { class: 'grid' },
-    h('section', { class: 'card' }, settings, saved),
-    h('section', { class: 'card' }, h('h2', { text: 'Consents' }), consents)));
+  show(t('Settings'), h('div', { class: 'grid' },
+    h('section', { class: 'card', 'aria-label': t('Settings') }, settings, saved),
+    h('section', { class: 'card', 'aria-labelledby': 'consents-h' }, h('h2', { id: 'consents-h', text: t('Consents') }), consents)));
 };
 
 routes.help = async () => {
   const r = await api('GET', '/api/complaints?limit=20');
-  const done = h('p', { class: 'note', 'aria-live': 'polite' });
+  const done = h('p', { class: 'note', role: 'status' });
   const f = form({
-    id: 'complaint', submit: 'Send complaint',
-    fields: [{ name: 'category', label: 'About', type: 'select', value: 'service',
-               options: [['transaction', 'A transaction'], ['service', 'The service'], ['fees', 'Fees'],
-                         ['privacy', 'Privacy'], ['technical', 'Something technical'], ['other', 'Other']] },
-             { name: 'subject', label: 'Subject' },
-             { name: 'description', label: 'What happened?', type: 'textarea' }],
+    id: 'complaint', submit: t('Send complaint'),
+    fields: [{ name: 'category', label: t('About'), type: 'select', value: 'service',
+               options: [['transaction', t('A transaction')], ['service', t('The service')], ['fees', t('Fees')],
+                         ['privacy', t('Privacy')], ['technical', t('Something technical')], ['other', t('Other')]] },
+             { name: 'subject', label: t('Subject'), required: true },
+             { name: 'description', label: t('What happened?'), type: 'textarea', required: true }],
     onSubmit: async (v) => {
       const c = await api('POST', '/api/complaints', v);
       if (c.ok) { done.textContent = c.json.commitmentNote; }
       return c;
     }
   });
-  show(h('h1', { text: 'Complaints' }), h('div', { class: 'grid' },
-    h('section', { class: 'card' }, f, done),
-    h('section', { class: 'card' }, h('h2', { text: 'Your complaints' }),
-      h('ul', { class: 'list' }, (r.ok ? r.json.data : []).map((c) =>
-        h('li', {}, h('span', { text: c.subject }), h('span', { class: 'note', text: c.status })))))));
+  const items = r.ok ? r.json.data : [];
+  show(t('Complaints'), h('div', { class: 'grid' },
+    h('section', { class: 'card', 'aria-label': t('Send complaint') }, f, done),
+    h('section', { class: 'card', 'aria-labelledby': 'cmp-h' }, h('h2', { id: 'cmp-h', text: t('Your complaints') }),
+      items.length ? h('ul', { class: 'list' }, items.map((x) =>
+        h('li', {}, h('span', { text: x.subject }), h('span', { class: 'note', text: t(x.status) }))))
+        : h('p', { class: 'note empty', text: t('You have not sent any complaints.') }))));
 };
 
-/* ---- Views: privacy (export, deletion) ------------------------------ */
+/* ---- Views: privacy (export, deletion), and More on phones --------------- */
 
 routes.account = () => {
-  const out = h('p', { class: 'note', 'aria-live': 'polite' });
-  const exp = h('button', { type: 'button', id: 'export', text: 'Download my data' });
+  const out = h('p', { class: 'note', role: 'status' });
+  const exp = h('button', { type: 'button', id: 'export', text: t('Download my data') });
   exp.addEventListener('click', async () => {
     const r = await api('GET', '/api/user/data-export');
-    if (!r.ok) { out.textContent = (r.json && r.json.message) || 'Export failed'; return; }
+    if (!r.ok) { out.textContent = (r.json && r.json.message) || t('Something went wrong. Please try again.'); return; }
     const blob = new Blob([JSON.stringify(r.json, null, 2)], { type: 'application/json' });
     const a = h('a', { href: URL.createObjectURL(blob), download: 'drop-data-export.json', id: 'export-link',
-      text: 'Save drop-data-export.json' });
-    out.replaceChildren('Your export is ready: ', a);
+      text: t('Save drop-data-export.json') });
+    fill(out, t('Your export is ready:') + ' ', a);
   });
-  const del = h('button', { type: 'button', class: 'danger', text: 'Delete my account' });
-  del.addEventListener('click', async () => {
-    if (!confirm('Delete your account? You will be logged out. Records are kept 5 years as the law requires.')) return;
-    const r = await api('DELETE', '/api/user/account');
-    if (r.ok) { state.me = null; renderNav(); banner(r.json.message + '. ' + r.json.retentionNote, true); location.hash = '#/login'; }
-  });
-  show(h('h1', { text: 'Privacy' }), h('div', { class: 'grid' },
-    h('section', { class: 'card' }, h('h2', { text: 'Your data' }),
-      h('p', { text: 'Everything Drop holds about you, as a file.' }), exp, out),
-    h('section', { class: 'card' }, h('h2', { text: 'Delete account' }), del)));
+  show(t('Privacy'), h('div', { class: 'grid' },
+    h('section', { class: 'card', 'aria-labelledby': 'data-h' }, h('h2', { id: 'data-h', text: t('Your data') }),
+      h('p', { text: t('Everything Drop holds about you, as a file.') }), exp, out),
+    h('section', { class: 'card', 'aria-labelledby': 'del-h' }, h('h2', { id: 'del-h', text: t('Delete account') }),
+      h('p', {}, h('a', { href: '#/delete', id: 'delete-link', text: t('Delete my account') })))));
 };
 
-window.addEventListener('hashchange', route);
-document.addEventListener('DOMContentLoaded', () => { renderNav(); route(); });
+routes.delete = () => {
+  show(t('Delete account'), h('div', { class: 'card narrow' },
+    h('h2', { text: t('What deleting your account does') }),
+    h('ul', { class: 'plain' },
+      h('li', { text: t('You are logged out everywhere and cannot log in again.') }),
+      h('li', { text: t('Your cards are cancelled and your shop, if you have one, stops taking payments.') }),
+      h('li', { text: t('Records of your payments are kept for 5 years, as the anti-money-laundering law requires, and then deleted.') })),
+    form({
+      id: 'delete', submit: t('Delete my account'), label: t('Delete account'),
+      fields: [{ name: 'password', label: t('Type your password to confirm.'), type: 'password', autocomplete: 'current-password', required: true }],
+      onSubmit: async (v) => {
+        const r = await api('DELETE', '/api/user/account', { password: v.password });
+        if (r.ok) {
+          state.me = null;
+          state.settingsLoaded = false;
+          banner(t('Your account is deleted.') + ' ' + r.json.retentionNote, true);
+          location.hash = '#/login';
+        }
+        return r;
+      }
+    })));
+};
+
+routes.more = async () => {
+  const me = await loadMe();
+  if (!me) return;
+  show(t('More'), h('ul', { class: 'list card more' },
+    links().filter(([href]) => !['#/', '#/send', '#/pay'].includes(href)).map((l) => h('li', {}, navLink(l))),
+    me.role !== 'merchant' ? h('li', {}, h('a', { href: '#/merchant', text: t('Register a shop') })) : null,
+    h('li', {}, h('button', { class: 'link', type: 'button', text: t('Log out'), onclick: logout }))));
+};
+
+/* ---- Start --------------------------------------------------------------- */
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('hashchange', route);
+  document.addEventListener('DOMContentLoaded', () => {
+    let saved = null;
+    try { saved = localStorage.getItem('drop-lang'); } catch (e) { /* private mode */ }
+    setLang(saved || ((navigator.language || 'nb').startsWith('en') ? 'en' : 'nb'));
+    renderNav();
+    route();
+  });
+}
+
+/* For the unit tests (node --test tests/web/): the pure parts. */
+if (typeof module !== 'undefined') {
+  module.exports = { parseAmount, oreToNumber, money, percent, rateText, day, accountText, dateToIso, shopId, t, setLangForTests: (l) => { state.lang = l; }, NB };
+}

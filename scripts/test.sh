@@ -1,8 +1,9 @@
 #!/bin/sh
 # make test: everything CI runs. Builds the dev and asan flavors, runs the
-# Check unit tests, the layer check and the OpenAPI lint, then the
-# integration tests with pytest once per flavor (each session starts its
-# own stack: tests/integration/stack.py) and a plain-HTTP smoke.
+# Check unit tests, the layer check, the OpenAPI lint and the web client's
+# unit tests (node --test tests/web/), then the integration tests with
+# pytest once per flavor (each session starts its own stack:
+# tests/integration/stack.py) and a plain-HTTP smoke.
 #   DROP_TEST_FLAVORS=dev   one flavor only
 #   DROP_TEST_K=expr        pytest's -k (DROP_TEST_ONLY=a,b means "a or b")
 set -eu
@@ -20,6 +21,12 @@ log "layers (src/lib < src/core < src/api, no cycle)"
 "$PYTHON" "$ROOT/tests/layers.py" dev || FAILED=1
 log "OpenAPI lint"
 sh "$ROOT/scripts/lint-openapi.sh" || FAILED=1
+log "web client unit tests (node --test)"
+. "$ROOT/scripts/tools.sh"
+tools_ready
+node --test "$ROOT/tests/web/" >"$ROOT/build/web-unit.log" 2>&1 ||
+    { cat "$ROOT/build/web-unit.log"; FAILED=1; }
+grep -E "^# (pass|fail)" "$ROOT/build/web-unit.log" >&2 || true
 
 K=${DROP_TEST_K:-}
 if [ -z "$K" ] && [ -n "${DROP_TEST_ONLY:-}" ]; then

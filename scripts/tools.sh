@@ -6,7 +6,7 @@ tools_ready() {
 		PACKAGES="nodejs npm"
 		need_packages
 	fi
-	if [ ! -d "$tools/node_modules/playwright-core" ] ||
+	if [ ! -d "$tools/node_modules/playwright-core" ] || [ ! -d "$tools/node_modules/axe-core" ] ||
 	    [ ! -x "$tools/node_modules/.bin/redocly" ]; then
 		log "installing test tools (npm ci in tests/tools)"
 		npm ci --prefix "$tools" --no-audit --no-fund >/dev/null

@@ -1,20 +1,35 @@
 // Browser test: headless Chromium (Debian) driven by playwright-core walks
-// register -> KYC approval (internal API) -> link account -> add recipient
-// -> disclosure -> send -> the transaction in the list -> merchant
-// registration -> QR image -> data export -> logout, on a desktop and a
-// phone viewport, with screenshots in tests/browser/out/. Any console
-// error, page error or CSP violation fails it.
+// the web client as a new user would, on a desktop and a phone viewport,
+// with screenshots in tests/browser/out/. Every page it visits is checked:
+// no console error, page error or CSP violation, no "null"/"undefined" on
+// screen, no axe-core WCAG 2.1 A/AA violation (labels, text contrast,
+// names), controls and their borders at least 3:1 against their
+// background, and the focus on the page's heading rather than the page.
+//
+// The walk: the first page and its fee calculator -> sign-up with terms
+// (recorded as consents) -> the identity check before any send form ->
+// KYC approved (internal API) -> a field error as a sentence, focused ->
+// link an account -> amounts as people type them -> a review that locks
+// the form, Edit, another amount, and the payment of what was on screen ->
+// the result, the history row (what left the account, status in words),
+// the transaction page -> paying a shop named before Confirm, an unknown
+// shop refused at once, the pay page a QR code opens -> registering a shop,
+// the shop owner's overview, periods, QR download/print, empty states ->
+// language switched to English and back -> notifications -> phone: the tab
+// bar and More -> deletion asks for the password (phone) / logout (desktop).
 import { createRequire } from 'module';
-import { mkdirSync } from 'fs';
+import { mkdirSync, readFileSync } from 'fs';
 
 const require = createRequire(new URL('../tools/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const BASE = process.env.DROP_TEST_BASE;
 const INTERNAL = process.env.DROP_TEST_INTERNAL;
 const ADMIN = process.env.DROP_ADMIN_TOKEN;
 const OUT = new URL('./out/', import.meta.url).pathname;
 const STEP_MS = 15000;
+const SHOP = 'mer_00000000000000a1';	// the seeded demo shop, Kafé Oslo
 
 function mod11(first10) {
   const w = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
@@ -40,109 +55,334 @@ async function approve(userId) {
   if (r.status !== 200) throw new Error(`KYC approval: ${r.status}`);
 }
 
+/* Spaces Intl writes (no-break, narrow no-break) as plain ones. */
+const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+function must(ok, what) {
+  if (!ok) throw new Error(what);
+}
+
+/* Contrast of controls against what is behind them (WCAG 1.4.11). */
+function controlContrast() {
+  function rgb(s) {
+    const m = s.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const p = m[1].split(',').map((x) => parseFloat(x));
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  }
+  function lum(c) {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  }
+  function ratio(a, b) {
+    const x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+  function behind(el) {
+    for (let e = el.parentElement; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) return c;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  }
+  const bad = [];
+  for (const el of document.querySelectorAll('input:not([type=checkbox]), select, textarea, button:not(.link), a.button')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const cs = getComputedStyle(el);
+    const back = behind(el);
+    const fill = rgb(cs.backgroundColor);
+    const border = rgb(cs.borderTopColor);
+    const width = parseFloat(cs.borderTopWidth);
+    const best = Math.max(fill && fill.a > 0 ? ratio(fill, back) : 1,
+      border && width > 0 ? ratio(border, back) : 1);
+    if (best < 3) bad.push(`${el.tagName.toLowerCase()}#${el.id || ''} ${best.toFixed(2)}:1`);
+  }
+  return bad;
+}
+
 async function walk(browser, name, options) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, ...options });
+  const phone = name === 'phone';
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'nb-NO', ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
   const problems = [];
-  // Chromium logs every 4xx fetch as a console error: only the one the
-  // walk provokes on purpose (a 422 to show a field error) is allowed.
-  let expect = null;
+  // Chromium logs every 4xx fetch as a console error: only those the walk
+  // provokes on purpose (a field error, an unknown shop) are allowed.
+  const expected = [];
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    if (expect && m.text().includes(`status of ${expect}`)) { expect = null; return; }
+    // The client learns whether cards are on from their route: off, it is 404.
+    if (m.text().includes('status of 404') && m.location().url.endsWith('/api/cards')) return;
+    const i = expected.findIndex((s) => m.text().includes(`status of ${s}`));
+    if (i >= 0) { expected.splice(i, 1); return; }
     problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('dialog', (d) => d.accept());
-  const shot = (step) => page.screenshot({ path: `${OUT}${name}-${step}.png`, fullPage: true });
   const unique = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  let shots = 0;
 
-  // Register.
+  /* Every page: the checks above, then a screenshot. */
+  async function check(step) {
+    await page.waitForFunction(() => document.getElementById('busy').hidden);
+    const text = await page.locator('body').innerText();
+    const shown = text.match(/\b(null|undefined|NaN|\[object Object\])\b/);
+    if (shown) problems.push(`${step}: "${shown[1]}" on screen`);
+    const focus = await page.evaluate(() => document.activeElement ? document.activeElement.tagName : '');
+    if (['BODY', 'MAIN'].includes(focus)) problems.push(`${step}: focus on ${focus.toLowerCase()}`);
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.map((v) => `${v.id} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+    });
+    for (const v of violations) problems.push(`${step}: axe ${v}`);
+    for (const c of await page.evaluate(controlContrast)) problems.push(`${step}: control contrast ${c}`);
+    await page.screenshot({ path: `${OUT}${name}-${String(++shots).padStart(2, '0')}-${step}.png`, fullPage: true });
+  }
+
+  async function heading(text) {
+    await page.getByRole('heading', { level: 1, name: text }).waitFor();
+  }
+
+  async function nav(href, title) {
+    if (phone && !['#/', '#/send', '#/pay'].includes(href)) {
+      await page.locator('#tabs a[href="#/more"]').click();
+      await heading('Mer');
+      await page.locator(`main a[href="${href}"]`).click();
+    } else {
+      await page.locator(`${phone ? '#tabs' : '#nav'} a[href="${href}"]`).click();
+    }
+    await heading(title);
+  }
+
+  // The first page says what Drop is and what it costs, without a session.
   const resp = await page.goto(`${BASE}/`);
   const csp = resp.headers()['content-security-policy'] || '';
-  if (!csp.includes("script-src 'self'")) throw new Error(`no strict CSP: ${csp}`);
-  await page.getByRole('heading', { name: 'Log in' }).waitFor();
-  await shot('1-login');
-  await page.getByRole('link', { name: 'Register' }).first().click();
+  must(csp.includes("script-src 'self'"), `no strict CSP: ${csp}`);
+  await heading(/Send penger hjem og betal i butikker/);
+  must(await page.evaluate(() => document.documentElement.lang) === 'nb', 'page language is not nb');
+  await page.fill('#f-calc-amount', '1 005,50');
+  await page.selectOption('#f-calc-country', 'RS');
+  await page.click('#f-calc-submit');
+  await page.locator('#calc-facts').waitFor();
+  const calc = plain(await page.locator('#calc-facts').innerText());
+  for (const want of ['1 005,50 kr', '5,03 kr', '1 010,53 kr', '1 NOK = 11,70 RSD', '2–4 virkedager']) {
+    must(calc.includes(want), `calculator lacks ${want}: ${calc}`);
+  }
+  await check('first-page');
+
+  // Sign-up: the terms must be accepted, and they are recorded.
+  await page.locator('main').getByRole('link', { name: 'Opprett konto' }).first().click();
+  await heading('Opprett kontoen din');
   await page.fill('#f-register-firstName', 'Amira');
   await page.fill('#f-register-lastName', 'Hodžić');
   await page.fill('#f-register-email', `web_${unique}@example.no`);
   await page.fill('#f-register-password', 'Secret123');
-  await page.fill('#f-register-dateOfBirth', '1991-03-04');
-  await page.getByRole('button', { name: 'Register' }).click();
-  await page.getByRole('heading', { name: 'Hi Amira' }).waitFor();
-
-  // KYC approval through the internal API.
+  await page.fill('#f-register-dateOfBirth', '04.03.1991');
+  await page.click('#f-register-submit');
+  await page.locator('#f-register-terms-err').filter({ hasText: 'godta vilkårene' }).waitFor();
+  must(await page.evaluate(() => document.activeElement.id) === 'f-register-terms', 'focus not on the first wrong field');
+  must(await page.getAttribute('#f-register-terms', 'aria-invalid') === 'true', 'terms not aria-invalid');
+  await check('sign-up-error');
+  await page.check('#f-register-terms');
+  await page.check('#f-register-privacy');
+  await page.click('#f-register-submit');
+  await heading('Hei Amira');
   const me = await page.evaluate(async () => (await (await fetch('/api/users/me')).json()).data);
+  const consents = await page.evaluate(async () => (await (await fetch('/api/consents')).json()).data);
+  for (const type of ['terms', 'privacy']) {
+    must(consents.some((c) => c.consent_type === type && c.granted), `consent ${type} not recorded`);
+  }
+
+  // The identity check is said up front: the overview links to it, and the
+  // send page explains it before any form.
+  await page.locator('#kyc-status').filter({ hasText: 'Identitetskontroll: venter' }).waitFor();
+  await page.locator('#kyc-status a[href="#/identity"]').waitFor();
+  await check('overview-new');
+  await nav('#/send', 'Send penger hjem');
+  await page.locator('#kyc-box').waitFor();
+  must(await page.locator('#f-send').count() === 0, 'a send form before the identity check');
+  await check('send-needs-kyc');
   await approve(me.id);
 
-  // A field error is shown next to its field.
+  // A field error is a sentence next to its field, and takes the focus.
+  await nav('#/', 'Hei Amira');
   await page.fill('#f-link-bankName', 'DNB');
   await page.fill('#f-link-accountNumber', '12345678901');
-  expect = 422;
-  await page.getByRole('button', { name: 'Link account' }).click();
-  await page.locator('#f-link-accountNumber-err').filter({ hasText: /check digit/ }).waitFor();
-
-  // Link an account.
+  expected.push(422);
+  await page.click('#f-link-submit');
+  await page.locator('#f-link-accountNumber-err').filter({ hasText: /^Kontonummer må være et norsk kontonummer .*kontrollsiffer\.$/ }).waitFor();
+  must(await page.evaluate(() => document.activeElement.id) === 'f-link-accountNumber', 'focus not on the wrong field');
+  await check('field-error');
   const account = accountNumber();
   await page.fill('#f-link-accountNumber', account);
-  await page.getByRole('button', { name: 'Link account' }).click();
-  await page.locator('#accounts li', { hasText: account }).waitFor();
-  await shot('2-overview');
+  await page.click('#f-link-submit');
+  const grouped = `${account.slice(0, 4)}.${account.slice(4, 6)}.${account.slice(6)}`;
+  await page.locator('#accounts li', { hasText: grouped }).waitFor();
 
-  // Add a recipient, see the disclosure, send.
-  await page.goto(`${BASE}/#/send`);
+  // Amounts as people write them; the review locks what will be paid.
+  await nav('#/send', 'Send penger hjem');
   await page.fill('#f-recipient-name', 'Emina Hodžić');
   await page.selectOption('#f-recipient-country', 'BA');
   await page.fill('#f-recipient-bankAccount', 'BA391290079401028494');
-  await page.getByRole('button', { name: 'Add recipient' }).click();
+  await page.click('#f-recipient-submit');
   await page.locator('#f-send-recipientId option', { hasText: 'Emina' }).waitFor({ state: 'attached' });
-  await page.fill('#f-send-amount', '150');
-  await page.getByRole('button', { name: 'Review' }).click();
+  await page.fill('#f-send-amount', '12,345');
+  await page.click('#f-send-submit');
+  await page.locator('#f-send-amount-err').filter({ hasText: 'høyst to desimaler' }).waitFor();
+  await page.fill('#f-send-amount', '1 005,50');
+  await page.click('#f-send-submit');
   await page.locator('#disclosure').waitFor();
-  const disclosure = await page.locator('#disclosure').innerText();
-  for (const want of ['Fee (0.5 %)', '0,75', '150,75', '2-4 business days']) {
-    if (!disclosure.includes(want)) throw new Error(`disclosure lacks ${want}: ${disclosure}`);
+  let review = plain(await page.locator('#disclosure').innerText());
+  for (const want of ['1 005,50 kr', 'Gebyr (0,5 %)', '5,03 kr', '1 010,53 kr', '1 NOK = 1,04 BAM', '2–4 virkedager']) {
+    must(review.includes(want), `review lacks ${want}: ${review}`);
   }
-  await shot('3-disclosure');
+  must(await page.locator('#f-send-amount').isDisabled() && await page.locator('#f-send-recipientId').isDisabled(),
+    'the reviewed form is not locked');
+  await check('review');
+  await page.click('#send-edit');
+  must(await page.locator('#send-review').isHidden(), 'the review stays after Edit');
+  await page.fill('#f-send-amount', '2000');
+  await page.click('#f-send-submit');
+  await page.locator('#disclosure', { hasText: '2 000,00' }).waitFor();
+  review = plain(await page.locator('#disclosure').innerText());
+  must(review.includes('2 010,00 kr'), `review of 2000 lacks its total: ${review}`);
   await page.click('#send-confirm');
   await page.locator('#send-done').waitFor();
+  const done = plain(await page.locator('#send-done').innerText());
+  for (const want of ['Overføringen er underveis', 'Emina Hodžić får 2 080,00 BAM', '2 010,00 kr', 'Forventet innen', 'Referanse']) {
+    must(done.includes(want), `result lacks ${want}: ${done}`);
+  }
+  must(await page.evaluate(() => document.activeElement.id) === 'send-done', 'focus not on the result');
+  const txId = (await page.getAttribute('#send-tx-link', 'href')).replace('#/tx/', '');
+  const paid = await page.evaluate(async (id) => (await (await fetch(`/api/transactions/${id}`)).json()).data, txId);
+  must(paid.sendAmount === 2000, `paid ${paid.sendAmount}, not the 2000 on screen`);
+  await check('sent');
 
-  // The transaction in the list.
-  await page.goto(`${BASE}/#/`);
-  await page.locator('#tx-list li', { hasText: 'Emina Hodžić' }).waitFor();
-  await shot('4-history');
+  // History: what left the account, the status in words; rows open.
+  await nav('#/', 'Hei Amira');
+  const row = page.locator(`#tx-list a[data-id="${txId}"]`);
+  await row.waitFor();
+  const rowText = plain(await row.innerText());
+  must(rowText.includes('−2 010,00 kr') && rowText.includes('Underveis'), `history row: ${rowText}`);
+  await row.click();
+  await heading('Overføring: Emina Hodžić');
+  const facts = plain(await page.locator('#tx-facts').innerText());
+  for (const want of ['Underveis', '2 000,00 kr', '10,00 kr', '2 010,00 kr', '1 NOK = 1,04 BAM', 'Referanse', 'Forventet innen']) {
+    must(facts.includes(want), `transaction page lacks ${want}: ${facts}`);
+  }
+  await page.locator('#tx-timeline').waitFor();
+  await check('transaction');
 
-  // Merchant registration and the QR image.
-  await page.goto(`${BASE}/#/merchant`);
+  // Paying a shop: the pay page a QR code opens names the shop first; an
+  // unknown shop is refused at the review; no rate rows for QR.
+  await page.goto(`${BASE}/#/pay/${SHOP}`);
+  await heading('Betal i butikk');
+  must(await page.inputValue('#f-pay-merchantId') === SHOP, 'the pay page does not carry the shop');
+  await page.fill('#f-pay-amount', '149,50');
+  await page.click('#f-pay-submit');
+  await page.locator('#disclosure', { hasText: 'Kafé Oslo' }).waitFor();
+  review = plain(await page.locator('#disclosure').innerText());
+  must(review.includes('149,50 kr') && !review.includes('Vekslingskurs') && !review.includes('Mottaker får'),
+    `QR review: ${review}`);
+  await check('pay-review');
+  await page.click('#pay-edit');
+  await page.fill('#f-pay-merchantId', 'mer_ffffffffffffffff');
+  expected.push(404);
+  await page.click('#f-pay-submit');
+  await page.locator('#f-pay-merchantId-err').filter({ hasText: 'Ingen butikk har denne koden.' }).waitFor();
+  must(await page.locator('#pay-review').isHidden(), 'an unknown shop got a review');
+  await page.fill('#f-pay-merchantId', 'en butikk');
+  await page.click('#f-pay-submit');
+  await page.locator('#f-pay-merchantId-err').filter({ hasText: 'butikkens kode' }).waitFor();
+  await page.fill('#f-pay-merchantId', `https://drop.example/#/pay/${SHOP}`);
+  await page.click('#f-pay-submit');
+  await page.locator('#disclosure', { hasText: 'Kafé Oslo' }).waitFor();
+  await page.click('#pay-confirm');
+  await page.locator('#pay-done').filter({ hasText: 'Betalt 149,50 kr til Kafé Oslo' }).waitFor();
+  await check('paid');
+
+  // A shop of one's own: the overview for a shop owner, selected periods,
+  // the QR code (an https link a phone camera opens), empty states.
+  if (phone) {
+    await page.locator('#tabs a[href="#/more"]').click();
+    await heading('Mer');
+    await page.getByRole('link', { name: 'Registrer en butikk' }).click();
+  } else {
+    await page.goto(`${BASE}/#/merchant`);
+  }
+  await heading('Registrer en butikk');
   await page.fill('#f-merchant-businessName', 'Ćevabdžinica Oslo');
   await page.fill('#f-merchant-orgNumber', String(100000000 + Math.floor(Math.random() * 899999999)));
   await page.fill('#f-merchant-bankAccount', accountNumber());
-  await page.getByRole('button', { name: 'Register shop' }).click();
-  const qr = page.locator('#merchant-qr');
-  await qr.waitFor();
+  await page.click('#f-merchant-submit');
+  await heading('Ćevabdžinica Oslo');
   await page.waitForFunction(() => {
     const img = document.getElementById('merchant-qr');
     return img && img.complete && img.naturalWidth > 0;
   });
-  await page.locator('#merchant-figures dd').first().waitFor();
-  await shot('5-merchant');
+  const url = await page.locator('#merchant-qr-url').innerText();
+  must(/^https?:\/\/[^/]+\/#\/pay\/mer_[0-9a-f]{16}$/.test(url), `QR link: ${url}`);
+  await page.locator('a[download="drop-qr.svg"]').waitFor();
+  await page.locator('#qr-print').waitFor();
+  await page.locator('#merchant-facts').waitFor();
+  must(await page.getAttribute('#period-today', 'aria-pressed') === 'true', 'today not shown as selected');
+  await page.click('#period-week');
+  await page.waitForFunction(() => document.getElementById('period-week').getAttribute('aria-pressed') === 'true');
+  must(await page.getAttribute('#period-today', 'aria-pressed') === 'false', 'two periods selected');
+  await page.getByText('Ingen betalinger ennå').waitFor();
+  await check('shop');
+  await nav('#/', 'Hei Amira');
+  await page.locator('#shop-today').waitFor();
+  await check('overview-shop-owner');
 
-  // Data export.
-  await page.goto(`${BASE}/#/account`);
-  await page.click('#export');
-  await page.locator('#export-link').waitFor();
-  await shot('6-export');
+  // The saved language changes the page; back to Norwegian.
+  await nav('#/settings', 'Innstillinger');
+  await page.selectOption('#f-settings-language', 'en');
+  await page.click('#f-settings-submit');
+  await heading('Settings');
+  must(await page.evaluate(() => document.documentElement.lang) === 'en', 'page language did not follow the setting');
+  await check('settings-english');
+  await page.selectOption('#f-settings-language', 'nb');
+  await page.click('#f-settings-submit');
+  await heading('Innstillinger');
 
-  // Log out.
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await page.getByRole('heading', { name: 'Log in' }).waitFor();
-  await shot('7-logged-out');
+  // Notifications, marked read: no "null" on screen.
+  await nav('#/notifications', 'Varsler');
+  await page.locator('#mark-read').click();
+  await page.locator('#mark-read').waitFor({ state: 'detached' });
+  await page.locator('#notifications li').first().waitFor();
+  must(await page.locator('#notifications li.unread').count() === 0, 'still unread after Mark all read');
+  await check('notifications-read');
+
+  if (phone) {
+    // Four tabs at the bottom, no menu wrapping above the content.
+    must(!(await page.locator('#nav').isVisible()), 'the menu shows on a phone');
+    must(await page.locator('#tabs a').count() === 4, 'not four tabs');
+    const bar = await page.locator('#tabs').boundingBox();
+    must(bar && bar.y + bar.height >= 840, 'the tab bar is not at the bottom');
+    const top = await page.locator('header.top').boundingBox();
+    must(top.height < 80, `the header takes ${top.height}px`);
+    // Deleting the account says what happens and asks for the password.
+    await nav('#/account', 'Personvern');
+    await page.click('#delete-link');
+    await heading('Slett konto');
+    await page.getByText('oppbevares i 5 år').waitFor();
+    await check('delete');
+    await page.fill('#f-delete-password', 'Secret123');
+    await page.click('#f-delete-submit');
+    await heading('Logg inn');
+    await page.locator('#banner').filter({ hasText: 'Kontoen din er slettet' }).waitFor();
+  } else {
+    await page.getByRole('button', { name: 'Logg ut' }).click();
+    await heading('Logg inn');
+  }
+  await check('logged-out');
 
   await context.close();
   if (problems.length) throw new Error(`${name}:\n  ${problems.join('\n  ')}`);
-  console.log(`browser ${name}: walked register to logout, no console errors`);
+  console.log(`browser ${name}: walked first page to ${phone ? 'deletion' : 'logout'}, every check clean`);
 }
 
 mkdirSync(OUT, { recursive: true });
