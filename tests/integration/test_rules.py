@@ -274,37 +274,32 @@ def needs_stack(stack):
         pytest.skip("needs the session's own stack")
 
 
-def test_startup_refuses_a_validate_line_for_a_field_the_route_lacks(stack):
+# Each broken kore.conf (a line replaced), and what the check says of it.
+REGISTER = "\tparams post /api/auth/register {\n"
+DASHBOARD = "\tparams qs:get /api/merchants/dashboard {\n"
+BROKEN_CONFS = [
+    ("a validate line for a body field the route lacks",
+     REGISTER, REGISTER + "\t\tvalidate\tnickname\tv_name\n",
+     "kore.conf: params of /api/auth/register: 'validate nickname v_name': "
+     "route auth.register does not read field nickname"),
+    ("a query argument the route does not declare",
+     DASHBOARD, DASHBOARD + "\t\tvalidate\tshop\tv_period\n",
+     "route merchants.dashboard does not read query argument shop"),
+    ("a validator without a message",
+     "validator v_email\t",
+     "validator v_nickname\tregex\t^[a-z]+$\nvalidator v_email\t",
+     "kore.conf: validator v_nickname has no failure message"),
+]
+
+
+@pytest.mark.parametrize("what,old,new,message", BROKEN_CONFS,
+                         ids=[b[0] for b in BROKEN_CONFS])
+def test_startup_refuses_a_broken_conf(stack, what, old, new, message):
     needs_stack(stack)
-    status, out = start_with(stack, lambda t: t.replace(
-        "\tparams post /api/auth/register {\n",
-        "\tparams post /api/auth/register {\n"
-        "\t\tvalidate\tnickname\tv_name\n", 1))
-    assert status not in (None, 0), "kore started: %s" % out[-2000:]
-    assert "kore.conf: params of /api/auth/register: 'validate nickname " \
-        "v_name': route auth.register does not read field nickname" in out, \
-        out[-2000:]
-
-
-def test_startup_refuses_a_query_argument_the_route_does_not_declare(stack):
-    needs_stack(stack)
-    status, out = start_with(stack, lambda t: t.replace(
-        "\tparams qs:get /api/merchants/dashboard {\n",
-        "\tparams qs:get /api/merchants/dashboard {\n"
-        "\t\tvalidate\tshop\tv_period\n", 1))
-    assert status not in (None, 0), "kore started: %s" % out[-2000:]
-    assert "route merchants.dashboard does not read query argument shop" \
-        in out, out[-2000:]
-
-
-def test_startup_refuses_a_validator_without_a_message(stack):
-    needs_stack(stack)
-    status, out = start_with(stack, lambda t: t.replace(
-        "validator v_email\t", "validator v_nickname\tregex\t^[a-z]+$\n"
-        "validator v_email\t", 1))
-    assert status not in (None, 0), "kore started: %s" % out[-2000:]
-    assert "kore.conf: validator v_nickname has no failure message" in out, \
-        out[-2000:]
+    status, out = start_with(stack, lambda t: t.replace(old, new, 1))
+    assert status not in (None, 0), "%s: kore started: %s" % (what,
+                                                             out[-2000:])
+    assert message in out, "%s: %s" % (what, out[-2000:])
 
 
 def test_startup_accepts_the_config_as_shipped(stack):
