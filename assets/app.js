@@ -167,11 +167,44 @@ const NB = {
   'Sales today': 'Salg i dag',
   'Next payout': 'Neste utbetaling',
   'Open my shop': 'Åpne min butikk',
+  /* Bank accounts and consents */
+  'Waiting for your approval at the bank': 'Venter på at du godkjenner i banken',
+  'Approve at your bank': 'Godkjenn i banken din',
+  'Make primary': 'Gjør til hovedkonto',
+  'Unlink': 'Koble fra',
+  'Unlink {account}? Drop stops reading it; your past payments stay in your history.':
+    'Koble fra {account}? Drop slutter å lese den; tidligere betalinger blir stående i historikken.',
+  'Unlinked {account}.': 'Koblet fra {account}.',
+  'Allow Drop at your bank': 'Gi Drop tilgang i banken din',
+  'Your bank asks you to allow Drop to read the balance of {account}. You come back here afterwards.':
+    'Banken din ber deg gi Drop lov til å lese saldoen på {account}. Du kommer tilbake hit etterpå.',
+  'The bank page is open until {time}.': 'Bankens side er åpen til {time}.',
+  'Go to your bank': 'Gå til banken din',
+  "Drop's access to {account} ends on {date}.": 'Drops tilgang til {account} slutter {date}.',
+  "Drop's access to {account} ended on {date}. Renew it to see the balance and pay from it.":
+    'Drops tilgang til {account} sluttet {date}. Forny den for å se saldoen og betale fra kontoen.',
+  'Renew access': 'Forny tilgangen',
+  'Access renewed until {date}.': 'Tilgangen er fornyet til {date}.',
+  'Approve the renewal at your bank': 'Godkjenn fornyelsen i banken din',
   /* Status words */
   'On its way': 'Underveis',
   'Completed': 'Fullført',
   'Failed': 'Mislyktes',
   'Waiting for your bank': 'Venter på banken din',
+  /* Why a payment failed, in words */
+  'Not approved at your bank, or refused by it. The money stays in your account.':
+    'Ikke godkjent i banken din, eller avvist av den. Pengene blir på kontoen din.',
+  'Not approved at your bank within 15 minutes. The money stays in your account.':
+    'Ikke godkjent i banken din innen 15 minutter. Pengene blir på kontoen din.',
+  'Your bank could not be reached. The money stays in your account; try again later.':
+    'Vi fikk ikke kontakt med banken din. Pengene blir på kontoen din; prøv igjen senere.',
+  'Cancelled. The money stays in your account.': 'Avbrutt. Pengene blir på kontoen din.',
+  'Could not be delivered. The whole amount, fee included, is back in your account.':
+    'Kunne ikke leveres. Hele beløpet, gebyret medregnet, er tilbake på kontoen din.',
+  'Your bank asks you to approve this payment.': 'Banken din ber deg godkjenne denne betalingen.',
+  'Taking you to your bank…': 'Sender deg til banken din…',
+  'Not paid': 'Ikke betalt',
+  'This page follows the payment until your bank has answered.': 'Denne siden følger betalingen til banken din har svart.',
   /* Identity */
   'Transfers abroad need an approved identity check, as the law on money laundering requires. Paying shops in Norway does not.':
     'Overføringer til utlandet krever godkjent identitetskontroll, slik hvitvaskingsloven krever. Betaling i butikker i Norge gjør ikke det.',
@@ -204,6 +237,9 @@ const NB = {
   'Not sent. You can try again safely: it will not be paid twice.':
     'Ikke sendt. Du kan trygt prøve igjen: det blir ikke betalt to ganger.',
   'Link a bank account first.': 'Koble til en bankkonto først.',
+  'This rate and fee hold for 10 minutes, until {time}.': 'Denne kursen og dette gebyret gjelder i 10 minutter, til {time}.',
+  'The rate is no longer held. Press Edit, then Review, for the rate of now.':
+    'Kursen gjelder ikke lenger. Trykk Endre og så Se gjennom for dagens kurs.',
   /* Pay */
   'Shop': 'Butikk',
   'Shop code or link from its QR code': 'Butikkens kode eller lenke fra QR-koden',
@@ -331,7 +367,7 @@ const NB_DETAILS = {
   'must be 1-2000 characters': 'må ha 1-2000 tegn'
 };
 
-const state = { me: null, inflight: 0, lang: 'nb', currency: 'NOK', cards: false, pricing: null };
+const state = { me: null, inflight: 0, lang: 'nb', currency: 'NOK', cards: false, pricing: null, asked: {}, said: null };
 
 function t(text, vars) {
   let s = state.lang === 'nb' && NB[text] !== undefined ? NB[text] : text;
@@ -375,6 +411,13 @@ function when(iso) {
   return iso ? fmtWhen.format(new Date(iso)) : '';
 }
 
+const fmtTime = new Intl.DateTimeFormat(LOCALE, { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Oslo' });
+
+/* "2026-12-02T13:05:00Z" -> "14:05" (Oslo). */
+function clock(iso) {
+  return iso ? fmtTime.format(new Date(iso)) : '';
+}
+
 /* "2026-12-02" -> "02.12.2026", without a time zone shifting the day. */
 function day(ymd) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || '');
@@ -390,6 +433,26 @@ function accountText(n) {
 function statusText(s) {
   return t({ processing: 'On its way', completed: 'Completed', failed: 'Failed',
     pending_authorisation: 'Waiting for your bank' }[s] || s);
+}
+
+/* Why a failed payment failed, and that the money stayed (the API's reasons). */
+function failureText(reason) {
+  return t({ rejected_by_bank: 'Not approved at your bank, or refused by it. The money stays in your account.',
+    expired: 'Not approved at your bank within 15 minutes. The money stays in your account.',
+    bank_unavailable: 'Your bank could not be reached. The money stays in your account; try again later.',
+    cancelled: 'Cancelled. The money stays in your account.' }[reason] ||
+    'Could not be delivered. The whole amount, fee included, is back in your account.');
+}
+
+/*
+ * The notice an account's consent needs by now (a Date), or null: its
+ * last day (consentExpiresAt) is less than 14 days away, or past.
+ */
+function consentNotice(a, now) {
+  if (a.status !== 'active' || !a.consentExpiresAt) return null;
+  const last = Date.parse(a.consentExpiresAt.slice(0, 10) + 'T00:00:00Z');
+  if (Number.isNaN(last) || last - now.getTime() >= 14 * 86400000) return null;
+  return { ended: now.getTime() >= last + 86400000, date: a.consentExpiresAt.slice(0, 10) };
 }
 
 function dateToIso(text) {
@@ -905,6 +968,16 @@ function kycLine(me) {
     h('a', { href: '#/identity', text: t('What this means') }));
 }
 
+/* The bank's page where the user allows Drop to read an account. */
+function consentStep(a) {
+  return h('section', { class: 'card', id: 'consent-step', 'aria-labelledby': 'consent-h' },
+    h('h2', { id: 'consent-h', tabindex: '-1', text: t('Allow Drop at your bank') }),
+    h('p', { text: t('Your bank asks you to allow Drop to read the balance of {account}. You come back here afterwards.',
+      { account: accountText(a.accountNumber) }) }),
+    a.authorisation.expiresAt ? h('p', { class: 'note', text: t('The bank page is open until {time}.', { time: clock(a.authorisation.expiresAt) }) }) : null,
+    h('p', {}, h('a', { class: 'button', id: 'consent-go', href: a.authorisation.url, text: t('Go to your bank') })));
+}
+
 function linkForm() {
   return form({
     id: 'link', submit: t('Link account'),
@@ -912,10 +985,85 @@ function linkForm() {
              { name: 'accountNumber', label: t('Account number'), inputmode: 'numeric', required: true, hint: '1234.56.78903' }],
     onSubmit: async (v) => {
       const r = await api('POST', '/api/bank-accounts', v);
-      if (r.ok) routes['']();
+      if (r.ok && r.json.data.authorisation) {
+        const step = consentStep(r.json.data);
+        document.getElementById('link-card').replaceWith(step);
+        step.querySelector('h2').focus();
+      } else if (r.ok) {
+        routes['']();
+      }
       return r;
     }
   });
+}
+
+/* One linked account: balance, its consent's state, what can be done. */
+function accountLine(a) {
+  const name = a.bankName + ' ' + accountText(a.accountNumber);
+  const actions = h('span', { class: 'row actions' });
+  if (a.status === 'active' && !a.isPrimary) {
+    actions.append(h('button', { type: 'button', class: 'secondary small', id: 'primary-' + a.id, text: t('Make primary'),
+      'aria-label': t('Make primary') + ': ' + name, onclick: async () => {
+        const r = await api('PATCH', '/api/bank-accounts/' + a.id, { isPrimary: true });
+        if (r.ok) routes['']();
+      } }));
+  }
+  actions.append(h('button', { type: 'button', class: 'secondary small', id: 'unlink-' + a.id, text: t('Unlink'),
+    'aria-label': t('Unlink') + ': ' + name, onclick: async () => {
+      if (!window.confirm(t('Unlink {account}? Drop stops reading it; your past payments stay in your history.', { account: name }))) return;
+      const r = await api('DELETE', '/api/bank-accounts/' + a.id);
+      if (r.ok) {
+        state.said = t('Unlinked {account}.', { account: name });
+        await routes['']();
+      } else if (r.json) {
+        banner(r.json.message);
+      }
+    } }));
+  const waiting = a.authorisation ? h('span', { class: 'note' }, (a.status === 'active' ? '' : t('Waiting for your approval at the bank') + ' · '),
+    h('a', { href: a.authorisation.url, id: 'approve-' + a.id,
+      text: a.status === 'active' ? t('Approve the renewal at your bank') : t('Approve at your bank') })) : null;
+  return h('li', { 'data-id': a.id, class: a.status },
+    h('span', {}, h('span', { text: name + (a.isPrimary ? ' (' + t('primary') + ')' : '') }), waiting ? h('br') : null, waiting),
+    h('span', { class: 'money', text: a.status === 'active' ? money(a.balance, a.currency) : '' }), actions);
+}
+
+/* Accounts whose consent ends soon or has ended, each with Renew. */
+function consentNotices(accounts) {
+  const items = accounts.map((a) => [a, consentNotice(a, new Date())]).filter(([, n]) => n);
+  if (!items.length) return null;
+  return h('section', { class: 'card notice', id: 'consent-notice', role: 'status' }, items.map(([a, n]) => {
+    const name = a.bankName + ' ' + accountText(a.accountNumber);
+    return h('p', {}, t(n.ended ? "Drop's access to {account} ended on {date}. Renew it to see the balance and pay from it."
+      : "Drop's access to {account} ends on {date}.", { account: name, date: day(n.date) }) + ' ',
+    h('button', { type: 'button', id: 'renew-' + a.id, text: t('Renew access'), onclick: async () => {
+      const r = await api('POST', '/api/bank-accounts/' + a.id + '/consent');
+      if (r.ok && r.json.data.authorisation) {
+        location.assign(r.json.data.authorisation.url);
+      } else if (r.ok) {
+        state.said = t('Access renewed until {date}.', { date: day(r.json.data.consentExpiresAt.slice(0, 10)) });
+        await routes['']();
+      }
+    } }));
+  }));
+}
+
+/*
+ * Back from the bank: a consent waiting for approval is asked about once
+ * per visit (approved, the account reads its balance; refused, the bank's
+ * answer is said). The user comes back to the overview either way.
+ */
+async function settleConsents(me) {
+  const waiting = me.bankAccounts.filter((a) => a.authorisation && !state.asked[a.authorisation.url]);
+  if (!waiting.length) return me;
+  const said = [];
+  for (const a of waiting) {
+    state.asked[a.authorisation.url] = true;
+    const r = await api('POST', '/api/bank-accounts/' + a.id + '/refresh');
+    if (r.status === 409 && r.json) said.push(r.json.message);
+  }
+  const fresh = await loadMe();
+  if (said.length) state.said = said.join(' ');
+  return fresh || me;
 }
 
 /* Total in the display currency as well, when one with a rate is chosen. */
@@ -937,23 +1085,26 @@ async function shopToday() {
 }
 
 routes[''] = async () => {
-  const me = await loadMe();
+  let me = await loadMe();
   if (!me) return;
+  me = await settleConsents(me);
   const accounts = me.bankAccounts.length
-    ? h('ul', { class: 'list', id: 'accounts' }, me.bankAccounts.map((a) => h('li', {},
-      h('span', { text: a.bankName + ' ' + accountText(a.accountNumber) + (a.isPrimary ? ' (' + t('primary') + ')' : '') }),
-      h('span', { class: 'money', text: money(a.balance, a.currency) }))))
+    ? h('ul', { class: 'list', id: 'accounts' }, me.bankAccounts.map(accountLine))
     : h('p', { class: 'note empty', id: 'accounts', text: t('No bank account linked yet.') });
   const balance = h('section', { class: 'card', 'aria-labelledby': 'bal-h' },
     h('h2', { id: 'bal-h', text: t('Total balance') }),
     h('p', { class: 'big money', id: 'total-balance', text: money(me.totalBalance) }),
     await approx(me.totalBalance), kycLine(me),
     h('h3', { text: t('Your bank accounts') }), accounts);
-  const link = h('section', { class: 'card', 'aria-labelledby': 'link-h' }, h('h2', { id: 'link-h', text: t('Link a bank account') }),
+  const link = h('section', { class: 'card', id: 'link-card', 'aria-labelledby': 'link-h' }, h('h2', { id: 'link-h', text: t('Link a bank account') }),
     me.role === 'merchant' && !me.bankAccounts.length ? h('p', { class: 'note', text: t('Link a personal account to send money and pay shops.') }) : null,
     linkForm());
   const shop = me.role === 'merchant' ? await shopToday() : null;
-  show(t('Hi {name}', { name: me.firstName }),
+  // What the last action on this page did, said once (not in the banner,
+  // which the page's own requests clear).
+  const said = state.said ? h('p', { class: 'card said', id: 'overview-said', role: 'status', text: state.said }) : null;
+  state.said = null;
+  show(t('Hi {name}', { name: me.firstName }), said, consentNotices(me.bankAccounts),
     h('div', { class: 'grid' }, shop, balance, link), history());
 };
 
@@ -1031,20 +1182,37 @@ function payFlow(kind, fields, disclose, pay, done) {
         attempt.body, { 'Idempotency-Key': attempt.key });
       confirm.disabled = false;
       edit.disabled = false;
-      if (p.ok) {
-        const shown = await done(p.json.data, attempt.disclosure);
+      if (p.ok && p.json.data.status === 'pending_authorisation' && p.json.data.authorisation) {
+        // The bank's page, then back to the payment's own page (#/tx/<id>).
+        const going = h('p', { role: 'status', tabindex: '-1', id: kind + '-to-bank',
+          text: t('Your bank asks you to approve this payment.') + ' ' + t('Taking you to your bank…') });
+        fill(review, going);
+        edit.hidden = true;
+        f.hidden = true;
+        going.focus();
+        location.assign(p.json.data.authorisation.url);
+      } else if (p.ok) {
+        const tx = p.json.data;
+        const shown = tx.status === 'failed'
+          ? doneView(kind, [t('Not paid'), failureText(tx.failureReason)], tx.id, true)
+          : await done(tx, attempt.disclosure);
         fill(review, shown);
         edit.hidden = true;
         f.hidden = true;
         attempt = null;
         shown.focus();
+      } else if (p.json && p.json.error === 'quote_expired') {
+        result.textContent = t('The rate is no longer held. Press Edit, then Review, for the rate of now.');
+        result.focus();
       } else {
         result.textContent = (p.json && p.json.message) || t('Not sent. You can try again safely: it will not be paid twice.');
         result.focus();
       }
     });
+    const held = r.json.data.expiresAt ? h('p', { class: 'note', id: 'quote-expiry',
+      text: t('This rate and fee hold for 10 minutes, until {time}.', { time: clock(r.json.data.expiresAt) }) }) : null;
     fill(review, h('h2', { text: t('Before you pay'), tabindex: '-1', id: kind + '-review-h' }),
-      disclosureView(r.json.data, kind), result, h('div', { class: 'row' }, confirm));
+      disclosureView(r.json.data, kind), held, result, h('div', { class: 'row' }, confirm));
     review.hidden = false;
     review.querySelector('h2').focus();
     return r;
@@ -1067,8 +1235,8 @@ function payFlow(kind, fields, disclose, pay, done) {
 }
 
 /* What the person sees once paid: who gets what, when, and the reference. */
-function doneView(kind, lines, txId) {
-  return h('section', { class: 'done', id: kind + '-done', tabindex: '-1', role: 'status' },
+function doneView(kind, lines, txId, failed) {
+  return h('section', { class: failed ? 'done failed' : 'done', id: kind + '-done', tabindex: '-1', role: 'status' },
     h('h2', { text: lines[0] }), h('ul', { class: 'plain' }, lines.slice(1).filter(present).map((l) => h('li', { text: l }))),
     h('p', {}, h('a', { href: '#/tx/' + txId, id: kind + '-tx-link', text: kind === 'send' ? t('See the transfer') : t('See the payment') })));
 }
@@ -1109,7 +1277,7 @@ routes.send = async () => {
     : recipients.length && price.remittance ? payFlow('send',
       [{ name: 'recipientId', label: t('Recipient'), type: 'select', options }, amountField(price.remittance)],
       (v) => ({ type: 'remittance', amount: v.amount, recipientId: v.recipientId }),
-      (v) => ({ recipientId: v.recipientId, amount: v.amount }),
+      (v, d) => ({ recipientId: v.recipientId, amount: v.amount, quoteId: d.quoteId }),
       async (tx) => {
         const rc = await api('GET', '/api/transactions/' + tx.id + '/receipt');
         const receipt = rc.ok ? rc.json.data : {};
@@ -1136,16 +1304,22 @@ routes.pay = async () => {
      amountField(price.qr_payment)],
     (v) => ({ type: 'qr_payment', amount: v.amount, merchantId: v.merchantId }),
     (v) => ({ merchantId: v.merchantId, amount: v.amount }),
-    async (tx, d) => doneView('pay', [t('Paid {amount} to {shop}', { amount: money(tx.amount), shop: d.merchantName }),
-      when(tx.createdAt)], tx.id)));
+    async (tx, d) => tx.status === 'completed'
+      ? doneView('pay', [t('Paid {amount} to {shop}', { amount: money(tx.amount), shop: d.merchantName }), when(tx.createdAt)], tx.id)
+      : doneView('pay', [statusText(tx.status), d.merchantName + ': ' + money(tx.amount)], tx.id)));
 };
 
 /* ---- Views: one transaction -------------------------------------------- */
 
-routes.tx = async () => {
-  const id = (location.hash.match(/^#\/tx\/(tx_[a-z]+_[0-9a-f]{16})$/) || [])[1];
-  const [d, r] = id ? await Promise.all([api('GET', '/api/transactions/' + id), api('GET', '/api/transactions/' + id + '/receipt')])
-    : [{ ok: false }, { ok: false }];
+/* Open payments are followed this often, this many times, while shown. */
+const FOLLOW_MS = 2000;
+const FOLLOW_MAX = 90;
+
+routes.tx = async (follow) => {
+  const hash = location.hash;
+  const id = (hash.match(/^#\/tx\/(tx_[a-z]+_[0-9a-f]{16})$/) || [])[1];
+  const [d, r, e] = id ? await Promise.all([api('GET', '/api/transactions/' + id), api('GET', '/api/transactions/' + id + '/receipt'),
+    api('GET', '/api/transactions/' + id + '/events')]) : [{ ok: false }, { ok: false }, { ok: false }];
   if (!d.ok || !r.ok) {
     show(t('Transaction'), h('p', { class: 'card', text: t('Transaction not found.') }),
       h('p', {}, h('a', { href: '#/', text: t('Back to overview') })));
@@ -1154,9 +1328,21 @@ routes.tx = async () => {
   const x = d.json.data;
   const rc = r.json.data;
   const remit = x.type === 'remittance';
+  const open = x.status === 'pending_authorisation' || (x.status === 'processing' && !remit);
+  const events = e.ok ? e.json.data : [];
+  const n = follow || 0;
+  if (n > 0 && state.followed === x.status + events.length) {
+    if (open && n < FOLLOW_MAX) setTimeout(() => { if (location.hash === hash) routes.tx(n + 1); }, FOLLOW_MS);
+    return;
+  }
+  state.followed = x.status + events.length;
   show(remit ? t('Transfer') + ': ' + x.recipientName : t('Shop payment') + ': ' + x.merchantName,
     h('div', { class: 'grid' },
-      h('section', { class: 'card', 'aria-labelledby': 'txd-h' }, h('h2', { id: 'txd-h', text: statusText(x.status) }),
+      h('section', { class: 'card', 'aria-labelledby': 'txd-h' }, h('h2', { id: 'txd-h', 'aria-live': 'polite', text: statusText(x.status) }),
+        x.status === 'failed' ? h('p', { class: 'failed-why', id: 'tx-why', text: failureText(x.failureReason) }) : null,
+        x.authorisation ? h('p', {}, t('Your bank asks you to approve this payment.') + ' ',
+          h('a', { href: x.authorisation.url, id: 'tx-approve', text: t('Approve at your bank') })) : null,
+        open ? h('p', { class: 'note', text: t('This page follows the payment until your bank has answered.') }) : null,
         facts('tx-facts', [
           [t('Status'), statusText(x.status)],
           [t('Sent'), money(remit ? x.sendAmount : x.amount)],
@@ -1170,9 +1356,11 @@ routes.tx = async () => {
           rc.estimatedCompletion ? [t('Expected by'), day(rc.estimatedCompletion)] : null,
           x.completedAt ? [t('Completed at'), when(x.completedAt)] : null])),
       h('section', { class: 'card', 'aria-labelledby': 'txs-h', id: 'tx-timeline' }, h('h2', { id: 'txs-h', text: t('Status history') }),
-        h('ol', { class: 'timeline' }, h('li', { text: t('Created') + ' · ' + when(x.createdAt) }),
-          x.completedAt ? h('li', { text: t('Completed') + ' · ' + when(x.completedAt) }) : null))),
+        h('ol', { class: 'timeline' }, events.length
+          ? events.map((v) => h('li', { text: statusText(v.status) + ' · ' + when(v.at) }))
+          : h('li', { text: t('Created') + ' · ' + when(x.createdAt) })))),
     h('p', {}, h('a', { href: '#/', text: t('Back to overview') })));
+  if (open && n < FOLLOW_MAX) setTimeout(() => { if (location.hash === hash) routes.tx(n + 1); }, FOLLOW_MS);
 };
 
 /* ---- Views: a shop ------------------------------------------------------ */
@@ -1420,5 +1608,6 @@ if (typeof window !== 'undefined') {
 
 /* For the unit tests (node --test tests/web/): the pure parts. */
 if (typeof module !== 'undefined') {
-  module.exports = { parseAmount, oreToNumber, money, percent, rateText, day, accountText, dateToIso, shopId, t, setLangForTests: (l) => { state.lang = l; }, NB };
+  module.exports = { parseAmount, oreToNumber, money, percent, rateText, day, accountText, dateToIso, shopId, t, failureText, consentNotice,
+    setLangForTests: (l) => { state.lang = l; }, NB };
 }

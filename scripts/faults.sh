@@ -1,6 +1,7 @@
 #!/bin/sh
 # make faults: the fault harness (tests/faults/faults.py) against a
-# throwaway stack, once per flavor (DROP_FAULT_FLAVORS, default dev asan).
+# throwaway stack with the sandbox bank, once per flavor
+# (DROP_FAULT_FLAVORS, default dev asan).
 # Loopback only, bounded in time; not part of `make test`, run by CI.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -17,18 +18,30 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 export DROP_TEST_BCRYPT_COST=${DROP_TEST_BCRYPT_COST:-4}
+# An unanswered payment is given up on after 60 s here (15 min in
+# production), so the harness sees every payment end; 60 s outlasts a lost
+# answer's lease (30 s) plus a retry that meets a killed bank.
+export DROP_BANK_GIVEUP_S=${DROP_BANK_GIVEUP_S:-60}
+# The payers pay far faster than a person: the per-user limit stays out.
+export DROP_RATELIMIT_PAY_PER_USER=1000000
 stack_up
 
 # run_faults FLAVOR: a fresh Kore of that flavor through every fault.
 run_faults() {
+	# A fault restarts the bank under the harness, which stops it on exit.
+	curl -ks -o /dev/null "https://127.0.0.1:$BANK_PORT/sandbox/health" ||
+	    { bank_stop; bank_start "$TMP" "$BANK_PORT"; }
 	start_kore "$1" || { FAILED=1; return 0; }
 	log "fault harness ($1) at $BASE_URL"
 	DROP_TEST_CERT="$TMP/tls/cert.pem" DROP_FAULT_PGBIN="$(pg_bindir)" \
-	DROP_FAULT_KORE_PID="$KPID" python3 "$ROOT/tests/faults/faults.py" || FAILED=1
+	DROP_FAULT_KORE_PID="$KPID" DROP_FAULT_TMP="$TMP" \
+	DROP_FAULT_BANK_PID="$BANK_PID" \
+	    "$PYTHON" "$ROOT/tests/faults/faults.py" || FAILED=1
 	t0=$(date +%s%N)
 	stop_kore
 	log "kore ($1) stopped in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-	check_kore_log "$1" 1
+	# Two faults kill a worker each.
+	check_kore_log "$1" 2
 }
 
 for f in $FLAVORS; do

@@ -4,7 +4,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES="kore libjansson-dev libjwt-dev check libcrypt-dev libpq-dev
 libssl-dev postgresql postgresql-contrib openssl pkg-config libsubunit-dev
 python3 curl gcc make procps libqrencode-dev zbar-tools librsvg2-bin
-python3-yaml python3-jsonschema python3-pytest"
+python3-yaml python3-jsonschema python3-pytest libcurl4-openssl-dev"
 
 # Debian's Python, which the Debian packages above install for.
 PYTHON=/usr/bin/python3
@@ -181,6 +181,45 @@ export_runtime_env() {
 		make_secret "$var/secrets/admin_token"
 		export DROP_ADMIN_TOKEN_FILE="$var/secrets/admin_token"
 	fi
+	if [ -z "${DROP_BANK_CALLBACK_SECRET:-}" ]; then
+		make_secret "$var/secrets/bank_callback_secret"
+		export DROP_BANK_CALLBACK_SECRET_FILE="$var/secrets/bank_callback_secret"
+	fi
+}
+
+# bank_exec DIR PORT: the sandbox bank (sandbox/bank/) in the foreground,
+# its ledger in DIR/bank, the stack's certificate and callback secret.
+bank_exec() {
+	mkdir -p "$1/bank"
+	cd "$ROOT/sandbox/bank"
+	BANK_PORT=$2 BANK_DB="$1/bank/bank.db" BANK_CERT="$1/tls/cert.pem" \
+	BANK_KEY="$1/tls/key.pem" BANK_CALLBACK_CA="$1/tls/cert.pem" \
+	BANK_CALLBACK_SECRET="${DROP_BANK_CALLBACK_SECRET:-}" \
+	BANK_CALLBACK_SECRET_FILE="$1/secrets/bank_callback_secret" \
+	BANK_PUBLIC_URL="https://127.0.0.1:$2" \
+	    exec "$PYTHON" "$ROOT/sandbox/bank/bank.py"
+}
+
+# bank_start DIR PORT: the same in the background (BANK_PID), answering.
+bank_start() {
+	mkdir -p "$1/bank"
+	(bank_exec "$1" "$2") >>"$1/bank/bank.log" 2>&1 &
+	BANK_PID=$!
+	i=0
+	until curl -ks -o /dev/null "https://127.0.0.1:$2/sandbox/health"; do
+		i=$((i + 1))
+		[ $i -lt 150 ] || die "the sandbox bank did not start, see $1/bank/bank.log"
+		sleep 0.1
+	done
+	export DROP_BANK_URL="https://127.0.0.1:$2"
+	export DROP_BANK_CA_FILE="$1/tls/cert.pem"
+}
+
+bank_stop() {
+	[ -n "${BANK_PID:-}" ] || return 0
+	kill "$BANK_PID" 2>/dev/null || true
+	wait "$BANK_PID" 2>/dev/null || true
+	BANK_PID=""
 }
 
 # The sanitizer runtimes go first; libcrypt too, or ASan's crypt_r

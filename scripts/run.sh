@@ -23,6 +23,7 @@ stop_all() {
 		kill -TERM "$KPID" 2>/dev/null || true
 		wait "$KPID" 2>/dev/null || true
 	fi
+	bank_stop
 	pg_stop "$PGDIR"
 	log "stopped"
 }
@@ -31,6 +32,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 stack_prepare "$VAR"
+BANK_PORT=${DROP_BANK_PORT:-8445}
+# The sandbox bank unless a real one is configured.
+if [ -z "${DROP_BANK_URL:-}" ]; then
+	bank_start "$VAR" "$BANK_PORT"
+	BANK_NOTE="sandbox bank: https://127.0.0.1:$BANK_PORT (ledger: /sandbox/ledger)"
+else
+	BANK_NOTE="bank:         $DROP_BANK_URL"
+fi
 render_conf "$ROOT/build/$FLAVOR/drop/drop.so" "$VAR" "$VAR/kore.conf"
 
 log "web client:   $WEB_URL"
@@ -41,6 +50,7 @@ if [ -n "${DROP_ADMIN_TOKEN:-}" ]; then
 else
 	log "admin token:  $DROP_ADMIN_TOKEN_FILE"
 fi
+log "$BANK_NOTE"
 log "demo login:   demo@drop.example / DemoPass123"
 
 cd "$ROOT"

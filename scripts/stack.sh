@@ -6,6 +6,7 @@ chmod 755 "$TMP"
 PGDIR=$TMP/pg
 PGPORT=$(python3 "$ROOT/tests/integration/freeport.py" 1)
 KPID=""
+BANK_PID=""
 FAILED=0
 KORE_ENV=""
 
@@ -54,6 +55,7 @@ check_kore_log() {
 
 stack_cleanup() {
 	stop_kore
+	bank_stop
 	pg_stop "$PGDIR"
 	if [ "$FAILED" = 0 ]; then
 		rm -rf "$TMP"
@@ -69,7 +71,11 @@ stack_up() {
 	export DROP_ADMIN_TOKEN="$(openssl rand -hex 24)"
 	export DROP_TRUSTED_PROXIES=127.0.0.1
 	export DROP_BCRYPT_COST="${DROP_TEST_BCRYPT_COST:-12}"
+	export DROP_BANK_CALLBACK_SECRET="$(openssl rand -hex 24)"
 	stack_prepare "$TMP"
+	BANK_PORT=$(python3 "$ROOT/tests/integration/freeport.py" 1)
+	bank_start "$TMP" "$BANK_PORT"
+	export DROP_TEST_BANK="https://127.0.0.1:$BANK_PORT"
 }
 
 # start_kore FLAVOR: Kore on two free ports (DROP_HTTPS_PORT and
@@ -77,6 +83,10 @@ stack_up() {
 start_kore() {
 	set -- "$1" $(python3 "$ROOT/tests/integration/freeport.py" 2)
 	export DROP_HTTPS_PORT=$2 DROP_INTERNAL_PORT=$3
+	scheme=https
+	[ "${DROP_PUBLIC_TLS:-yes}" = yes ] || scheme=http
+	# The bank sends the user and its callbacks back here.
+	export DROP_PUBLIC_URL="$scheme://127.0.0.1:$2"
 	render_conf "$ROOT/build/$1/drop/drop.so" "$TMP" "$TMP/kore-$1.conf"
 	# Its own session: a Kore process that signals its process group
 	# (seen with seccomp tracing: "parent gone" in the keymgr) must not
@@ -84,8 +94,6 @@ start_kore() {
 	(cd "$ROOT" && exec env $KORE_ENV setsid kore -fnrc \
 	    "$TMP/kore-$1.conf") >"$TMP/kore-$1.log" 2>&1 &
 	KPID=$!
-	scheme=https
-	[ "${DROP_PUBLIC_TLS:-yes}" = yes ] || scheme=http
 	BASE_URL="$scheme://127.0.0.1:$2"
 	INTERNAL_URL="http://127.0.0.1:$3"
 	# What the Python tests and harnesses need to reach this stack.

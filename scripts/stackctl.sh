@@ -7,6 +7,7 @@
 #   stackctl.sh conf FLAVOR DIR OUT       kore.conf for that build, ports from
 #                                         DROP_HTTPS_PORT and DROP_INTERNAL_PORT
 #   stackctl.sh asan-env                  the environment an asan Kore needs
+#   stackctl.sh bank DIR PORT             the sandbox bank, in the foreground
 set -eu
 . "$(dirname "$0")/lib.sh"
 case ${1:-} in
@@ -20,7 +21,10 @@ conf)
 asan-env)
 	asan_env
 	;;
+bank)
+	bank_exec "$2" "$3"
+	;;
 *)
-	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env"
+	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env | bank DIR PORT"
 	;;
 esac

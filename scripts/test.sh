@@ -3,7 +3,8 @@
 # Check unit tests, the layer check, the OpenAPI lint and the web client's
 # unit tests (node --test tests/web/), then the integration tests with
 # pytest once per flavor (each session starts its own stack:
-# tests/integration/stack.py) and a plain-HTTP smoke.
+# tests/integration/stack.py), a plain-HTTP smoke, and the bank client
+# against Prism serving the Berlin Group's definition.
 #   DROP_TEST_FLAVORS=dev   one flavor only
 #   DROP_TEST_K=expr        pytest's -k (DROP_TEST_ONLY=a,b means "a or b")
 set -eu
@@ -52,6 +53,10 @@ for f in $FLAVORS; do
 		log "plain-HTTP public listener, no trusted proxy (dev)"
 		pytest_run --flavor dev --plain-http -k "health_reports or \
 register_creates or login_sets or forwarded_for"
+		# A bank nobody here wrote: Prism serving the Berlin Group's
+		# definition must accept every call Drop makes.
+		log "bank client against Prism (Berlin Group definition, dev)"
+		pytest_run --flavor dev --bank prism
 	fi
 done
 

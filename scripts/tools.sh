@@ -7,7 +7,8 @@ tools_ready() {
 		need_packages
 	fi
 	if [ ! -d "$tools/node_modules/playwright-core" ] || [ ! -d "$tools/node_modules/axe-core" ] ||
-	    [ ! -x "$tools/node_modules/.bin/redocly" ]; then
+	    [ ! -x "$tools/node_modules/.bin/redocly" ] ||
+	    [ ! -x "$tools/node_modules/.bin/prism" ]; then
 		log "installing test tools (npm ci in tests/tools)"
 		npm ci --prefix "$tools" --no-audit --no-fund >/dev/null
 	fi

@@ -7,7 +7,10 @@ INSERT INTO exchange_rates (currency, rate) VALUES
 	('PKR', 26.8), ('TRY', 3.45), ('EUR', 0.089)
 ON CONFLICT (currency) DO NOTHING;
 
--- demo@drop.example / DemoPass123: KYC approved, one linked account.
+-- demo@drop.example / DemoPass123: KYC approved, two linked accounts at
+-- the sandbox bank: the primary (SCA-exempt) with its opening balance
+-- there, and a 5555 one whose bank asks SCA for every payment and for the
+-- consent its first refresh requests.
 INSERT INTO users (id, email, password_hash, first_name, last_name, phone,
     date_of_birth, kyc_status)
 VALUES ('usr_00000000000000d1', 'demo@drop.example',
@@ -19,8 +22,10 @@ WITH a AS (
 	INSERT INTO bank_accounts (id, user_id, bank_name, account_number,
 	    balance, is_primary)
 	VALUES ('ba_00000000000000d1', 'usr_00000000000000d1', 'DNB',
-	    '12345678903', 2500000, true)
-	ON CONFLICT (id) DO NOTHING RETURNING id, balance)
+	    '12345678903', 56889000, true),
+	    ('ba_00000000000000d3', 'usr_00000000000000d1', 'Sandbox SCA',
+	    '55550000015', 100100, false)
+	ON CONFLICT DO NOTHING RETURNING id, balance)
 INSERT INTO balance_events (bank_account_id, kind, delta)
 	SELECT id, 'link', balance FROM a;
 

@@ -3,10 +3,12 @@
 -- neither overdraw nor double-debit; the idempotency key is inserted first
 -- in the same transaction, so concurrent retries of one key serialize on it.
 
-CREATE OR REPLACE VIEW tx_view AS
+DROP VIEW IF EXISTS tx_view;
+CREATE VIEW tx_view AS
 	SELECT t.*, iso(t.created_at) AS created_iso,
 	    iso(t.updated_at) AS updated_iso, iso(t.completed_at) AS completed_iso,
 	    to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS created_date,
+	    iso(t.sca_expires_at) AS sca_expires_iso,
 	    b.account_number AS from_account
 	FROM transactions t JOIN bank_accounts b ON b.id = t.bank_account_id;
 
@@ -56,45 +58,57 @@ LANGUAGE sql AS $$
 	VALUES (p_noti, p_user, p_type, p_title, p_body, p_tx);
 $$;
 
--- Debits total from the account if it covers it (one conditional UPDATE,
--- which locks the row); false otherwise.
+-- Debits total from the account if it covers it and is still linked (one
+-- conditional UPDATE, which locks the row); false otherwise.
 CREATE OR REPLACE FUNCTION drop_debit(p_account text, p_total bigint)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN
 	UPDATE bank_accounts SET balance = balance - p_total
-	    WHERE id = p_account AND balance >= p_total;
+	    WHERE id = p_account AND balance >= p_total AND deleted_at IS NULL
+	    AND status = 'active';
 	RETURN FOUND;
 END;
 $$;
 
 -- The caller's account: the one asked for, else the primary. NULL with
--- code no_bank_account (none linked) or account_not_found.
+-- code no_bank_account (none linked), account_not_found or
+-- consent_expired (the bank's consent for it has run out).
 CREATE OR REPLACE FUNCTION drop_pick_account(p_user text, p_account text,
     OUT account_id text, OUT code text)
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM bank_accounts WHERE user_id = p_user) THEN
+	IF NOT EXISTS (SELECT 1 FROM bank_accounts WHERE user_id = p_user
+	    AND status = 'active' AND deleted_at IS NULL) THEN
 		code := 'no_bank_account';
 		RETURN;
 	END IF;
 	IF p_account IS NULL THEN
 		SELECT id INTO account_id FROM bank_accounts
-		    WHERE user_id = p_user AND is_primary;
+		    WHERE user_id = p_user AND is_primary AND status = 'active'
+		    AND deleted_at IS NULL;
 	ELSE
 		SELECT id INTO account_id FROM bank_accounts
-		    WHERE user_id = p_user AND id = p_account;
+		    WHERE user_id = p_user AND id = p_account AND status = 'active'
+		    AND deleted_at IS NULL;
 	END IF;
 	IF account_id IS NULL THEN
 		code := CASE WHEN p_account IS NULL THEN 'no_bank_account'
 		    ELSE 'account_not_found' END;
+	ELSIF EXISTS (SELECT 1 FROM bank_accounts WHERE id = account_id AND
+	    drop_consent_over(consent_expires_at)) THEN
+		account_id := NULL;
+		code := 'consent_expired';
 	END IF;
 END;
 $$;
 
--- After a payment's row is inserted: its ledger debit, its notification
--- and the idempotency outcome; the answer the payment functions return.
-CREATE OR REPLACE FUNCTION drop_pay_recorded(p_user text, p_key text,
+-- After a payment's row is inserted: its ledger debit, the bank call it
+-- owes (the outbox, in the same transaction), its first event, its
+-- notification (a type of NULL: none yet) and the idempotency outcome.
+DROP FUNCTION IF EXISTS drop_pay_recorded(text, text, text, text, bigint,
+    text, text, text, text);
+CREATE FUNCTION drop_pay_recorded(p_user text, p_key text,
     p_tx text, p_account text, p_debit bigint, p_noti text, p_type text,
     p_title text, p_body text)
 RETURNS TABLE (code text, status integer, tx_id text, response text)
@@ -102,7 +116,15 @@ LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO balance_events (bank_account_id, kind, delta, transaction_id)
 	VALUES (p_account, 'debit', -p_debit, p_tx);
-	PERFORM drop_notify(p_noti, p_user, p_type, p_title, p_body, p_tx);
+	-- Due for any dispatcher in 2 s; the request's own worker claims it
+	-- at once (drop_outbox_claim), so the answer wakes the request there.
+	INSERT INTO bank_outbox (tx_id, kind, next_at)
+	VALUES (p_tx, 'initiate', now() + interval '2 seconds');
+	PERFORM drop_tx_event(p_tx, 'processing',
+	    'recorded; your bank is asked to pay');
+	IF p_type IS NOT NULL THEN
+		PERFORM drop_notify(p_noti, p_user, p_type, p_title, p_body, p_tx);
+	END IF;
 	PERFORM drop_idem_finish(p_user, p_key, 201, NULL, p_tx);
 	RETURN QUERY SELECT 'ok'::text, 201, p_tx, NULL::text;
 END;
@@ -134,9 +156,15 @@ BEGIN
 END;
 $$;
 
+-- A remittance; with p_quote, at the quote's rate and fee (quote_expired
+-- when it is not this user's, recipient's and amount's, used or expired).
+DROP FUNCTION IF EXISTS drop_remit(text, text, text, text, text, text,
+    bigint, bigint, text);
+DROP FUNCTION IF EXISTS drop_remit(text, text, text, text, text, text,
+    bigint, bigint, text, text);
 CREATE OR REPLACE FUNCTION drop_remit(p_user text, p_key text, p_hash text,
     p_tx text, p_noti text, p_recipient text, p_amount bigint, p_fee bigint,
-    p_account text)
+    p_account text, p_psu_ip text, p_quote text)
 RETURNS TABLE (code text, status integer, tx_id text, response text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -145,7 +173,8 @@ DECLARE
 	v_rate	numeric;
 	v_acct	text;
 	v_code	text;
-	v_total	bigint := p_amount + p_fee;
+	v_fee	bigint := p_fee;
+	v_total	bigint;
 BEGIN
 	RETURN QUERY SELECT * FROM drop_idem_begin(p_user, p_key, 'remittance',
 	    p_hash);
@@ -172,6 +201,18 @@ BEGIN
 			v_code := 'unsupported_corridor';
 		END IF;
 	END IF;
+	IF v_code IS NULL AND p_quote IS NOT NULL THEN
+		-- Locked: of two payments racing for one quote, one gets it.
+		SELECT q.rate, q.fee INTO v_rate, v_fee FROM quotes q
+		    WHERE q.id = p_quote AND q.user_id = p_user
+		    AND q.recipient_id = p_recipient AND q.amount = p_amount
+		    AND q.used_by IS NULL AND q.expires_at > drop_now()
+		    FOR UPDATE;
+		IF NOT FOUND THEN
+			v_code := 'quote_expired';
+		END IF;
+	END IF;
+	v_total := p_amount + v_fee;
 	IF v_code IS NULL THEN
 		SELECT d.account_id, d.code INTO v_acct, v_code
 		    FROM drop_pay_debit(p_user, p_account, v_total) d;
@@ -183,18 +224,24 @@ BEGIN
 
 	INSERT INTO transactions (id, user_id, type, status, amount, fee, total,
 	    exchange_rate, receive_amount, receive_currency, bank_account_id,
-	    recipient_id, recipient_name, recipient_country, reference)
-	VALUES (p_tx, p_user, 'remittance', 'processing', p_amount, p_fee,
+	    recipient_id, recipient_name, recipient_country, reference, psu_ip,
+	    bank_product, quote_id)
+	VALUES (p_tx, p_user, 'remittance', 'processing', p_amount, v_fee,
 	    v_total, v_rate, round(p_amount * v_rate), v_rcp.currency, v_acct,
-	    v_rcp.id, v_rcp.name, v_rcp.country, upper(substr(p_tx, 8)));
+	    v_rcp.id, v_rcp.name, v_rcp.country, upper(substr(p_tx, 8)),
+	    p_psu_ip, 'sepa-credit-transfers', p_quote);
+	UPDATE quotes SET used_by = p_tx WHERE id = p_quote;
 	RETURN QUERY SELECT * FROM drop_pay_recorded(p_user, p_key, p_tx,
 	    v_acct, v_total, p_noti, 'remittance_created', 'Transfer on its way',
 	    'Your transfer to ' || v_rcp.name || ' is being processed.');
 END;
 $$;
 
+DROP FUNCTION IF EXISTS drop_qr_pay(text, text, text, text, text, text,
+    bigint, bigint);
 CREATE OR REPLACE FUNCTION drop_qr_pay(p_user text, p_key text, p_hash text,
-    p_tx text, p_noti text, p_merchant text, p_amount bigint, p_fee bigint)
+    p_tx text, p_noti text, p_merchant text, p_amount bigint, p_fee bigint,
+    p_psu_ip text)
 RETURNS TABLE (code text, status integer, tx_id text, response text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -224,20 +271,22 @@ BEGIN
 		RETURN;
 	END IF;
 
+	-- Completed only once the bank has executed it (drop_tx_bank_status).
 	INSERT INTO transactions (id, user_id, type, status, amount, fee, total,
 	    exchange_rate, receive_amount, receive_currency, bank_account_id,
-	    merchant_id, merchant_name, reference, completed_at)
-	VALUES (p_tx, p_user, 'qr_payment', 'completed', p_amount, p_fee,
+	    merchant_id, merchant_name, reference, psu_ip, bank_product)
+	VALUES (p_tx, p_user, 'qr_payment', 'processing', p_amount, p_fee,
 	    p_amount, 1, p_amount, 'NOK', v_acct, v_mer.id, v_mer.business_name,
-	    upper(substr(p_tx, 7)), now());
+	    upper(substr(p_tx, 7)), p_psu_ip, 'instant-sepa-credit-transfers');
 	RETURN QUERY SELECT * FROM drop_pay_recorded(p_user, p_key, p_tx,
-	    v_acct, p_amount, p_noti, 'qr_payment_completed', 'Payment completed',
-	    'You paid ' || v_mer.business_name || '.');
+	    v_acct, p_amount, NULL, NULL, NULL, NULL);
 END;
 $$;
 
--- Completes or fails a processing remittance; a failure refunds the whole
--- debited total. Anything but a processing remittance is a conflict.
+-- Completes or fails a processing remittance (the payout partner's report,
+-- through operations); a failure releases the whole debited total. Only a
+-- processing remittance can be settled, and completed only once the bank
+-- has booked its payment; anything else is a conflict.
 CREATE OR REPLACE FUNCTION drop_settle(p_tx text, p_status text,
     p_noti text, p_request text)
 RETURNS text
@@ -249,27 +298,20 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN 'not_found';
 	END IF;
-	IF t.type <> 'remittance' OR t.status <> 'processing' THEN
+	IF t.type <> 'remittance' OR t.status <> 'processing' OR
+	    (p_status = 'completed' AND t.bank_booked_at IS NULL) THEN
 		RETURN 'conflict';
 	END IF;
 	IF p_status = 'completed' THEN
 		UPDATE transactions SET status = 'completed', completed_at = now(),
 		    updated_at = now() WHERE id = p_tx;
+		PERFORM drop_tx_event(p_tx, 'completed', 'delivered to the recipient');
 		PERFORM drop_notify(p_noti, t.user_id, 'remittance_completed',
 		    'Transfer delivered',
 		    'Your transfer to ' || t.recipient_name || ' has arrived.', p_tx);
 	ELSE
-		UPDATE transactions SET status = 'failed', updated_at = now()
-		    WHERE id = p_tx;
-		UPDATE bank_accounts SET balance = balance + t.total
-		    WHERE id = t.bank_account_id;
-		INSERT INTO balance_events (bank_account_id, kind, delta,
-		    transaction_id)
-		VALUES (t.bank_account_id, 'refund', t.total, p_tx);
-		PERFORM drop_notify(p_noti, t.user_id, 'remittance_failed',
-		    'Transfer failed',
-		    'Your transfer to ' || t.recipient_name ||
-		    ' failed; the full amount was returned.', p_tx);
+		PERFORM drop_tx_fail(p_tx, NULL, 'not delivered; settled by operations',
+		    p_noti);
 	END IF;
 	INSERT INTO audit_log (actor, action, entity, entity_id, before, after,
 	    request_id)

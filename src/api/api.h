@@ -31,4 +31,12 @@ json_t	*drop_disclosure_json(const struct drop_policy *, int64_t, json_t *,
 json_t	*drop_user_json(struct drop_ctx *, int, int);
 json_t	*drop_account_json(struct drop_ctx *, int);
 
+/* The columns drop_account_json reads, of bank_accounts as alias t. */
+#define DROP_ACCOUNT_COLUMNS(t) \
+    t "id AS ba_id, " t "bank_name, " t "account_number, " t "balance, " \
+    t "currency, " t "is_primary, iso(" t "balance_updated_at) AS ba_updated, " \
+    t "status AS ba_status, iso(" t "consent_expires_at) AS " \
+    "ba_consent_expires, " t "consent_sca_url AS ba_sca_url, iso(" t \
+    "consent_sca_expires_at) AS ba_sca_expires"
+
 #endif

@@ -95,8 +95,11 @@ read_check(struct drop_ctx *ctx)
 			return (0);
 		}
 		len = strlen(id);
-		if (off + len + 2 >= sizeof(st->ids))
+		if (off + len + 2 >= sizeof(st->ids)) {
+			drop_detail(ctx, "notificationIds",
+			    "each must be an id like noti_0123456789abcdef");
 			return (0);
+		}
 		if (off > 1)
 			st->ids[off++] = ',';
 		memcpy(st->ids + off, id, len);

@@ -1,7 +1,10 @@
 /*
- * Remittances and QR payments (§8): each is one call of a SQL function in
- * sql/functions/002_money.sql that checks, debits and records in ONE
- * transaction. Idempotency-Key retries get the first outcome back.
+ * Remittances and QR payments (§8, §13): each is one call of a SQL function
+ * in sql/functions/002_money.sql that checks, debits and records the
+ * payment and the bank call it owes in ONE transaction (the outbox). The
+ * request then kicks that call and waits, asleep, up to PAY_WAIT_MS for
+ * the bank's answer, and answers with the status so far. Idempotency-Key
+ * retries get the first answer back.
  */
 
 #include <stdio.h>
@@ -12,12 +15,13 @@
 #include "api.h"
 
 #define IDEM_KEY_MAX	255
+#define PAY_WAIT_MS	3000	/* the 201 waits this long for the bank */
 
 struct pay_state {
 	int		 qr;
 	char		 tx[DROP_ID_LEN];
 	char		 noti[DROP_ID_LEN];
-	char		 noti_fail[DROP_ID_LEN];
+	char		 psu_ip[64];
 	char		 amount[24];
 	char		 fee[24];
 	char		 hash[SHA256_DIGEST_LENGTH * 2 + 1];
@@ -53,6 +57,13 @@ static const struct pay_error pay_errors[] = {
 	    NULL },
 	{ "own_merchant", 422, "validation_error", "Validation failed",
 	    "merchantId", DROP_MSG_OWN_SHOP },
+	{ "consent_expired", 409, "consent_expired",
+	    "The bank's consent for this account has expired; renew it", NULL,
+	    NULL },
+	{ "quote_expired", 422, "quote_expired",
+	    "The quoted price has expired or does not match this payment; ask "
+	    "for a new one", "quoteId",
+	    "expired, used, or for another recipient or amount" },
 	{ "idempotency_conflict", 409, "idempotency_conflict",
 	    "This Idempotency-Key was used with a different request", NULL,
 	    NULL },
@@ -66,8 +77,7 @@ static int	pay_params(struct drop_ctx *, const char *, const char **);
 static int	remit_start(struct drop_ctx *);
 static int	qr_start(struct drop_ctx *);
 static int	pay_done(struct drop_ctx *);
-static int	pay_loaded(struct drop_ctx *);
-static int	pay_settled(struct drop_ctx *);
+static int	pay_banked(struct drop_ctx *);
 static int	pay_reply(struct drop_ctx *);
 static int	pay_stored(struct drop_ctx *);
 static int	pay_fail(struct drop_ctx *, const char *);
@@ -78,6 +88,7 @@ static const struct drop_field remit_fields[] = {
 	{ "amount",		DROP_T_NUMBER,	1 },
 	{ "currency",		DROP_T_STRING,	0 },
 	{ "bankAccountId",	DROP_T_STRING,	0 },
+	{ "quoteId",		DROP_T_STRING,	0 },
 	{ NULL, 0, 0 }
 };
 
@@ -117,14 +128,12 @@ static const struct drop_route qr_route = {
 
 static const char	sql_remit[] =
     "SELECT * FROM drop_remit($1, $2, $3, $4, $5, $6, $7::bigint, "
-    "$8::bigint, $9)";
+    "$8::bigint, $9, $10, $11)";
 static const char	sql_qr[] =
     "SELECT * FROM drop_qr_pay($1, $2, $3, $4, $5, $6, $7::bigint, "
-    "$8::bigint)";
+    "$8::bigint, $9)";
 static const char	sql_tx[] =
     "SELECT * FROM tx_view WHERE id = $1 AND user_id = $2";
-static const char	sql_fail[] =
-    "SELECT drop_settle($1, 'failed', $2, $3) AS result";
 static const char	sql_store[] =
     "UPDATE idempotency_keys SET response = $3 "
     "WHERE user_id = $1 AND key = $2 AND transaction_id IS NOT NULL";
@@ -208,9 +217,9 @@ pay_params(struct drop_ctx *ctx, const char *prefix, const char **params)
 	struct pay_state	*st = ctx->data;
 
 	if (drop_id_new(prefix, st->tx, sizeof(st->tx)) != 0 ||
-	    drop_id_new("noti_", st->noti, sizeof(st->noti)) != 0 ||
-	    drop_id_new("noti_", st->noti_fail, sizeof(st->noti_fail)) != 0)
+	    drop_id_new("noti_", st->noti, sizeof(st->noti)) != 0)
 		return (-1);
+	drop_psu_ip(ctx, st->psu_ip, sizeof(st->psu_ip));
 	params[0] = ctx->sess.user_id;
 	params[1] = st->key;
 	params[2] = st->hash;
@@ -224,28 +233,33 @@ static int
 remit_start(struct drop_ctx *ctx)
 {
 	struct pay_state	*st = ctx->data;
-	const char		*params[9], *account;
+	const char		*params[11], *account, *quote;
 
 	if (!drop_id_valid("rcp_", drop_text(ctx, "recipientId")))
 		return (pay_fail(ctx, "recipient_not_found"));
 	account = drop_text(ctx, "bankAccountId");
 	if (account != NULL && !drop_id_valid("ba_", account))
 		return (pay_fail(ctx, "account_not_found"));
+	quote = drop_text(ctx, "quoteId");
+	if (quote != NULL && !drop_id_valid("quo_", quote))
+		return (pay_fail(ctx, "quote_expired"));
 	if (pay_params(ctx, "tx_rem_", params) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
 	params[5] = drop_text(ctx, "recipientId");
 	params[6] = st->amount;
 	params[7] = st->fee;
 	params[8] = account;
+	params[9] = st->psu_ip;
+	params[10] = quote;
 
-	return (drop_sql(ctx, sql_remit, 9, params, pay_done));
+	return (drop_sql(ctx, sql_remit, 11, params, pay_done));
 }
 
 static int
 qr_start(struct drop_ctx *ctx)
 {
 	struct pay_state	*st = ctx->data;
-	const char		*params[8];
+	const char		*params[9];
 
 	if (!drop_id_valid("mer_", drop_text(ctx, "merchantId")))
 		return (pay_fail(ctx, "merchant_not_found"));
@@ -254,8 +268,9 @@ qr_start(struct drop_ctx *ctx)
 	params[5] = drop_text(ctx, "merchantId");
 	params[6] = st->amount;
 	params[7] = st->fee;
+	params[8] = st->psu_ip;
 
-	return (drop_sql(ctx, sql_qr, 8, params, pay_done));
+	return (drop_sql(ctx, sql_qr, 9, params, pay_done));
 }
 
 /* The error envelope for an outcome code of the payment functions. */
@@ -279,7 +294,7 @@ static int
 pay_done(struct drop_ctx *ctx)
 {
 	struct pay_state	*st = ctx->data;
-	const char		*code, *tx, *response, *params[2];
+	const char		*code, *tx, *response;
 
 	if ((code = drop_col(ctx, 0, "code")) == NULL)
 		return (drop_fail_internal(ctx, "payment returned no outcome"));
@@ -292,49 +307,20 @@ pay_done(struct drop_ctx *ctx)
 	if (tx == NULL)
 		return (drop_fail_internal(ctx, "payment without transaction"));
 
-	if (!strcmp(code, "replay"))
-		st->key = NULL;
 	(void)kore_strlcpy(st->tx, tx, sizeof(st->tx));
-	params[0] = st->tx;
-	params[1] = ctx->sess.user_id;
+	if (!strcmp(code, "replay")) {
+		st->key = NULL;
+		return (pay_banked(ctx));
+	}
 
-	return (drop_sql(ctx, sql_tx, 2, params,
-	    strcmp(code, "ok") ? pay_reply : pay_loaded));
+	/* Recorded: the bank is asked now; its answer, or 3 s, whichever first. */
+	drop_outbox_kick(st->tx);
+	return (drop_outbox_wait(ctx, st->tx, PAY_WAIT_MS, pay_banked));
 }
 
-/*
- * A new remittance is initiated at the bank (PISP) once recorded; a bank
- * that refuses it fails it at once, which refunds the debit.
- */
+/* The payment as it stands now (the bank's answer applied, or not yet). */
 static int
-pay_loaded(struct drop_ctx *ctx)
-{
-	struct pay_state	*st = ctx->data;
-	const char		*from, *total, *ref, *params[3];
-	char			 bank_ref[64];
-	int64_t			 ore;
-
-	if (st->qr)
-		return (pay_reply(ctx));
-	from = drop_col(ctx, 0, "from_account");
-	total = drop_col(ctx, 0, "total");
-	ref = drop_col(ctx, 0, "reference");
-	ore = total != NULL ? strtoll(total, NULL, 10) : 0;
-	if (from != NULL && ref != NULL && drop_bank->initiate_payment(from,
-	    ore, ref, bank_ref, sizeof(bank_ref)) == DROP_BANK_OK)
-		return (pay_reply(ctx));
-
-	kore_log(LOG_NOTICE, "[%s] bank refused %s; failing it", ctx->reqid,
-	    st->tx);
-	params[0] = st->tx;
-	params[1] = st->noti_fail;
-	params[2] = ctx->reqid;
-
-	return (drop_sql(ctx, sql_fail, 3, params, pay_settled));
-}
-
-static int
-pay_settled(struct drop_ctx *ctx)
+pay_banked(struct drop_ctx *ctx)
 {
 	struct pay_state	*st = ctx->data;
 	const char		*params[2];

@@ -8,6 +8,8 @@
 
 #include "api.h"
 
+#define EVENTS_MAX	100	/* a transaction's history, at most */
+
 struct tx_state {
 	char		 id[DROP_ID_LEN];
 	char		 amount[24];
@@ -27,6 +29,8 @@ static int	disclosure_start(struct drop_ctx *);
 static int	disclosure_done(struct drop_ctx *);
 static int	shop_disclosed(struct drop_ctx *);
 static int	load_one(struct drop_ctx *, int (*)(struct drop_ctx *));
+static int	events_start(struct drop_ctx *);
+static int	events_done(struct drop_ctx *);
 
 static const struct drop_field disclosure_fields[] = {
 	{ "type",		DROP_T_STRING,	1 },
@@ -91,6 +95,10 @@ static const struct drop_method receipt_methods[] = {
 	    .start = detail_start },
 	{ .method = 0 }
 };
+static const struct drop_method events_methods[] = {
+	{ .method = HTTP_METHOD_GET, .flags = DROP_AUTH, .start = events_start },
+	{ .method = 0 }
+};
 static const struct drop_method disclosure_methods[] = {
 	{ .method = HTTP_METHOD_POST, .flags = DROP_AUTH | DROP_BODY,
 	    .fields = disclosure_fields, .check = disclosure_check,
@@ -116,6 +124,11 @@ static const struct drop_route detail_route = {
 static const struct drop_route receipt_route = {
 	.name = "transaction.receipt",
 	.methods = receipt_methods,
+	.datalen = sizeof(struct tx_state),
+};
+static const struct drop_route events_route = {
+	.name = "transaction.events",
+	.methods = events_methods,
 	.datalen = sizeof(struct tx_state),
 };
 static const struct drop_route disclosure_route = {
@@ -152,22 +165,28 @@ static const char	sql_one[] =
     "THEN $4::int ELSE $5::int END), 'YYYY-MM-DD') END AS estimated "
     "FROM tx_view WHERE id = $1 AND user_id = $2";
 
+/* The caller's transaction and its history (none for one from before). */
+static const char	sql_events[] =
+    "SELECT t.id, e.status, iso(e.at) AS at, e.detail FROM transactions t "
+    "LEFT JOIN transaction_events e ON e.tx_id = t.id "
+    "WHERE t.id = $1 AND t.user_id = $2 ORDER BY e.id LIMIT "
+    DROP_STR(EVENTS_MAX);
+
 /* The shop a QR payment would go to; own is true for the caller's. */
 static const char	sql_shop[] =
     "SELECT id, business_name, user_id = $2 AS own FROM merchants "
     "WHERE id = $1 AND active";
 
+/* The price now, held for ten minutes as a quote (drop_quote). */
 static const char	sql_disclosure[] =
-    "SELECT r.currency, r.country, e.rate::text AS rate, "
-    "round($3::bigint * e.rate) AS receive FROM recipients r "
-    "LEFT JOIN exchange_rates e ON e.currency = r.currency "
-    "WHERE r.id = $1 AND r.user_id = $2 AND r.deleted_at IS NULL";
+    "SELECT * FROM drop_quote($2, $1, $3::bigint, $4::bigint)";
 
 DROP_ROUTE(api_transactions, list_route);
 DROP_ROUTE(api_transactions_summary, summary_route);
 DROP_ROUTE(api_transaction, detail_route);
 DROP_ROUTE(api_transaction_receipt, receipt_route);
 DROP_ROUTE(api_disclosure, disclosure_route);
+DROP_ROUTE(api_transaction_events, events_route);
 static const struct drop_colmap summary_map[] = {
 	{ "totalCount",		"count",		DROP_COL_INT },
 	{ "totalSent",		"sent",			DROP_COL_MONEY },
@@ -333,7 +352,8 @@ static int
 disclosure_start(struct drop_ctx *ctx)
 {
 	struct tx_state	*st = ctx->data;
-	const char	*params[3];
+	const char	*params[4];
+	char		 fee[24];
 
 	/* The merchant bears a QR payment's fee; the payer pays the amount. */
 	if (!strcmp(drop_text(ctx, "type"), "qr_payment")) {
@@ -351,14 +371,18 @@ disclosure_start(struct drop_ctx *ctx)
 	params[0] = drop_text(ctx, "recipientId");
 	params[1] = ctx->sess.user_id;
 	params[2] = st->amount;
+	(void)snprintf(fee, sizeof(fee), "%lld", (long long)drop_policy_fee(
+	    drop_policy("remittance"), st->amount_ore));
+	params[3] = fee;
 
-	return (drop_sql(ctx, sql_disclosure, 3, params, disclosure_done));
+	return (drop_sql(ctx, sql_disclosure, 4, params, disclosure_done));
 }
 
 static int
 disclosure_done(struct drop_ctx *ctx)
 {
 	struct tx_state	*st = ctx->data;
+	json_t		*d;
 
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Recipient not found"));
@@ -367,10 +391,17 @@ disclosure_done(struct drop_ctx *ctx)
 		return (drop_fail_details(ctx, 422, "Validation failed"));
 	}
 
-	return (drop_reply(ctx, 200, drop_disclosure_json(drop_policy("remittance"),
-	    st->amount_ore, json_real(strtod(drop_col(ctx, 0, "rate"), NULL)),
+	d = drop_disclosure_json(drop_policy("remittance"), st->amount_ore,
+	    json_real(strtod(drop_col(ctx, 0, "rate"), NULL)),
 	    drop_json_money(drop_col_int(ctx, 0, "receive")),
-	    drop_col(ctx, 0, "currency"), drop_col(ctx, 0, "country"))));
+	    drop_col(ctx, 0, "currency"), drop_col(ctx, 0, "country"));
+	/* The price above holds until expiresAt for a remittance with it. */
+	json_object_set_new(d, "quoteId", json_string(drop_col(ctx, 0,
+	    "quote_id")));
+	json_object_set_new(d, "expiresAt", json_string(drop_col(ctx, 0,
+	    "expires_at")));
+
+	return (drop_reply(ctx, 200, d));
 }
 
 /* The shop is named before Confirm; a made-up or own shop is refused. */
@@ -392,4 +423,40 @@ shop_disclosed(struct drop_ctx *ctx)
 	    "business_name")));
 
 	return (drop_reply(ctx, 200, d));
+}
+
+static int
+events_start(struct drop_ctx *ctx)
+{
+	struct tx_state	*st = ctx->data;
+	const char	*params[2];
+
+	if (!drop_path_id(ctx, 2, "tx_rem_", st->id, sizeof(st->id)) &&
+	    !drop_path_id(ctx, 2, "tx_qr_", st->id, sizeof(st->id)))
+		return (drop_error(ctx, 404, "not_found",
+		    "Transaction not found"));
+	params[0] = st->id;
+	params[1] = ctx->sess.user_id;
+
+	return (drop_sql(ctx, sql_events, 2, params, events_done));
+}
+
+static const struct drop_colmap event_map[] = {
+	{ "status",		"status",		DROP_COL_TEXT },
+	{ "at",			"at",			DROP_COL_TEXT },
+	{ "detail",		"detail",		DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
+
+/* Oldest first; a transaction from before its history has none. */
+static int
+events_done(struct drop_ctx *ctx)
+{
+	if (drop_rows(ctx) == 0)
+		return (drop_error(ctx, 404, "not_found",
+		    "Transaction not found"));
+	if (drop_rows(ctx) == 1 && drop_col_null(ctx, 0, "status"))
+		return (drop_reply(ctx, 200, json_array()));
+
+	return (drop_reply_rows(ctx, event_map, NULL, EVENTS_MAX));
 }

@@ -88,6 +88,34 @@ static const struct drop_colmap merchant_party_map[] = {
 	{ NULL, NULL, 0 }
 };
 
+/*
+ * What the bank said (§13): the approval to seek while pending, the bank's
+ * payment id once known, and why a failed payment failed.
+ */
+static void
+bank_json(struct drop_ctx *ctx, int row, json_t *t)
+{
+	const char	*status, *url;
+	json_t		*auth;
+
+	status = drop_col(ctx, row, "status");
+	url = drop_col(ctx, row, "sca_url");
+	if (status != NULL && !strcmp(status, "pending_authorisation") &&
+	    url != NULL) {
+		auth = json_object();
+		json_object_set_new(auth, "url", json_string(url));
+		json_object_set_new(auth, "expiresAt",
+		    drop_json_text(drop_col(ctx, row, "sca_expires_iso")));
+		json_object_set_new(t, "authorisation", auth);
+	}
+	if (!drop_col_null(ctx, row, "bank_payment_id"))
+		json_object_set_new(t, "bankReference",
+		    json_string(drop_col(ctx, row, "bank_payment_id")));
+	if (!drop_col_null(ctx, row, "failure_reason"))
+		json_object_set_new(t, "failureReason",
+		    json_string(drop_col(ctx, row, "failure_reason")));
+}
+
 static int
 is_remittance(struct drop_ctx *ctx, int row)
 {
@@ -117,6 +145,7 @@ drop_tx_remit_created(struct drop_ctx *ctx, int row)
 	    drop_json_percent(drop_policy("remittance")));
 	json_object_set_new(t, "eta", json_string(delivery(
 	    drop_col(ctx, row, "recipient_country"))));
+	bank_json(ctx, row, t);
 
 	return (t);
 }
@@ -131,6 +160,7 @@ drop_tx_qr_created(struct drop_ctx *ctx, int row)
 	(void)drop_row_json(ctx, row, created_map, t);
 	json_object_set_new(t, "feePercent",
 	    drop_json_percent(drop_policy("qr_payment")));
+	bank_json(ctx, row, t);
 
 	return (t);
 }
@@ -143,6 +173,7 @@ drop_tx_detail(struct drop_ctx *ctx, int row)
 	t = drop_row_json(ctx, row, base_map, NULL);
 	(void)drop_row_json(ctx, row, is_remittance(ctx, row) ? remit_map :
 	    qr_map, t);
+	bank_json(ctx, row, t);
 
 	return (drop_row_json(ctx, row, completed_map, t));
 }
@@ -172,6 +203,7 @@ drop_tx_receipt(struct drop_ctx *ctx, int row)
 	json_t		*r;
 
 	r = drop_row_json(ctx, row, receipt_map, NULL);
+	bank_json(ctx, row, r);
 	if (is_remittance(ctx, row))
 		json_object_set_new(r, "recipient",
 		    drop_row_json(ctx, row, recipient_party_map, NULL));

@@ -51,11 +51,27 @@ static const struct drop_colmap account_map[] = {
 	{ "currency",		"currency",		DROP_COL_TEXT },
 	{ "isPrimary",		"is_primary",		DROP_COL_BOOL },
 	{ "balanceUpdatedAt",	"ba_updated",		DROP_COL_TEXT },
+	{ "status",		"ba_status",		DROP_COL_TEXT },
+	{ "consentExpiresAt",	"ba_consent_expires",	DROP_COL_TEXT },
 	{ NULL, NULL, 0 }
 };
 
+/* An account; while its consent waits for approval, where to give it. */
 json_t *
 drop_account_json(struct drop_ctx *ctx, int row)
 {
-	return (drop_row_json(ctx, row, account_map, NULL));
+	json_t		*a, *auth;
+
+	a = drop_row_json(ctx, row, account_map, NULL);
+	if (!drop_col_null(ctx, row, "ba_sca_url")) {
+		auth = json_object();
+		json_object_set_new(auth, "url",
+		    json_string(drop_col(ctx, row, "ba_sca_url")));
+		json_object_set_new(auth, "expiresAt", drop_col_null(ctx, row,
+		    "ba_sca_expires") ? json_null() : json_string(drop_col(ctx,
+		    row, "ba_sca_expires")));
+		json_object_set_new(a, "authorisation", auth);
+	}
+
+	return (a);
 }

@@ -22,10 +22,9 @@ static const struct drop_route me_route = {
 };
 
 static const char	sql_me[] =
-    "SELECT u.*, b.id AS ba_id, b.bank_name, b.account_number, b.balance, "
-    "b.currency, b.is_primary, iso(b.balance_updated_at) AS ba_updated "
+    "SELECT u.*, " DROP_ACCOUNT_COLUMNS("b.") " "
     "FROM user_view u LEFT JOIN bank_accounts b ON b.user_id = u.id "
-    "WHERE u.id = $1 ORDER BY b.created_at, b.id";
+    "AND b.deleted_at IS NULL WHERE u.id = $1 ORDER BY b.created_at, b.id";
 
 DROP_ROUTE(api_users_me, me_route);
 static int

@@ -223,11 +223,17 @@ int
 drop_money_field(struct drop_ctx *ctx, const char *name, int64_t min,
     int64_t max, int64_t *ore)
 {
+	struct kore_buf	*b;
 	json_t		*v;
+	char		 text[64];
 
 	if ((v = drop_field(ctx, name)) == NULL || !json_is_number(v))
 		return (-1);
-	if (drop_money_from_double(json_number_value(v), ore) != 0) {
+	/* The digits the client wrote, not the double jansson made of them. */
+	b = ctx->req->http_body;
+	if (b == NULL || drop_json_raw_member((const char *)b->data,
+	    ctx->req->http_body_length, name, text, sizeof(text)) != 0 ||
+	    drop_money_parse(text, ore) != 0) {
 		drop_detail(ctx, name, "must have at most 2 decimals");
 		return (-1);
 	}

@@ -4,7 +4,11 @@
  * layout of `make run`, so `kodev run` works too.
  */
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +25,11 @@
 #define DEFAULT_JWT_FILE	"var/secrets/jwt_secret"
 #define DEFAULT_ADMIN_FILE	"var/secrets/admin_token"
 #define DEFAULT_PUBLIC_URL	"https://127.0.0.1:8443"
+#define DEFAULT_BANK_SECRET	"var/secrets/bank_callback_secret"
+#define DEFAULT_CA_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
+#define DEFAULT_COLLECTION	"99990000013"
+#define DEFAULT_COLLECTION_NAME	"Drop Payout Partner AS"
+#define BANK_CA_MAX		(1024 * 1024)
 
 struct drop_config	drop_cfg;
 
@@ -29,6 +38,10 @@ static int	read_secret(const char *, const char *, const char *,
 static int	env_int(const char *, int, int, int);
 static void	build_conninfo(void);
 static void	public_url(void);
+static void	bank_config(void);
+static void	bank_resolve(void);
+static void	bank_ca(const char *);
+static void	env_copy(const char *, const char *, char *, size_t);
 
 /* A secret from NAME or from the file named by NAME_FILE. */
 static int
@@ -131,6 +144,12 @@ drop_config_load(void)
 	drop_cfg.admin_token_len = len;
 
 	drop_cfg.bcrypt_cost = env_int("DROP_BCRYPT_COST", 12, 4, 15);
+	/* Clients counted at once (tests fill a small table on purpose). */
+	drop_cfg.ratelimit_slots = env_int("DROP_RATELIMIT_SLOTS", 16384, 32,
+	    1048576) / 16 * 16;
+	/* Load harnesses pay from few users faster than any person would. */
+	drop_cfg.pay_per_user = env_int("DROP_RATELIMIT_PAY_PER_USER", 30, 1,
+	    1000000);
 	if (drop_cfg.bcrypt_cost < 12)
 		kore_log(LOG_WARNING, "bcrypt cost %d is below 12: tests only",
 		    drop_cfg.bcrypt_cost);
@@ -138,6 +157,7 @@ drop_config_load(void)
 		(void)kore_strlcpy(drop_cfg.trusted_proxies, v,
 		    sizeof(drop_cfg.trusted_proxies));
 	public_url();
+	bank_config();
 }
 
 /*
@@ -160,4 +180,137 @@ public_url(void)
 		fatal("DROP_PUBLIC_URL must be an http(s) origin such as "
 		    "https://drop.example (no path, no trailing slash)");
 	memcpy(drop_cfg.public_url, v, len + 1);
+}
+
+/* NAME (or def) into out; too long is fatal. */
+static void
+env_copy(const char *name, const char *def, char *out, size_t outlen)
+{
+	const char	*v;
+
+	if ((v = getenv(name)) == NULL || *v == '\0')
+		v = def;
+	if (strlen(v) >= outlen)
+		fatal("%s is too long", name);
+	memcpy(out, v, strlen(v) + 1);
+}
+
+/*
+ * The bank: its URL, the certificates to trust (read here, because a
+ * worker may not open files), the callback secret, the payout partner's
+ * collection account, and how long an unanswered payment is retried.
+ */
+static void
+bank_config(void)
+{
+	size_t		len;
+
+	env_copy("DROP_BANK_URL", "", drop_cfg.bank_url,
+	    sizeof(drop_cfg.bank_url));
+	if (drop_cfg.bank_url[0] == '\0') {
+		kore_log(LOG_WARNING, "DROP_BANK_URL is not set: no payment "
+		    "or balance reaches a bank");
+		return;
+	}
+	if ((strncmp(drop_cfg.bank_url, "https://", 8) &&
+	    strncmp(drop_cfg.bank_url, "http://", 7)) ||
+	    strpbrk(drop_cfg.bank_url, " \t\r\n'\"") != NULL ||
+	    drop_cfg.bank_url[strlen(drop_cfg.bank_url) - 1] == '/')
+		fatal("DROP_BANK_URL must be an http(s) URL without a "
+		    "trailing slash");
+	/* Plain HTTP only to a mock on this machine, never to a bank. */
+	if (!strncmp(drop_cfg.bank_url, "http://", 7) &&
+	    strncmp(drop_cfg.bank_url + 7, "127.0.0.1:", 10) &&
+	    strncmp(drop_cfg.bank_url + 7, "localhost:", 10))
+		fatal("DROP_BANK_URL: plain http:// only to 127.0.0.1 or "
+		    "localhost; a bank is reached over https://");
+	bank_resolve();
+	bank_ca(getenv("DROP_BANK_CA_FILE"));
+	env_copy("DROP_BANK_TOKEN", "", drop_cfg.bank_token,
+	    sizeof(drop_cfg.bank_token));
+	if (read_secret("DROP_BANK_CALLBACK_SECRET",
+	    "DROP_BANK_CALLBACK_SECRET_FILE", DEFAULT_BANK_SECRET,
+	    drop_cfg.bank_secret, sizeof(drop_cfg.bank_secret), &len) != 0 ||
+	    len < 16)
+		fatal("DROP_BANK_CALLBACK_SECRET (or _FILE) of at least 16 "
+		    "bytes needed with DROP_BANK_URL");
+	drop_cfg.bank_secret_len = len;
+	env_copy("DROP_COLLECTION_ACCOUNT", DEFAULT_COLLECTION,
+	    drop_cfg.collection_account, sizeof(drop_cfg.collection_account));
+	if (strlen(drop_cfg.collection_account) != 11 ||
+	    strspn(drop_cfg.collection_account, "0123456789") != 11)
+		fatal("DROP_COLLECTION_ACCOUNT must be 11 digits (a bban)");
+	env_copy("DROP_COLLECTION_NAME", DEFAULT_COLLECTION_NAME,
+	    drop_cfg.collection_name, sizeof(drop_cfg.collection_name));
+	env_copy("DROP_PSU_IP_FALLBACK", "127.0.0.1", drop_cfg.psu_ip_fallback,
+	    sizeof(drop_cfg.psu_ip_fallback));
+	drop_cfg.bank_giveup_s = env_int("DROP_BANK_GIVEUP_S", 900, 5, 86400);
+}
+
+/* A host name in DROP_BANK_URL, resolved once here and pinned for curl. */
+static void
+bank_resolve(void)
+{
+	struct addrinfo	 hints, *res;
+	char		 host[256], addr[64], port[8];
+	const char	*p, *end, *colon;
+	size_t		 len;
+	int		 n;
+
+	p = strstr(drop_cfg.bank_url, "://") + 3;
+	end = p + strcspn(p, "/");
+	colon = memchr(p, ':', (size_t)(end - p));
+	len = (size_t)((colon != NULL ? colon : end) - p);
+	if (len == 0 || len >= sizeof(host) || *p == '[')
+		return;
+	memcpy(host, p, len);
+	host[len] = '\0';
+	if (colon != NULL && (size_t)(end - colon - 1) < sizeof(port)) {
+		memcpy(port, colon + 1, (size_t)(end - colon - 1));
+		port[end - colon - 1] = '\0';
+	} else {
+		(void)kore_strlcpy(port, strncmp(drop_cfg.bank_url, "https", 5) ?
+		    "80" : "443", sizeof(port));
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
+		freeaddrinfo(res);
+		return;
+	}
+	hints.ai_flags = 0;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL)
+		fatal("DROP_BANK_URL: cannot resolve %s", host);
+	if (getnameinfo(res->ai_addr, res->ai_addrlen, addr, sizeof(addr),
+	    NULL, 0, NI_NUMERICHOST) != 0) {
+		freeaddrinfo(res);
+		fatal("DROP_BANK_URL: no address for %s", host);
+	}
+	freeaddrinfo(res);
+	n = snprintf(drop_cfg.bank_resolve, sizeof(drop_cfg.bank_resolve),
+	    "%s:%s:%s", host, port, addr);
+	if (n < 0 || (size_t)n >= sizeof(drop_cfg.bank_resolve))
+		fatal("DROP_BANK_URL: host name too long");
+}
+
+/* The certificates a bank's TLS must chain to: a file, or the system's. */
+static void
+bank_ca(const char *path)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd;
+
+	if (path == NULL || *path == '\0')
+		path = DEFAULT_CA_BUNDLE;
+	if ((fd = open(path, O_RDONLY)) == -1 || fstat(fd, &st) == -1 ||
+	    st.st_size <= 0 || st.st_size > BANK_CA_MAX)
+		fatal("DROP_BANK_CA_FILE %s cannot be read", path);
+	drop_cfg.bank_ca = kore_malloc((size_t)st.st_size);
+	n = read(fd, drop_cfg.bank_ca, (size_t)st.st_size);
+	close(fd);
+	if (n != st.st_size)
+		fatal("DROP_BANK_CA_FILE %s: short read", path);
+	drop_cfg.bank_ca_len = (size_t)n;
 }

@@ -42,11 +42,15 @@
 #define DROP_RL_RATES		0x0040	/* rate-limit group: exchange rates */
 #define DROP_MERCHANT		0x0080	/* the merchant role (after fields) */
 
+/* A rate-limit group that is no method flag: payments per signed-in user. */
+#define DROP_RL_PAY_USER	0x00a0
+
 /* What a step of a request asks the driver to do next. */
 #define DROP_STEP_DONE		1	/* a response was sent */
 #define DROP_STEP_SQL		2	/* a query is in flight */
 #define DROP_STEP_TASK		3	/* a task is running */
 #define DROP_STEP_FAIL		4	/* answer 500; ctx->fail_why says why */
+#define DROP_STEP_WAIT		5	/* asleep until woken or the deadline */
 
 /* JSON field types for body declarations. */
 #define DROP_T_STRING		1
@@ -56,6 +60,7 @@
 #define DROP_T_SECRET		5	/* a string kept exactly as sent */
 
 struct drop_ctx;
+struct drop_bank_call;
 
 /* Database health of this worker (dbhealth.c). */
 #define DROP_DB_UP		1
@@ -221,6 +226,15 @@ struct drop_ctx {
 	struct kore_task	 task;
 	int			 task_live;
 
+	struct drop_bank_call	*bank;		/* a call this request waits for */
+	int			 waiting;
+	int			 woken_by_timer;
+	struct kore_timer	*wait_timer;
+	char			 wait_tx[DROP_ID_LEN];	/* outbox.c's waiter key */
+	int			(*after_wait)(struct drop_ctx *);
+	void			(*unwait)(struct drop_ctx *);	/* at cleanup */
+	TAILQ_ENTRY(drop_ctx)	 wait_list;
+
 	void			*data;
 };
 
@@ -232,10 +246,25 @@ struct drop_config {
 	char			 admin_token[128];
 	size_t			 admin_token_len;
 	int			 bcrypt_cost;
+	int			 ratelimit_slots;	/* a multiple of 16 */
+	int			 pay_per_user;		/* payments a minute */
 	char			 dummy_hash[128];
 	char			 trusted_proxies[512];
 	char			 public_url[256];	/* the web client's origin */
 	time_t			 started;
+
+	/* The bank (bankio.c, outbox.c): empty bank_url means none. */
+	char			 bank_url[256];
+	char			 bank_resolve[320];	/* host:port:address */
+	unsigned char		*bank_ca;		/* PEM, read in the parent */
+	size_t			 bank_ca_len;
+	char			 bank_token[256];
+	unsigned char		 bank_secret[128];	/* callback HMAC key */
+	size_t			 bank_secret_len;
+	char			 collection_account[12];
+	char			 collection_name[71];
+	char			 psu_ip_fallback[16];
+	int			 bank_giveup_s;
 };
 
 extern struct drop_config	drop_cfg;
@@ -246,6 +275,10 @@ void	drop_config_load(void);
 /* pipeline.c */
 int	drop_serve(struct http_request *, const struct drop_route *);
 int	drop_sql_failed(struct drop_ctx *);
+int	drop_wait(struct drop_ctx *, u_int64_t, int (*)(struct drop_ctx *));
+void	drop_wake(struct drop_ctx *);
+int	drop_bank_step(struct drop_ctx *, struct drop_bank_request *,
+	    const char *, int (*)(struct drop_ctx *));
 
 /* body.c: what the request says (body fields, query, path). */
 const char *drop_text(struct drop_ctx *, const char *);
@@ -332,6 +365,25 @@ int	drop_dbq_finished(struct drop_dbq *);
 void	drop_dbq_release(struct drop_dbq *);
 PGresult *drop_dbq_take(struct drop_dbq *);
 
+/* bankio.c: calls to the bank, off the event loop. */
+void	drop_bank_setup(void);
+void	drop_bank_teardown(void);
+struct drop_bank_call *drop_bank_call(struct drop_bank_request *,
+	    const char *, void (*)(struct drop_bank_call *, void *), void *);
+void	drop_bank_abandon(struct drop_bank_call *);
+void	drop_bank_free(struct drop_bank_call *);
+const struct drop_bank_answer *drop_bank_answer(const struct drop_bank_call *);
+int	drop_bank_answered(const struct drop_bank_call *);
+const char *drop_bank_transport_error(const struct drop_bank_call *);
+void	drop_bank_args(struct drop_bank_call_args *, char *, const char *);
+
+/* outbox.c: the calls Drop owes the bank. */
+void	drop_outbox_start(void);
+void	drop_outbox_kick(const char *);
+int	drop_outbox_wait(struct drop_ctx *, const char *, u_int64_t,
+	    int (*)(struct drop_ctx *));
+void	drop_outbox_changed(const char *);
+
 /* session.c */
 #define DROP_AUTH_MISSING	(-1)	/* no valid token */
 #define DROP_AUTH_CSRF		(-2)	/* cookie without its CSRF header */
@@ -342,10 +394,12 @@ int	drop_session_issue(struct drop_ctx *, const char *, const char *,
 	    const char *);
 void	drop_session_clear_cookies(struct drop_ctx *);
 void	drop_client_addr(struct drop_ctx *, char *, size_t);
+void	drop_psu_ip(struct drop_ctx *, char *, size_t);
 
 /* ratelimit.c */
 int	drop_ratelimit_setup(void);
 int	drop_ratelimit_hit(int, const unsigned char *, size_t, int *);
+int	drop_ratelimit_user(int, const char *, int *);
 int	drop_client_ip(struct http_request *, unsigned char *, size_t *,
 	    char *, size_t);
 

@@ -20,7 +20,8 @@ void	kore_worker_teardown(void);
  * libpq stats files when it connects; the rest is its socket I/O, and
  * shutdown to give up a connection at once. Task threads start with clone3
  * and rseq (glibc 2.36) and hash at nice 10 (setpriority);
- * gettid and sched_getaffinity are for ASan.
+ * gettid and sched_getaffinity are for ASan; pipe2 wakes the loop from
+ * the bank thread.
  */
 KORE_SECCOMP_FILTER("drop",
 	KORE_SYSCALL_ALLOW(clone3),
@@ -40,6 +41,7 @@ KORE_SECCOMP_FILTER("drop",
 	KORE_SYSCALL_ALLOW(getrandom),
 	KORE_SYSCALL_ALLOW(shutdown),
 	KORE_SYSCALL_ALLOW(setpriority),
+	KORE_SYSCALL_ALLOW(pipe2),
 );
 
 /* Parent: everything that needs files or must be shared by all workers. */
@@ -74,13 +76,14 @@ kore_worker_configure(void)
 void
 kore_worker_teardown(void)
 {
+	drop_bank_teardown();
 	drop_db_teardown();
 	kore_msg_send(KORE_MSG_PARENT, KORE_MSG_SHUTDOWN, NULL, 0);
 	(void)fflush(NULL);
 	_exit(0);
 }
 
-/* Worker, after privileges are dropped: the database. */
+/* Worker, after privileges are dropped: the database, the bank. */
 int
 init(int state)
 {
@@ -88,6 +91,8 @@ init(int state)
 		return (KORE_RESULT_OK);
 	drop_db_setup();
 	drop_cache_start();
+	drop_bank_setup();
+	drop_outbox_start();
 
 	return (KORE_RESULT_OK);
 }

@@ -17,15 +17,20 @@
 #define S_STEP		1
 #define S_SQL		2
 #define S_TASK		3
+#define S_WAIT		4
 
 static int	state_init(struct http_request *);
 static int	state_step(struct http_request *);
 static int	state_sql(struct http_request *);
 static int	state_task(struct http_request *);
+static int	state_wait(struct http_request *);
+static void	wait_expired(void *, u_int64_t);
+static void	bank_step_done(struct drop_bank_call *, void *);
 static void	ctx_free(struct http_request *);
 static int	method_allowed(struct drop_ctx *);
 static int	body_precheck(struct drop_ctx *);
 static int	ratelimit_check(struct drop_ctx *);
+static int	rate_limited(struct drop_ctx *, int);
 static int	admin_check(struct drop_ctx *);
 static int	auth_checked(struct drop_ctx *);
 static int	fields_step(struct drop_ctx *);
@@ -36,6 +41,7 @@ static struct http_state drop_states[] = {
 	{ "S_STEP",	state_step },
 	{ "S_SQL",	state_sql },
 	{ "S_TASK",	state_task },
+	{ "S_WAIT",	state_wait },
 };
 
 /* Everything no route claims, and routes whose flags are off. */
@@ -84,6 +90,21 @@ ctx_free(struct http_request *req)
 		kore_task_destroy(&ctx->task);
 		ctx->task_live = 0;
 	}
+	if (ctx->wait_timer != NULL) {
+		kore_timer_remove(ctx->wait_timer);
+		ctx->wait_timer = NULL;
+	}
+	/* Whoever the request waits with lets go of it (outbox.c). */
+	if (ctx->unwait != NULL)
+		ctx->unwait(ctx);
+	if (ctx->bank != NULL) {
+		if (ctx->waiting)
+			drop_bank_abandon(ctx->bank);
+		else
+			drop_bank_free(ctx->bank);
+		ctx->bank = NULL;
+	}
+	ctx->waiting = 0;
 	if (ctx->route != NULL && ctx->route->cleanup != NULL &&
 	    ctx->data != NULL)
 		ctx->route->cleanup(ctx);
@@ -148,6 +169,9 @@ state_step(struct http_request *req)
 	case DROP_STEP_TASK:
 		req->fsm_state = S_TASK;
 		return (HTTP_STATE_CONTINUE);
+	case DROP_STEP_WAIT:
+		req->fsm_state = S_WAIT;
+		return (HTTP_STATE_CONTINUE);
 	case DROP_STEP_FAIL:
 		(void)drop_fail_internal(ctx, ctx->fail_why != NULL ?
 		    ctx->fail_why : "step failed");
@@ -193,6 +217,87 @@ state_task(struct http_request *req)
 	req->fsm_state = S_STEP;
 
 	return (HTTP_STATE_CONTINUE);
+}
+
+/* Asleep until drop_wake() or the deadline; then the next step. */
+static int
+state_wait(struct http_request *req)
+{
+	struct drop_ctx		*ctx = http_state_get(req);
+
+	if (ctx->waiting) {
+		http_request_sleep(req);
+		return (HTTP_STATE_RETRY);
+	}
+	req->fsm_state = S_STEP;
+
+	return (HTTP_STATE_CONTINUE);
+}
+
+/*
+ * A step that waits for someone to call drop_wake(ctx), at most ms
+ * milliseconds (0: no deadline); next runs either way, and can tell which
+ * from ctx->woken_by_timer.
+ */
+int
+drop_wait(struct drop_ctx *ctx, u_int64_t ms, int (*next)(struct drop_ctx *))
+{
+	ctx->next = next;
+	ctx->waiting = 1;
+	ctx->woken_by_timer = 0;
+	if (ms > 0)
+		ctx->wait_timer = kore_timer_add(wait_expired, ms, ctx,
+		    KORE_TIMER_ONESHOT);
+
+	return (DROP_STEP_WAIT);
+}
+
+static void
+wait_expired(void *arg, u_int64_t now)
+{
+	struct drop_ctx		*ctx = arg;
+
+	(void)now;
+	ctx->wait_timer = NULL;
+	ctx->woken_by_timer = 1;
+	drop_wake(ctx);
+}
+
+void
+drop_wake(struct drop_ctx *ctx)
+{
+	if (!ctx->waiting)
+		return;
+	ctx->waiting = 0;
+	if (ctx->wait_timer != NULL) {
+		kore_timer_remove(ctx->wait_timer);
+		ctx->wait_timer = NULL;
+	}
+	http_request_wakeup(ctx->req);
+}
+
+/*
+ * A step that sends req to the bank (off the event loop) and continues
+ * with next once it answered or failed: ctx->bank holds the call, or is
+ * NULL when it could not be queued.
+ */
+int
+drop_bank_step(struct drop_ctx *ctx, struct drop_bank_request *req,
+    const char *bban, int (*next)(struct drop_ctx *))
+{
+	drop_bank_free(ctx->bank);
+	ctx->bank = drop_bank_call(req, bban, bank_step_done, ctx);
+	if (ctx->bank == NULL)
+		return (next(ctx));
+
+	return (drop_wait(ctx, 0, next));
+}
+
+static void
+bank_step_done(struct drop_bank_call *c, void *arg)
+{
+	(void)c;
+	drop_wake(arg);
 }
 
 /* The answer to a failed query: 503 when there was no usable answer. */
@@ -293,17 +398,30 @@ static int
 ratelimit_check(struct drop_ctx *ctx)
 {
 	unsigned char	ip[16];
-	char		text[64], retry[16];
+	char		text[64];
 	size_t		iplen;
 	int		group, wait;
 
 	group = ctx->method->flags & (DROP_RL_AUTH | DROP_RL_PAY | DROP_RL_RATES);
 	if (group == 0)
 		return (1);
-	if (drop_client_ip(ctx->req, ip, &iplen, text, sizeof(text)) != 0)
-		return (1);
+	/* A client Drop cannot tell apart must not spend the proxy's count. */
+	if (drop_client_ip(ctx->req, ip, &iplen, text, sizeof(text)) != 0) {
+		(void)drop_error(ctx, 400, "bad_request",
+		    "X-Forwarded-For is not a list of addresses");
+		return (0);
+	}
 	if (drop_ratelimit_hit(group, ip, iplen, &wait))
 		return (1);
+
+	return (rate_limited(ctx, wait));
+}
+
+/* 429 with Retry-After: the seconds until one more is allowed. */
+static int
+rate_limited(struct drop_ctx *ctx, int wait)
+{
+	char	retry[16];
 
 	(void)snprintf(retry, sizeof(retry), "%d", wait);
 	http_response_header(ctx->req, "retry-after", retry);
@@ -351,6 +469,7 @@ static int
 fields_step(struct drop_ctx *ctx)
 {
 	const struct drop_method	*m = ctx->method;
+	int				 wait;
 
 	if ((m->flags & DROP_BODY_OPT) && (ctx->req->http_body == NULL ||
 	    ctx->req->http_body_length == 0))
@@ -364,13 +483,20 @@ fields_step(struct drop_ctx *ctx)
 	drop_query_validate(ctx);
 	if (m->list != NULL)
 		(void)drop_list_check(ctx);
-	if (m->check != NULL)
-		(void)m->check(ctx);
+	/* A check may answer itself (DROP_STEP_DONE), as an unsigned event. */
+	if (m->check != NULL && m->check(ctx) == DROP_STEP_DONE)
+		return (DROP_STEP_DONE);
 	if (ctx->details != NULL)
 		return (drop_fail_details(ctx, 422, "Validation failed"));
 	if ((m->flags & DROP_MERCHANT) && strcmp(ctx->sess.role, "merchant"))
 		return (drop_error(ctx, 403, "forbidden",
 		    "Merchant role required"));
+	/* A well-formed payment also counts for its user, from any address. */
+	if ((m->flags & DROP_RL_PAY) &&
+	    !drop_ratelimit_user(DROP_RL_PAY_USER, ctx->sess.user_id, &wait)) {
+		(void)rate_limited(ctx, wait);
+		return (DROP_STEP_DONE);
+	}
 
 	return (m->list != NULL ? drop_list_start(ctx) : m->start(ctx));
 }

@@ -1,9 +1,14 @@
 /*
- * Rate limits per client IP, one count for all workers: a small table in
- * shared memory mapped by the parent before the workers fork. A key lives
- * in one bucket of RL_PROBE slots; buckets are guarded by RL_LOCKS robust,
- * process-shared mutexes, so a worker waiting for one sleeps instead of
- * spinning, and a worker killed while holding one does not block the rest.
+ * Rate limits per client, one count for all workers: a small table in
+ * shared memory mapped by the parent before the workers fork. A key (the
+ * client's address or /64, or a user; src/lib/ratewin.c) lives in one
+ * bucket of RL_PROBE slots, found by a hash seeded at start so clients
+ * cannot aim at a bucket; each slot counts a sliding minute. Buckets are
+ * guarded by RL_LOCKS robust, process-shared mutexes, so a worker waiting
+ * for one sleeps instead of spinning, and a worker killed while holding
+ * one does not block the rest. A full bucket never evicts a live count:
+ * the login and payment groups then refuse (fail closed), the rate reads
+ * are let through.
  */
 
 #include <sys/mman.h>
@@ -15,24 +20,24 @@
 #include <pthread.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "drop.h"
 
-#define RL_SLOTS	8192
-#define RL_PROBE	16
-#define RL_WINDOW	60
-#define RL_KEYLEN	17	/* group byte + 16 address bytes */
-#define RL_BUCKETS	(RL_SLOTS / RL_PROBE)
+#define RL_PROBE	16	/* slots per bucket; DROP_RATELIMIT_SLOTS of them */
 #define RL_LOCKS	64
+#define RL_XFF_HOPS	32
 
 struct rl_slot {
-	unsigned char	key[RL_KEYLEN];
-	u_int32_t	window;
-	u_int32_t	count;
+	unsigned char		key[DROP_RATEWIN_KEYLEN];
+	struct drop_ratewin	win;
 };
 
 struct rl_table {
 	pthread_mutex_t	locks[RL_LOCKS];
-	struct rl_slot	slots[RL_SLOTS];
+	u_int32_t	seed;
+	u_int32_t	buckets;
+	struct rl_slot	slots[];
 };
 
 static struct rl_table	*rl;
@@ -40,22 +45,29 @@ static struct rl_table	*rl;
 static u_int32_t	rl_hash(const unsigned char *);
 static void		rl_lock(pthread_mutex_t *);
 static int		rl_limit(int);
+static int		rl_count(int, const unsigned char *, int *);
 static int		ip_trusted(const unsigned char *, size_t);
-static int		ip_parse(const char *, unsigned char *, size_t *);
 
 int
 drop_ratelimit_setup(void)
 {
 	pthread_mutexattr_t	attr;
+	size_t			len;
+	u_int32_t		buckets;
 	int			i, ok;
 
-	rl = mmap(NULL, sizeof(*rl), PROT_READ | PROT_WRITE,
+	buckets = (u_int32_t)drop_cfg.ratelimit_slots / RL_PROBE;
+	len = sizeof(*rl) + (size_t)buckets * RL_PROBE * sizeof(struct rl_slot);
+	rl = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (rl == MAP_FAILED) {
 		rl = NULL;
 		return (-1);
 	}
 	memset(rl, 0, sizeof(*rl));
+	rl->buckets = buckets;
+	if (RAND_bytes((unsigned char *)&rl->seed, sizeof(rl->seed)) != 1)
+		return (-1);
 	if (pthread_mutexattr_init(&attr) != 0)
 		return (-1);
 	ok = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
@@ -82,6 +94,8 @@ rl_limit(int group)
 	case DROP_RL_AUTH:
 	case DROP_RL_PAY:
 		return (10);
+	case DROP_RL_PAY_USER:
+		return (drop_cfg.pay_per_user);
 	case DROP_RL_RATES:
 		return (120);
 	default:
@@ -89,15 +103,15 @@ rl_limit(int group)
 	}
 }
 
-/* FNV-1a over the key. */
+/* FNV-1a over the seed and the key. */
 static u_int32_t
 rl_hash(const unsigned char *key)
 {
 	u_int32_t	h;
 	int		i;
 
-	h = 2166136261u;
-	for (i = 0; i < RL_KEYLEN; i++) {
+	h = 2166136261u ^ rl->seed;
+	for (i = 0; i < DROP_RATEWIN_KEYLEN; i++) {
 		h ^= key[i];
 		h *= 16777619u;
 	}
@@ -105,75 +119,76 @@ rl_hash(const unsigned char *key)
 	return (h);
 }
 
-/* 1 when allowed; 0 with *retry_after seconds when over the limit. */
-int
-drop_ratelimit_hit(int group, const unsigned char *ip, size_t iplen,
-    int *retry_after)
+/* One hit for key; 1 when allowed, 0 with *retry_after when not. */
+static int
+rl_count(int group, const unsigned char *key, int *retry_after)
 {
-	struct rl_slot	*slot, *victim;
-	unsigned char	 key[RL_KEYLEN];
-	u_int32_t	 window, h;
-	time_t		 now;
-	int		 i, allowed, limit;
+	struct rl_slot	*slot, *idle;
+	u_int32_t	 h, now;
+	int		 i, allowed;
 
-	if (rl == NULL || iplen > RL_KEYLEN - 1)
-		return (1);
-	limit = rl_limit(group);
-	memset(key, 0, sizeof(key));
-	key[0] = (unsigned char)(group >> 4);
-	memcpy(key + 1, ip, iplen);
-	now = time(NULL);
-	window = (u_int32_t)(now / RL_WINDOW);
-	h = rl_hash(key) % RL_BUCKETS;
-
+	now = (u_int32_t)time(NULL);
+	h = rl_hash(key) % rl->buckets;
 	rl_lock(&rl->locks[h % RL_LOCKS]);
-	victim = NULL;
+	idle = NULL;
 	for (i = 0; i < RL_PROBE; i++) {
 		slot = &rl->slots[h * RL_PROBE + i];
-		if (!memcmp(slot->key, key, sizeof(key)))
+		if (!memcmp(slot->key, key, DROP_RATEWIN_KEYLEN))
 			break;
-		if (victim == NULL && slot->window != window)
-			victim = slot;
+		if (idle == NULL && drop_ratewin_idle(&slot->win, now))
+			idle = slot;
 		slot = NULL;
 	}
-	if (slot == NULL) {
-		slot = victim != NULL ? victim : &rl->slots[h * RL_PROBE];
-		memcpy(slot->key, key, sizeof(key));
-		slot->window = window;
-		slot->count = 0;
+	if (slot == NULL && idle != NULL) {
+		slot = idle;
+		memcpy(slot->key, key, DROP_RATEWIN_KEYLEN);
+		memset(&slot->win, 0, sizeof(slot->win));
 	}
-	if (slot->window != window) {
-		slot->window = window;
-		slot->count = 0;
+	if (slot != NULL)
+		allowed = drop_ratewin_hit(&slot->win, now, rl_limit(group),
+		    retry_after);
+	else {
+		/* Every slot counts someone this minute: none is reset. */
+		allowed = group == DROP_RL_RATES;
+		*retry_after = DROP_RATEWIN_SECONDS;
 	}
-	allowed = slot->count < (u_int32_t)limit;
-	if (allowed)
-		slot->count++;
 	(void)pthread_mutex_unlock(&rl->locks[h % RL_LOCKS]);
-
-	*retry_after = RL_WINDOW - (int)(now % RL_WINDOW);
+	if (slot == NULL)
+		kore_log(LOG_NOTICE, "rate limit bucket full (group %d): %s",
+		    group, allowed ? "let through" : "refused");
 
 	return (allowed);
 }
 
-static int
-ip_parse(const char *text, unsigned char *out, size_t *outlen)
+/* 1 when the client at ip may go on; 0 with *retry_after seconds if not. */
+int
+drop_ratelimit_hit(int group, const unsigned char *ip, size_t iplen,
+    int *retry_after)
 {
-	struct in_addr		v4;
-	struct in6_addr		v6;
+	unsigned char	key[DROP_RATEWIN_KEYLEN];
 
-	if (inet_pton(AF_INET, text, &v4) == 1) {
-		memcpy(out, &v4, 4);
-		*outlen = 4;
-		return (0);
-	}
-	if (inet_pton(AF_INET6, text, &v6) == 1) {
-		memcpy(out, &v6, 16);
-		*outlen = 16;
-		return (0);
-	}
+	*retry_after = 0;
+	if (rl == NULL)
+		return (1);
+	if (drop_ratewin_key(group, ip, iplen, key) != 0)
+		return (group == DROP_RL_RATES);
 
-	return (-1);
+	return (rl_count(group, key, retry_after));
+}
+
+/* The same for a signed-in user, whatever address they come from. */
+int
+drop_ratelimit_user(int group, const char *user_id, int *retry_after)
+{
+	unsigned char	key[DROP_RATEWIN_KEYLEN];
+
+	*retry_after = 0;
+	if (rl == NULL)
+		return (1);
+	if (drop_ratewin_user_key(group, user_id, key) != 0)
+		return (0);
+
+	return (rl_count(group, key, retry_after));
 }
 
 /* Is this peer one of DROP_TRUSTED_PROXIES (comma-separated addresses)? */
@@ -190,7 +205,7 @@ ip_trusted(const unsigned char *ip, size_t iplen)
 			*next++ = '\0';
 		while (*p == ' ')
 			p++;
-		if (ip_parse(p, addr, &alen) == 0 && alen == iplen &&
+		if (drop_ip_parse(p, addr, &alen) == 0 && alen == iplen &&
 		    !memcmp(addr, ip, iplen))
 			return (1);
 	}
@@ -200,7 +215,10 @@ ip_trusted(const unsigned char *ip, size_t iplen)
 
 /*
  * The client address: the peer, or from a trusted proxy the right-most
- * X-Forwarded-For entry that is not itself a trusted proxy.
+ * X-Forwarded-For entry that is not itself a trusted proxy (the header
+ * read from its end, whatever its length). -1 when the address cannot
+ * be known: no peer address, or a trusted proxy's header that is not a
+ * list of addresses.
  */
 int
 drop_client_ip(struct http_request *req, unsigned char *ip, size_t *iplen,
@@ -208,10 +226,8 @@ drop_client_ip(struct http_request *req, unsigned char *ip, size_t *iplen,
 {
 	struct connection	*c = req->owner;
 	const char		*xff;
-	char			 hops[512], *p, *comma;
 	unsigned char		 hop[16];
 	size_t			 hoplen;
-	int			 n;
 
 	if (c->family == AF_INET) {
 		memcpy(ip, &c->addr.ipv4.sin_addr, 4);
@@ -224,22 +240,12 @@ drop_client_ip(struct http_request *req, unsigned char *ip, size_t *iplen,
 	}
 
 	if (ip_trusted(ip, *iplen) &&
-	    http_request_header(req, "x-forwarded-for", &xff) &&
-	    strlen(xff) < sizeof(hops)) {
-		(void)kore_strlcpy(hops, xff, sizeof(hops));
-		for (n = 0; n < 32; n++) {
-			comma = strrchr(hops, ',');
-			p = comma == NULL ? hops : comma + 1;
-			while (*p == ' ')
-				p++;
-			if (ip_parse(p, hop, &hoplen) != 0)
-				break;
-			memcpy(ip, hop, hoplen);
-			*iplen = hoplen;
-			if (!ip_trusted(hop, hoplen) || comma == NULL)
-				break;
-			*comma = '\0';
-		}
+	    http_request_header(req, "x-forwarded-for", &xff)) {
+		if (drop_xff_client(xff, RL_XFF_HOPS, ip_trusted, hop,
+		    &hoplen) != 0)
+			return (-1);
+		memcpy(ip, hop, hoplen);
+		*iplen = hoplen;
 	}
 
 	if (inet_ntop(*iplen == 4 ? AF_INET : AF_INET6, ip, text,

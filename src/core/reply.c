@@ -36,6 +36,7 @@ send_json(struct drop_ctx *ctx, int status, json_t *obj)
 
 	http_response_header(ctx->req, "x-request-id", ctx->reqid);
 	http_response_header(ctx->req, "cache-control", "no-store");
+	http_response_header(ctx->req, "x-content-type-options", "nosniff");
 	if (status == 204) {
 		json_decref(obj);
 		http_response(ctx->req, status, NULL, 0);

@@ -3,6 +3,8 @@
  * CSRF double-submit for cookie-authenticated writes, and issuing cookies.
  */
 
+#include <arpa/inet.h>
+
 #include <string.h>
 
 #include "drop.h"
@@ -143,4 +145,18 @@ drop_client_addr(struct drop_ctx *ctx, char *out, size_t outlen)
 
 	if (drop_client_ip(ctx->req, ip, &iplen, out, outlen) != 0)
 		(void)kore_strlcpy(out, "unknown", outlen);
+}
+
+/*
+ * The PSU-IP-Address a bank is told: the client's IPv4 address, or (the
+ * definition allows only IPv4) the address Drop itself is seen from.
+ */
+void
+drop_psu_ip(struct drop_ctx *ctx, char *out, size_t outlen)
+{
+	struct in_addr	v4;
+
+	drop_client_addr(ctx, out, outlen);
+	if (inet_pton(AF_INET, out, &v4) != 1)
+		(void)kore_strlcpy(out, drop_cfg.psu_ip_fallback, outlen);
 }

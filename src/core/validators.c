@@ -44,7 +44,7 @@ static const struct validator_message messages[] = {
 	{ "v_iban",	"must be 5-34 letters, digits or spaces" },
 	{ "v_any_text",	"must be valid text" },
 	{ "v_tx_type",	"must be remittance or qr_payment" },
-	{ "v_tx_status", "must be processing, completed or failed" },
+	{ "v_tx_status", "must be pending_authorisation, processing, completed or failed" },
 	{ "v_settle",	"must be completed or failed" },
 	{ "v_business_name", "must be 1-200 characters with at least one letter and no HTML" },
 	{ "v_org_number", "must be exactly 9 digits" },

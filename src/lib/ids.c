@@ -132,3 +132,25 @@ drop_id_any_valid(const char *s)
 		;
 	return (s[i] == '\0' && n == DROP_ID_HEX);
 }
+
+/* A random (version 4) UUID, lower-case, as X-Request-ID wants it. */
+int
+drop_uuid4(char *out, size_t outlen)
+{
+	unsigned char	b[16];
+	size_t		i, o;
+
+	if (outlen < 37 || RAND_bytes(b, sizeof(b)) != 1)
+		return (-1);
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	for (i = 0, o = 0; i < sizeof(b); i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hexdigits[b[i] >> 4];
+		out[o++] = hexdigits[b[i] & 0x0f];
+	}
+	out[o] = '\0';
+
+	return (0);
+}

@@ -25,6 +25,7 @@ int	drop_id_valid(const char *, const char *);
 int	drop_reqid_valid(const char *);
 int	drop_random_token(char *, size_t);
 int	drop_ct_equal(const char *, const char *);
+int	drop_uuid4(char *, size_t);
 
 /* utf8.c */
 int	drop_utf8_next(const unsigned char *, size_t, unsigned int *);
@@ -50,6 +51,27 @@ void	drop_oslo_date(time_t, int *, int *, int *);
 
 /* accountno.c */
 int	drop_mod11_valid(const char *, char *, size_t);
+
+/* ratewin.c */
+#define DROP_RATEWIN_SECONDS	61	/* a minute and the second it starts in */
+#define DROP_RATEWIN_KEYLEN	10	/* group, kind, address, /64 or user */
+
+struct drop_ratewin {
+	uint32_t	sec;				/* last second counted */
+	uint8_t		hits[DROP_RATEWIN_SECONDS];	/* by second % 61 */
+};
+
+int	drop_ratewin_hit(struct drop_ratewin *, uint32_t, int, int *);
+int	drop_ratewin_idle(const struct drop_ratewin *, uint32_t);
+int	drop_ratewin_key(int, const unsigned char *, size_t, unsigned char *);
+int	drop_ratewin_user_key(int, const char *, unsigned char *);
+int	drop_ip_parse(const char *, unsigned char *, size_t *);
+int	drop_xff_client(const char *, int,
+	    int (*)(const unsigned char *, size_t), unsigned char *, size_t *);
+
+/* jsonraw.c */
+int	drop_json_raw_member(const char *, size_t, const char *, char *,
+	    size_t);
 
 /* money.c */
 int	drop_money_from_double(double, int64_t *);

@@ -74,16 +74,27 @@ drop_valid_pin(const char *pin)
 	return (pin != NULL && strlen(pin) == 4 && all_digits(pin, 4));
 }
 
-/* 1 when text holds a run of 13 or more digits (a card number could). */
+/*
+ * 1 when text holds 13 or more digits in a row (a card number could), also
+ * written in groups: one space or dash between digits does not end a run.
+ */
 int
 drop_has_card_number(const char *text)
 {
 	size_t		run;
+	int		sep;
 
-	for (run = 0; text != NULL && *text != '\0'; text++) {
-		run = (*text >= '0' && *text <= '9') ? run + 1 : 0;
-		if (run >= PAN_RUN_MIN)
-			return (1);
+	for (run = 0, sep = 0; text != NULL && *text != '\0'; text++) {
+		if (*text >= '0' && *text <= '9') {
+			sep = 0;
+			if (++run >= PAN_RUN_MIN)
+				return (1);
+		} else if ((*text == ' ' || *text == '-') && run > 0 && !sep) {
+			sep = 1;
+		} else {
+			run = 0;
+			sep = 0;
+		}
 	}
 
 	return (0);

@@ -13,7 +13,10 @@
 // the form, Edit, another amount, and the payment of what was on screen ->
 // the result, the history row (what left the account, status in words),
 // the transaction page -> paying a shop named before Confirm, an unknown
-// shop refused at once, the pay page a QR code opens -> registering a shop,
+// shop refused at once, the pay page a QR code opens -> (desktop) a 5555
+// account: the consent step, approved on the bank's page; a payment
+// approved there and followed to completed, one rejected and seen failed
+// with the balance unchanged; the account unlinked -> registering a shop,
 // the shop owner's overview, periods, QR download/print, empty states ->
 // language switched to English and back -> notifications -> phone: the tab
 // bar and More -> deletion asks for the password (phone) / logout (desktop).
@@ -38,9 +41,9 @@ function mod11(first10) {
   return c === 10 ? null : (c === 11 ? 0 : c);
 }
 
-function accountNumber() {
+function accountNumber(prefix = '1234') {
   for (;;) {
-    const first10 = '1234' + String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
+    const first10 = prefix + String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
     const c = mod11(first10);
     if (c !== null) return first10 + c;
   }
@@ -112,6 +115,8 @@ async function walk(browser, name, options) {
   const expected = [];
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
+    // The sandbox bank's own pages are not Drop's to check.
+    if (!m.location().url.startsWith(BASE)) return;
     // The client learns whether cards are on from their route: off, it is 404.
     if (m.text().includes('status of 404') && m.location().url.endsWith('/api/cards')) return;
     const i = expected.findIndex((s) => m.text().includes(`status of ${s}`));
@@ -302,6 +307,7 @@ async function walk(browser, name, options) {
   await page.click('#pay-confirm');
   await page.locator('#pay-done').filter({ hasText: 'Betalt 149,50 kr til Kafé Oslo' }).waitFor();
   await check('paid');
+  if (!phone) await bankApprovals();
 
   // A shop of one's own: the overview for a shop owner, selected periods,
   // the QR code (an https link a phone camera opens), empty states.
@@ -379,6 +385,73 @@ async function walk(browser, name, options) {
     await heading('Logg inn');
   }
   await check('logged-out');
+
+  /*
+   * A bank that asks for approval (5555): linking shows the consent step
+   * and the bank's page; a payment goes to the bank's page and comes back
+   * to its own page, which follows it; a rejected one fails with the
+   * balance as it was; then the account is unlinked.
+   */
+  async function bankApprovals() {
+    await nav('#/', 'Hei Amira');
+    const number = accountNumber('5555');
+    await page.fill('#f-link-bankName', 'Sandbox SCA');
+    await page.fill('#f-link-accountNumber', number);
+    await page.click('#f-link-submit');
+    await page.locator('#consent-step').filter({ hasText: 'Gi Drop tilgang i banken din' }).waitFor();
+    must(await page.evaluate(() => document.activeElement.id) === 'consent-h', 'focus not on the consent step');
+    await check('consent-step');
+    await page.click('#consent-go');
+    await page.getByText('Allow Drop to read the balance of account').waitFor();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await heading('Hei Amira');
+    const grouped = `${number.slice(0, 4)}.${number.slice(4, 6)}.${number.slice(6)}`;
+    const line = page.locator('#accounts li.active', { hasText: grouped });
+    await line.waitFor();
+    const opening = `${(1000 + Number(number.slice(4, 10))).toLocaleString('nb-NO')},00 kr`;
+    must(plain(await line.innerText()).includes(plain(opening)), `approved account lacks ${opening}: ${await line.innerText()}`);
+    const id = await line.getAttribute('data-id');
+    await page.click(`#primary-${id}`);
+    await page.locator('#accounts li.active', { hasText: `${grouped} (hovedkonto)` }).waitFor();
+    await check('consent-approved');
+    const balance = async () => page.evaluate(async (a) =>
+      (await (await fetch('/api/bank-accounts')).json()).data.find((x) => x.id === a).balance, id);
+
+    // Approved on the bank's page, followed until completed.
+    const pay = async (amount) => {
+      await nav('#/pay', 'Betal i butikk');
+      await page.fill('#f-pay-merchantId', SHOP);
+      await page.fill('#f-pay-amount', amount);
+      await page.click('#f-pay-submit');
+      await page.locator('#disclosure', { hasText: 'Kafé Oslo' }).waitFor();
+      await page.click('#pay-confirm');
+      await page.getByText('Approve payment of').waitFor();
+    };
+    const before = await balance();
+    await pay('25');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await heading('Butikkbetaling: Kafé Oslo');
+    await page.locator('#txd-h').filter({ hasText: 'Fullført' }).waitFor();
+    await check('sca-approved');
+    must(await balance() === before - 25, `after 25 kr the balance is ${await balance()}, was ${before}`);
+
+    // Rejected there: failed, said in words, and the balance as it was.
+    await pay('30');
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await heading('Butikkbetaling: Kafé Oslo');
+    await page.locator('#txd-h').filter({ hasText: 'Mislyktes' }).waitFor();
+    await page.locator('#tx-why').filter({ hasText: 'Pengene blir på kontoen din' }).waitFor();
+    await check('sca-rejected');
+    must(await balance() === before - 25, `a rejected payment changed the balance: ${await balance()}`);
+
+    // Unlinked: gone from the overview, the other account primary again.
+    await nav('#/', 'Hei Amira');
+    await page.click(`#unlink-${id}`);
+    await page.locator('#overview-said').filter({ hasText: 'Koblet fra' }).waitFor();
+    must(await page.locator(`#accounts li[data-id="${id}"]`).count() === 0, 'the unlinked account is still listed');
+    await page.locator('#accounts li', { hasText: '(hovedkonto)' }).waitFor();
+    await check('unlinked');
+  }
 
   await context.close();
   if (problems.length) throw new Error(`${name}:\n  ${problems.join('\n  ')}`);

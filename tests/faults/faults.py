@@ -1,10 +1,16 @@
-"""make faults: payments under database and worker faults.
+"""make faults: payments under database, worker and bank faults.
 
 Concurrent payers (QR payments and remittances over many users, each
 retrying with its own Idempotency-Key until it gets a definite answer) run
-while the harness injects one fault after another. Probes measure what a
-client sees during each fault; the database is checked after each one.
-Loopback only; every loop is bounded in time.
+while the harness injects one fault after another. Among them are payers
+whose bank asks SCA for everything (an approver approves or rejects at the
+bank's page, as people would), one whose bank answers after 10 s and one
+whose bank cannot be reached. Probes measure what a client sees during
+each fault; after each one the database is checked, and Drop's records
+against the sandbox bank's own ledger (tests/integration/bank_ledger.py):
+every acknowledged payment at the bank once, nothing debited twice. At
+the end every payment must have ended by itself. Loopback only; every loop
+is bounded in time.
 """
 
 import http.client
@@ -20,9 +26,11 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from harness import (Client, approve, base_url, fresh_ip,  # noqa: E402
-                     pg_signal, register, sql, ssl_context)
+from harness import (Client, approve, bank, base_url,  # noqa: E402
+                     fresh_ip, pg_signal, register, sql, ssl_context)
 from money_helpers import MERCHANT, account_number  # noqa: E402
+from bank_helpers import sca_form  # noqa: E402
+import bank_ledger  # noqa: E402
 
 PGDIR = os.environ["DROP_TEST_PGDIR"]
 PGPORT = os.environ["DROP_TEST_PGPORT"]
@@ -30,6 +38,12 @@ KORE_PID = int(os.environ["DROP_FAULT_KORE_PID"])
 PGBIN = os.environ["DROP_FAULT_PGBIN"]
 ROOT = os.path.join(HERE, "..", "..")
 PAYERS = int(os.environ.get("DROP_FAULT_PAYERS", "12"))
+SCA_PAYERS = 2
+BANK_TMP = os.environ["DROP_FAULT_TMP"]
+BANK_PID = [int(os.environ["DROP_FAULT_BANK_PID"])]
+BANK_PORT = os.environ["DROP_TEST_BANK"].rsplit(":", 1)[1]
+GIVEUP_S = int(os.environ.get("DROP_BANK_GIVEUP_S", "60"))
+LEASE_S = 30        # a claimed call's lease (sql/functions/007_bank.sql)
 FREEZE_S = 10
 SOCKET_S = 5
 
@@ -128,15 +142,36 @@ class Payer(threading.Thread):
             time.sleep(random.uniform(0.02, 0.1))
 
 
+def make_payer(prefix, swap=None):
+    """A payer with a recipient; its account's number decides the bank's
+    behaviour (5555: SCA for everything). swap: the prefix its account
+    takes after linking (7777 unreachable, 8888 slow)."""
+    c = register()
+    approve(c)
+    number = account_number(prefix=prefix)
+    r = c.post("/api/bank-accounts", {"bankName": "DNB",
+                                      "accountNumber": number})
+    assert r.status == 201, r
+    a = r.json["data"]
+    if a["status"] == "pending_consent":
+        assert sca_form(a["authorisation"]["url"], "approve")[0] == 303
+        r = c.post("/api/bank-accounts/%s/refresh" % a["id"])
+        assert r.status == 200 and r.json["data"]["status"] == "active", r
+    if swap is not None:
+        number = account_number(prefix=swap)
+        sql("UPDATE bank_accounts SET account_number = :'p1' WHERE id = "
+            ":'p2'", number, a["id"])
+        bank("POST", "/sandbox/accounts/" + number, {"balance": 10 ** 9})
+    return c
+
+
 def make_payers():
     payers = []
-    for i in range(PAYERS):
-        c = register()
-        approve(c)
-        number = account_number(prefix="5%03d" % random.randrange(1000))
-        r = c.post("/api/bank-accounts", {"bankName": "DNB",
-                                          "accountNumber": number})
-        assert r.status == 201, r
+    kinds = ["4%03d" % random.randrange(1000) for _ in range(PAYERS)]
+    kinds += ["5555"] * SCA_PAYERS + [("1234", "8888"), ("1234", "7777")]
+    for kind in kinds:
+        c = make_payer(*kind) if isinstance(kind, tuple) else \
+            make_payer(kind)
         r = c.post("/api/recipients", {
             "name": "Marko Petrovic", "country": "RS",
             "bankAccount": "RS35260005601001611379", "bankName": "Banka"})
@@ -144,6 +179,73 @@ def make_payers():
         payers.append(Payer(c, r.json["data"]["id"]))
         PAYER_IDS.append(c.user_id)
     return payers
+
+
+class Approver(threading.Thread):
+    """The people behind the SCA payers: each payment waiting for them is
+    approved at the bank's page (one in five rejected), a second or so
+    after it was asked for."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.done = set()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                rows = sql("SELECT id, sca_url FROM transactions WHERE "
+                           "status = 'pending_authorisation' AND sca_url IS "
+                           "NOT NULL AND created_at < now() - interval "
+                           "'1 second'")
+            except subprocess.CalledProcessError:
+                rows = []       # the database is down in this fault
+            for tx, url in rows:
+                if tx in self.done:
+                    continue
+                try:
+                    sca_form(url, "reject" if random.random() < 0.2
+                             else "approve")
+                    self.done.add(tx)
+                except (OSError, http.client.HTTPException):
+                    pass
+            time.sleep(0.3)
+
+
+def bank_start():
+    """The sandbox bank again, after a kill (same ledger, same port)."""
+    log = open(os.path.join(BANK_TMP, "bank", "bank.log"), "ab")
+    p = subprocess.Popen(["sh", os.path.join(ROOT, "scripts", "stackctl.sh"),
+                          "bank", BANK_TMP, BANK_PORT], stdout=log,
+                         stderr=subprocess.STDOUT, start_new_session=True)
+    BANK_PID[0] = p.pid
+    BANK_CHILDREN.append(p)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        try:
+            bank("GET", "/sandbox/health")
+            return
+        except (OSError, AssertionError):
+            time.sleep(0.1)
+    raise RuntimeError("the sandbox bank did not come back")
+
+
+def bank_signal(sig):
+    """sig to the sandbox bank (its shell and its Python)."""
+    out = subprocess.run(["pgrep", "-f", "sandbox/bank/bank.py"],
+                         capture_output=True, text=True).stdout
+    for pid in [int(p) for p in out.split()]:
+        try:
+            with open("/proc/%d/environ" % pid, "rb") as f:
+                if ("BANK_PORT=%s" % BANK_PORT).encode() not in f.read():
+                    continue
+            os.kill(pid, sig)
+        except OSError:
+            pass
+
+
+BANK_CHILDREN = []
+KILLED_AT = [0.0]   # when the last worker was killed
 
 
 # --- probes ---------------------------------------------------------------
@@ -227,6 +329,13 @@ def wait_recovered(t_from, limit=30):
 
 
 # --- checks ---------------------------------------------------------------
+
+def check_bank(failures, open_ok=True, limit_s=LEASE_S + 15):
+    """Drop against the bank's ledger, once both have caught up."""
+    problems = bank_ledger.settled(open_ok, limit_s)
+    failures.extend("bank: " + p for p in problems[:10])
+    return not problems
+
 
 def check_database(failures):
     """Every acknowledged payment recorded once; ledger exact."""
@@ -322,8 +431,11 @@ def run_fault(name, probes, inject, restore, hold, down, failures):
     recovery = None if t_rec is None else max(0.0, t_rec - t_restore)
     mine = []
     bad_rates = [s for s in rates if s[3] != 200]
-    if name == "worker-kill":
-        bad_rates = [s for s in bad_rates if s[1] > t0 + 1]
+    if name.startswith("worker-kill"):
+        # A killed worker's own connections fail; its successor answers
+        # 503 until its first load of the rates.
+        bad_rates = [s for s in bad_rates if not
+                     KILLED_AT[0] - 0.1 <= s[1] <= KILLED_AT[0] + 1]
     if bad_rates:
         mine.append("cached read failed: %r" % bad_rates[:3])
     if rates_max > RATES_MAX_S:
@@ -335,17 +447,20 @@ def run_fault(name, probes, inject, restore, hold, down, failures):
     if down and first_503 is None:
         mine.append("health never answered 503")
     odd = [s for s in me if s[3] not in (200, 503) and
-           not (name == "worker-kill" and s[1] < t0 + 1)]
+           not (name.startswith("worker-kill") and
+                KILLED_AT[0] - 0.1 <= s[1] <= KILLED_AT[0] + 1)]
     if odd:
         mine.append("database route answered %r" % odd[:3])
     if recovery is None or recovery > RECOVERY_MAX_S:
         mine.append("no recovery within %d s" % RECOVERY_MAX_S)
     n_acked, n_recorded = check_database(mine)
+    bank_ok = check_bank(mine)
     print("fault %-22s cached read max %7s | health 503 after %7s, max %7s"
           " | db route max %7s | recovered in %7s | payments acknowledged "
-          "%d / recorded %d | %s" % (
+          "%d / recorded %d | bank ledger %s | %s" % (
               name, fmt_ms(rates_max), fmt_ms(first_503), fmt_ms(health_max),
               fmt_ms(me_max), fmt_ms(recovery), n_acked, n_recorded,
+              "agrees" if bank_ok else "DIFFERS",
               "ok" if not mine else "FAILED"), flush=True)
     for m in mine:
         print("    " + m, flush=True)
@@ -361,6 +476,8 @@ def main():
     payers = make_payers()
     probes = Probes(PROBE_USER)
     threading.Thread(target=probes.loop, daemon=True).start()
+    approver = Approver()
+    approver.start()
     for p in payers:
         p.start()
     time.sleep(3)
@@ -368,6 +485,7 @@ def main():
     def kill_worker():
         workers = kore_workers()
         assert workers, "no kore workers found"
+        KILLED_AT[0] = time.time()
         os.kill(random.choice(workers), signal.SIGKILL)
 
     def socket_away():
@@ -387,6 +505,27 @@ def main():
         pg_restart_immediate()
         pg_signal(signal.SIGSTOP)
 
+    def kill_worker_in_bank_call():
+        # The bank holds every call it gets: a worker dies with calls
+        # sent and unanswered; the bank then books them. Its lease runs
+        # out and another claim asks again with the same X-Request-ID.
+        bank_signal(signal.SIGSTOP)
+        time.sleep(1.5)
+        try:
+            kill_worker()
+            time.sleep(0.5)
+        finally:
+            bank_signal(signal.SIGCONT)
+
+    def kill_bank():
+        bank_signal(signal.SIGKILL)
+
+    def lose_callbacks():
+        bank("POST", "/sandbox/callbacks", {"lose": True})
+
+    def keep_callbacks():
+        bank("POST", "/sandbox/callbacks", {"lose": False})
+
     results = [
         run_fault("worker-kill", probes, kill_worker, None, 2, False,
                   failures),
@@ -401,6 +540,15 @@ def main():
                   failures),
         run_fault("socket-unreachable", probes, socket_away, socket_back,
                   SOCKET_S, True, failures),
+        run_fault("worker-kill-in-bank-call", probes,
+                  kill_worker_in_bank_call, None, 2, False, failures),
+        run_fault("bank-kill-restart", probes, kill_bank, bank_start, 3,
+                  False, failures),
+        run_fault("bank-frozen", probes,
+                  lambda: bank_signal(signal.SIGSTOP),
+                  lambda: bank_signal(signal.SIGCONT), 8, False, failures),
+        run_fault("callbacks-lost", probes, lose_callbacks, keep_callbacks,
+                  10, False, failures),
     ]
     n_fault_failures = len(failures)
 
@@ -409,6 +557,20 @@ def main():
         p.join(100)
     probes.stop.set()
     time.sleep(0.5)
+    # Every payment ends by itself: approved or rejected, given up on
+    # (GIVEUP_S), or booked; none is left open.
+    t0 = time.time()
+    bank_final = check_bank(failures, open_ok=False,
+                            limit_s=GIVEUP_S + LEASE_S + 30)
+    approver.stop.set()
+    ends = sql("SELECT status, coalesce(failure_reason, ''), count(*) FROM "
+               "transactions WHERE user_id = ANY (string_to_array(:'p1', "
+               "',')) GROUP BY 1, 2 ORDER BY 1, 2", ",".join(PAYER_IDS))
+    print("bank: every payment ended in %s | %s | Drop and the bank's "
+          "ledger %s" % (fmt_ms(time.time() - t0), ", ".join(
+              "%s%s %s" % (st, "/" + why if why else "", n)
+              for st, why, n in ends),
+              "agree" if bank_final else "DIFFER"), flush=True)
     n_acked, n_recorded = check_database(failures)
     with lock:
         print("payments: %d acknowledged, %d recorded, %d refused %s, %d "
@@ -430,6 +592,8 @@ def main():
         print("FAIL " + f)
     passed = results.count(True)
     print("%d passed, %d failed" % (passed, len(results) - passed))
+    for p in BANK_CHILDREN:
+        os.killpg(p.pid, signal.SIGTERM)
     return 0 if not failures else 1
 
 

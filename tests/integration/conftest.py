@@ -17,6 +17,18 @@ def pytest_addoption(parser):
                      help="build flavor of Kore to test (dev, asan, prod)")
     parser.addoption("--plain-http", action="store_true",
                      help="public listener in plain HTTP, no trusted proxy")
+    parser.addoption("--bank", default="sandbox", choices=("sandbox", "prism"),
+                     help="the bank: the sandbox bank, or Prism serving the "
+                     "Berlin Group's definition (test_prism.py only)")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """test_prism.py runs in a session of its own, against Prism; the
+    other tests need the sandbox bank's ledger and behaviours."""
+    prism = config.getoption("--bank") == "prism"
+    if collection_path.name.startswith("test_"):
+        return (collection_path.name == "test_prism.py") != prism
+    return None
 
 
 def pytest_configure(config):
@@ -44,7 +56,8 @@ def stack(request):
         yield None
         return
     s = Stack(request.config.getoption("--flavor"),
-              request.config.getoption("--plain-http"))
+              request.config.getoption("--plain-http"),
+              request.config.getoption("--bank"))
     try:
         s.start()
     except Exception:

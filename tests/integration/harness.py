@@ -3,6 +3,7 @@ client address, the internal API, database access, and assertions. Where
 the stack is (tests/integration/stack.py exports it) is read at call
 time, so the pytest session fixture can start it after collection."""
 
+import contextlib
 import http.client
 import json
 import os
@@ -156,12 +157,22 @@ def admin(method, path, body=None, token=None):
     return c.request(method, path, body=body, headers=hdr)
 
 
-def avoid_window_edge(need=15):
-    """Rate limits count in fixed one-minute windows of the wall clock: a
-    test that must stay inside one window starts early enough in it."""
-    left = 60 - time.time() % 60
-    if left < need:
-        time.sleep(left + 0.2)
+def bank(method, path, body=None):
+    """The sandbox bank's operator interface (/sandbox/...): its ledger,
+    payments, holds and lost callbacks. Returns the decoded JSON."""
+    url = urllib.parse.urlsplit(os.environ["DROP_TEST_BANK"])
+    conn = http.client.HTTPSConnection(url.hostname, url.port, timeout=30,
+                                       context=ssl_context())
+    data = json.dumps(body).encode() if body is not None else None
+    conn.request(method, path, body=data,
+                 headers={"Content-Type": "application/json"})
+    r = conn.getresponse()
+    doc = json.loads(r.read() or b"null")
+    conn.close()
+    if r.status != 200:
+        raise AssertionError("sandbox bank %s %s: %d %r" % (method, path,
+                                                             r.status, doc))
+    return doc
 
 
 def pg_pids():
@@ -270,3 +281,14 @@ def wait_ready(timeout=30):
             pass
         time.sleep(0.2)
     raise SystemExit("server did not come up")
+
+
+@contextlib.contextmanager
+def clock(skew):
+    """Moves the time Drop's business rules go by (drop_now(), the one
+    clock tests can set) by skew, a PostgreSQL interval, and back."""
+    sql("UPDATE drop_clock SET skew = :'p1'::interval", skew)
+    try:
+        yield
+    finally:
+        sql("UPDATE drop_clock SET skew = '0'")

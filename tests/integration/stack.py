@@ -1,8 +1,10 @@
 """A throwaway Drop stack for one test session: its own PostgreSQL cluster
 in a temp dir (migrated and seeded by scripts/stackctl.sh, the code `make
-run` uses) and one Kore of a build flavor on free ports. Stopping it is
-part of the test: Kore must stop within 5 s of SIGTERM, and its log must
-show no sanitizer report, sandbox kill or crashed worker."""
+run` uses), the sandbox bank, and one Kore of a build flavor on free
+ports. Stopping it is part of the test: Kore must stop within 5 s of
+SIGTERM, its log must show no sanitizer report, sandbox kill or crashed
+worker, and the bank must have seen no request the Berlin Group
+definition does not allow."""
 
 import os
 import re
@@ -13,13 +15,16 @@ import socket
 import subprocess
 import tempfile
 import time
+import json
+import ssl
 import urllib.error
 import urllib.request
-import ssl
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 STACKCTL = os.path.join(ROOT, "scripts", "stackctl.sh")
 PGCTL = os.path.join(ROOT, "scripts", "pgctl.sh")
+PRISM = os.path.join(ROOT, "tests", "tools", "node_modules", ".bin", "prism")
+PSD2 = os.path.join(ROOT, "sandbox", "bank", "psd2-api-1.3.9.yaml")
 
 LOG_PROBLEMS = re.compile(r"ERROR: AddressSanitizer|runtime error:|"
                           r"sandbox violation|seccomp violation|fatal")
@@ -43,14 +48,16 @@ class Stack:
     """start() brings it up and exports what the harness reads; stop()
     returns the problems found while taking it down ([] when clean)."""
 
-    def __init__(self, flavor, plain_http=False):
+    def __init__(self, flavor, plain_http=False, bank="sandbox"):
         self.flavor = flavor
         self.plain_http = plain_http
+        self.bank_kind = bank
         self.tmp = tempfile.mkdtemp(prefix="drop-test.")
         os.chmod(self.tmp, 0o755)
         self.pgdir = os.path.join(self.tmp, "pg")
         self.pgport = str(free_ports(1)[0])
         self.kore = None
+        self.bank = None
         self.log_path = os.path.join(self.tmp, "kore-%s.log" % flavor)
         self.env = dict(os.environ)
 
@@ -63,7 +70,7 @@ class Stack:
         return r.stdout
 
     def start(self):
-        https, internal = free_ports(2)
+        https, internal, bank = free_ports(3)
         self.env.update({
             "DROP_PG_FSYNC": "off",
             "DROP_JWT_SECRET": secrets.token_urlsafe(48),
@@ -77,8 +84,24 @@ class Stack:
             "DROP_PG_PORT": self.pgport,
             "DROP_PG_DB": "drop",
             "DROP_PG_USER": "drop",
+            "DROP_BANK_CALLBACK_SECRET": secrets.token_hex(24),
+            "DROP_BANK_URL": "https://127.0.0.1:%d" % bank,
+            "DROP_BANK_CA_FILE": os.path.join(self.tmp, "tls", "cert.pem"),
+            # Unanswered payments give up after 8 s here, not 15 min.
+            "DROP_BANK_GIVEUP_S": self.env.get("DROP_TEST_GIVEUP_S", "8"),
         })
         self._run(STACKCTL, "prepare", self.tmp, self.pgport)
+        self.bank_log = os.path.join(self.tmp, "bank.log")
+        if self.bank_kind == "prism":
+            # The Berlin Group's definition served by a mock nobody here
+            # wrote (tests/tools), on loopback in plain HTTP.
+            self.env["DROP_BANK_URL"] = "http://127.0.0.1:%d" % bank
+            self.env.pop("DROP_BANK_CA_FILE")
+            self.bank_url = self.env["DROP_BANK_URL"]
+            self.start_prism()
+        else:
+            self.bank_url = self.env["DROP_BANK_URL"]
+            self.start_bank()
         conf = os.path.join(self.tmp, "kore-%s.conf" % self.flavor)
         self._run(STACKCTL, "conf", self.flavor, self.tmp, conf)
         self.kore_env = dict(self.env)
@@ -100,6 +123,80 @@ class Stack:
                                          start_new_session=True)
         self._wait_health()
         self._export()
+
+    def start_bank(self):
+        """The sandbox bank, in its own session (also after a kill)."""
+        with open(self.bank_log, "ab") as log:
+            self.bank = subprocess.Popen(
+                ["sh", STACKCTL, "bank", self.tmp,
+                 self.bank_url.rsplit(":", 1)[1]], cwd=ROOT, env=self.env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        ctx = ssl._create_unverified_context()
+        deadline = time.time() + START_LIMIT_S
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.bank_url + "/sandbox/health",
+                                       context=ctx, timeout=2)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the sandbox bank did not start:\n" +
+                           open(self.bank_log).read()[-3000:])
+
+    def start_prism(self):
+        port = self.bank_url.rsplit(":", 1)[1]
+        with open(self.bank_log, "ab") as log:
+            self.bank = subprocess.Popen(
+                [PRISM, "mock", "-h", "127.0.0.1", "-p", port, PSD2],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        deadline = time.time() + START_LIMIT_S * 2
+        while time.time() < deadline:
+            if self.bank.poll() is not None:
+                break
+            with open(self.bank_log, errors="replace") as f:
+                if "Prism is listening" in f.read():
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("prism did not start:\n" +
+                           open(self.bank_log).read()[-3000:])
+
+    def prism_problems(self):
+        """Requests the Berlin Group definition does not allow (Prism's
+        validator); its complaints about its own examples are not ours."""
+        with open(self.bank_log, errors="replace") as f:
+            return ["prism: " + line.strip() for line in f
+                    if "Violation: request" in line]
+
+    def stop_bank(self):
+        if self.bank is not None and self.bank.poll() is None:
+            os.killpg(self.bank.pid, signal.SIGTERM)
+            try:
+                self.bank.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.bank.pid, signal.SIGKILL)
+                self.bank.wait()
+        self.bank = None
+
+    def bank_problems(self):
+        """Requests the definition does not allow, and the bank's errors."""
+        if self.bank_kind == "prism":
+            return self.prism_problems()
+        problems = []
+        try:
+            ctx = ssl._create_unverified_context()
+            with urllib.request.urlopen(self.bank_url + "/sandbox/violations",
+                                        context=ctx, timeout=5) as r:
+                for v in json.load(r):
+                    problems.append("sandbox bank: %s violates the Berlin "
+                                    "Group definition: %s" % (v["request"],
+                                                              v["problems"]))
+        except OSError as e:
+            problems.append("sandbox bank: no answer at the end (%s)" % e)
+        with open(self.bank_log, errors="replace") as f:
+            problems += ["sandbox bank log: " + line.strip() for line in f
+                         if "bank: error" in line or "Traceback" in line]
+        return problems
 
     def _wait_health(self):
         """Until health is 200 on every worker: a 503 means a worker's
@@ -140,8 +237,11 @@ class Stack:
             "DROP_TEST_PG_START": "sh %s start %s %s" % (PGCTL, self.pgdir,
                                                          self.pgport),
         })
+        os.environ["DROP_TEST_BANK"] = self.bank_url
+        os.environ["DROP_TEST_BANK_LOG"] = self.bank_log
         for k in ("DROP_ADMIN_TOKEN", "DROP_JWT_SECRET", "DROP_BCRYPT_COST",
-                  "DROP_TRUSTED_PROXIES"):
+                  "DROP_TRUSTED_PROXIES", "DROP_BANK_CALLBACK_SECRET",
+                  "DROP_BANK_GIVEUP_S"):
             os.environ[k] = self.env[k]
 
     def log_tail(self, n=40):
@@ -189,9 +289,12 @@ class Stack:
         problems = self.stop_kore()
         if os.path.exists(self.log_path):
             problems += self.log_problems()
+        if self.bank is not None:
+            problems += self.bank_problems()
+        self.stop_bank()
         subprocess.run(["sh", PGCTL, "stop", self.pgdir, self.pgport],
                        env=self.env, capture_output=True)
-        if problems:
+        if problems or os.environ.get("DROP_TEST_KEEP"):
             problems.append("logs kept in " + self.tmp)
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)

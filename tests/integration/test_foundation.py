@@ -14,7 +14,7 @@ import threading
 import time
 import urllib.parse
 
-from harness import (Client, admin, approve, avoid_window_edge, base_url,
+from harness import (Client, admin, approve, base_url,
                      detail_fields, eq, fresh_ip, is_error, register, sql,
                      sql_one, ssl_context, unique_email, user_body)
 
@@ -439,7 +439,6 @@ def test_csrf_endpoint_issues_a_fresh_token():
 # --- rate limits ----------------------------------------------------------
 
 def test_login_rate_limit_is_per_ip_across_workers():
-    avoid_window_edge()
     ip = fresh_ip()
     statuses = []
     for _ in range(11):
@@ -449,7 +448,8 @@ def test_login_rate_limit_is_per_ip_across_workers():
     last = statuses[10]
     is_error(last, 429, "rate_limited")
     ra = int(last.header("Retry-After"))
-    assert 1 <= ra <= 60, ra
+    # A sliding minute: the first attempt leaves it 61 s after it was made.
+    assert 55 <= ra <= 61, ra
     # Another client address is unaffected; registration shares the group.
     eq(Client().post("/api/auth/login", {"email": "x@y.no",
                                          "password": "Nope1234"}).status, 401)

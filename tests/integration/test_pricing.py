@@ -26,6 +26,8 @@ def test_estimate_equals_the_disclosure_of_the_same_payment():
         e = Client().get("/api/pricing/estimate?amount=%s&country=%s" % (
             amount, country))
         eq(e.status, 200, country)
+        # The disclosure also holds its price as a quote; an estimate does not.
+        assert d.pop("quoteId").startswith("quo_") and d.pop("expiresAt"), d
         eq(e.json["data"], d, "estimate against disclosure, " + country)
 
 

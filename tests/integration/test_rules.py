@@ -5,10 +5,12 @@ the document and the server, the corridors between the API and the
 document; and the start-up check that refuses a kore.conf whose
 `validate` names a field the route does not read."""
 
+import contextlib
 import os
 import re
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 
@@ -228,10 +230,12 @@ def test_corridors_are_the_documents_and_have_rates():
 
 # --- the start-up check ----------------------------------------------------
 
-def start_with(stack, edit):
+@contextlib.contextmanager
+def kore_with(stack, edit, env=None):
     """Kore on the session's build with an edited copy of its kore.conf
-    (own ports and pidfile): (exit status or None if it kept running,
-    everything it printed)."""
+    (own ports and pidfile) and env added to its environment, while the
+    block runs: yields (process, public base URL, internal base URL, log
+    path); killed afterwards if it still runs."""
     conf = os.path.join(stack.tmp, "kore-%s.conf" % stack.flavor)
     with open(conf) as f:
         text = f.read()
@@ -249,22 +253,40 @@ def start_with(stack, edit):
     log = os.path.join(stack.tmp, "kore-broken.log")
     with open(log, "w") as out:
         p = subprocess.Popen(["kore", "-fnrc", broken], cwd=ROOT,
-                             env=stack.kore_env, stdout=out,
+                             env=dict(stack.kore_env, **(env or {})),
+                             stdout=out,
                              stderr=subprocess.STDOUT,
                              start_new_session=True)
-    status = None
-    deadline = time.time() + 15
+    scheme = urllib.parse.urlsplit(stack.base).scheme
+    try:
+        yield (p, "%s://127.0.0.1:%d" % (scheme, a),
+               "http://127.0.0.1:%d" % b, log)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, 9)
+            p.wait()
+
+
+def wait_up(p, internal, timeout=15):
+    """None once Kore answers on its internal listener; its exit status
+    if it stopped first (or after timeout seconds, still None)."""
+    deadline = time.time() + timeout
     while time.time() < deadline:
         if (status := p.poll()) is not None:
-            break
+            return status
         try:
-            Client("http://127.0.0.1:%d" % b).get("/internal/flags")
-            break
+            Client(internal).get("/internal/flags")
+            return None
         except OSError:
             time.sleep(0.1)
-    if status is None:
-        os.killpg(p.pid, 9)
-        p.wait()
+    return None
+
+
+def start_with(stack, edit, env=None):
+    """Kore started as kore_with does: (exit status or None if it kept
+    running, everything it printed)."""
+    with kore_with(stack, edit, env) as (p, _, internal, log):
+        status = wait_up(p, internal)
     with open(log) as f:
         return status, f.read()
 
@@ -308,3 +330,26 @@ def test_startup_accepts_the_config_as_shipped(stack):
     needs_stack(stack)
     status, out = start_with(stack, lambda t: t)
     eq(status, None, "kore exited: %s" % out[-2000:])
+
+
+BROKEN_ENVS = [
+    ("plain http to a bank that is not on this machine",
+     {"DROP_BANK_URL": "http://bank.example.no"},
+     "plain http:// only to 127.0.0.1 or localhost"),
+    ("a bank URL with a path's trailing slash",
+     {"DROP_BANK_URL": "https://127.0.0.1:9/"},
+     "DROP_BANK_URL must be an http(s) URL without a trailing slash"),
+    ("a callback secret too short to sign with",
+     {"DROP_BANK_CALLBACK_SECRET": "short"},
+     "DROP_BANK_CALLBACK_SECRET (or _FILE) of at least 16 bytes"),
+]
+
+
+@pytest.mark.parametrize("what,env,message", BROKEN_ENVS,
+                         ids=[b[0] for b in BROKEN_ENVS])
+def test_startup_refuses_an_unsafe_bank_setting(stack, what, env, message):
+    needs_stack(stack)
+    status, out = start_with(stack, lambda t: t, env)
+    assert status not in (None, 0), "%s: kore started: %s" % (what,
+                                                             out[-2000:])
+    assert message in out, "%s: %s" % (what, out[-2000:])

@@ -19,6 +19,8 @@ main(void)
 	srunner_add_suite(sr, suite_sqlstate());
 	srunner_add_suite(sr, suite_cursor());
 	srunner_add_suite(sr, suite_policy());
+	srunner_add_suite(sr, suite_ratewin());
+	srunner_add_suite(sr, suite_jsonraw());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

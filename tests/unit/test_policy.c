@@ -152,7 +152,10 @@ START_TEST(pins_and_pans)
 	ck_assert(!drop_has_card_number("123456789012"));
 	ck_assert(drop_has_card_number("x4111111111111y"));
 	ck_assert(drop_has_card_number("4111111111111111"));
-	ck_assert(!drop_has_card_number("4111 1111 1111 1111"));
+	ck_assert(drop_has_card_number("4111 1111 1111 1111"));
+	ck_assert(drop_has_card_number("Storgata 1, 4111-1111-1111-1111 Oslo"));
+	ck_assert(!drop_has_card_number("Storgata 12, 0155 Oslo, +47 123 45 678"));
+	ck_assert(!drop_has_card_number("4111  1111 1111 1111"));
 }
 END_TEST
 

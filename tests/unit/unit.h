@@ -12,5 +12,7 @@ Suite	*suite_bank(void);
 Suite	*suite_sqlstate(void);
 Suite	*suite_cursor(void);
 Suite	*suite_policy(void);
+Suite	*suite_ratewin(void);
+Suite	*suite_jsonraw(void);
 
 #endif

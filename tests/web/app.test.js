@@ -83,3 +83,26 @@ test('every text the client shows has its Norwegian version', () => {
   app.setLangForTests('en');
   assert.equal(app.t('Hi {name}', { name: 'Kari' }), 'Hi Kari');
 });
+
+test('a failed payment says why in words, and that the money stayed', () => {
+  app.setLangForTests('en');
+  assert.match(app.failureText('rejected_by_bank'), /Not approved at your bank.*stays in your account/);
+  assert.match(app.failureText('expired'), /within 15 minutes/);
+  assert.match(app.failureText('bank_unavailable'), /could not be reached/);
+  assert.match(app.failureText('cancelled'), /^Cancelled/);
+  assert.match(app.failureText(null), /fee included, is back/);
+  app.setLangForTests('nb');
+  assert.match(app.failureText('expired'), /innen 15 minutter/);
+});
+
+test('a consent is announced from 14 days before its last day, and once it ended', () => {
+  const now = new Date('2026-12-02T12:00:00Z');
+  const acct = (status, until) => ({ status, consentExpiresAt: until });
+  assert.equal(app.consentNotice(acct('active', '2026-12-17T00:00:00.000Z'), now), null);
+  assert.deepEqual(app.consentNotice(acct('active', '2026-12-15T00:00:00.000Z'), now), { ended: false, date: '2026-12-15' });
+  // The last day itself still reads; the day after, it has ended.
+  assert.deepEqual(app.consentNotice(acct('active', '2026-12-02T00:00:00.000Z'), now), { ended: false, date: '2026-12-02' });
+  assert.deepEqual(app.consentNotice(acct('active', '2026-12-01T00:00:00.000Z'), now), { ended: true, date: '2026-12-01' });
+  assert.equal(app.consentNotice(acct('pending_consent', '2026-12-01T00:00:00.000Z'), now), null);
+  assert.equal(app.consentNotice(acct('active', null), now), null);
+});

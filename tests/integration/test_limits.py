@@ -1,0 +1,116 @@
+"""Rate limits that hold (contract §3): IPv6 clients count by their /64,
+X-Forwarded-For is read from its end whatever its length (and refused
+when it is not addresses), payments count per user as well as per
+address, and a full table never resets anyone's count: logins and
+payments are refused, rate reads let through."""
+
+import itertools
+import os
+import time
+
+import pytest
+
+from harness import Client, eq, fresh_ip, is_error
+from money_helpers import MERCHANT, funded_user, new_client_like
+from test_rules import kore_with, needs_stack, wait_up
+
+_prefix = itertools.count(1)
+
+
+def login(c):
+    return c.post("/api/auth/login", {"email": "nobody@example.no",
+                                      "password": "Nope1234"})
+
+
+def v6_prefix():
+    """A /64 no other test uses (the counter runs within the session)."""
+    n = next(_prefix)
+    return "2001:db8:%x:%x" % (n >> 16, n & 0xffff)
+
+
+def wait_public(base, timeout=15):
+    """The public listener answers (its TLS keys load after the workers)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            if Client(base).get("/api/health").status == 200:
+                return
+        except OSError:
+            pass
+        assert time.time() < deadline, "no answer from " + base
+        time.sleep(0.1)
+
+
+def test_ipv6_clients_count_by_their_64():
+    if not trusting():
+        pytest.skip("needs a trusted proxy")
+    net = v6_prefix()
+    codes = [login(Client(ip="%s::%x" % (net, i + 1))).status
+             for i in range(10)]
+    eq(codes, [401] * 10)
+    # Another address in the same /64 is the same subscriber.
+    is_error(login(Client(ip=net + ":ffff:1:2:3")), 429, "rate_limited")
+    eq(login(Client(ip=v6_prefix() + "::1")).status, 401)
+
+
+def trusting():
+    """This session's Kore trusts the loopback proxy's X-Forwarded-For."""
+    return os.environ.get("DROP_TEST_UNTRUSTED") != "1"
+
+
+def test_long_forwarded_for_is_read_from_its_end():
+    if not trusting():
+        pytest.skip("needs a trusted proxy")
+    junk = ", ".join("198.51.100.%d" % (i % 250) for i in range(60))
+    assert len(junk) > 512, len(junk)
+    ip = fresh_ip()
+    codes = [login(Client(ip=junk + ", " + ip)).status for _ in range(10)]
+    eq(codes, [401] * 10)
+    is_error(login(Client(ip=junk + ", " + ip)), 429, "rate_limited")
+    # The same junk before another client is another client, not the proxy.
+    eq(login(Client(ip=junk + ", " + fresh_ip())).status, 401)
+
+
+def test_forwarded_for_that_is_not_addresses_is_refused():
+    if not trusting():
+        pytest.skip("needs a trusted proxy")
+    is_error(login(Client(ip="203.0.113.9, not-an-address")), 400,
+             "bad_request")
+
+
+def test_payments_count_per_user_across_addresses():
+    c = funded_user(500)
+    codes = [new_client_like(c).post("/api/transactions/qr-payment",
+                                     {"merchantId": MERCHANT,
+                                      "amount": 1}).status
+             for _ in range(31)]
+    eq(codes[:30], [201] * 30)
+    eq(codes[30], 429)
+    other = funded_user(500)
+    eq(new_client_like(other).post("/api/transactions/qr-payment",
+                                   {"merchantId": MERCHANT,
+                                    "amount": 1}).status, 201)
+
+
+def test_full_table_refuses_logins_and_resets_no_count(stack):
+    """A table of 32 slots, filled by 80 addresses: a new address is
+    refused (never given someone's slot), two addresses that would have
+    evicted each other get nothing through, the first one's count stands,
+    and rate reads still go."""
+    needs_stack(stack)
+    with kore_with(stack, lambda t: t, {"DROP_RATELIMIT_SLOTS": "32"}) as \
+            (p, base, internal, _):
+        eq(wait_up(p, internal), None)
+        wait_public(base)
+        first = fresh_ip()
+        eq(login(Client(base, ip=first)).status, 401)
+        codes = [login(Client(base, ip=fresh_ip())).status
+                 for _ in range(80)]
+        assert 429 in codes and 401 in codes, codes
+        a, b = fresh_ip(), fresh_ip()
+        late = [login(Client(base, ip=x)) for _ in range(20) for x in (a, b)]
+        eq(sorted(set(r.status for r in late)), [429])
+        eq(late[0].header("Retry-After"), "61")
+        eq(Client(base).get("/api/rates").status, 200)
+        codes = [login(Client(base, ip=first)).status for _ in range(10)]
+        eq(codes, [401] * 9 + [429])
