@@ -137,8 +137,30 @@ BEGIN
 		'account_number', b.account_number, 'balance', b.balance / 100.0,
 		'currency', b.currency, 'is_primary', b.is_primary,
 		'balance_updated_at', iso(b.balance_updated_at),
-		'created_at', iso(b.created_at)) ORDER BY b.created_at, b.id)
+		'status', b.status, 'consent_expires_at', iso(b.consent_expires_at),
+		'created_at', iso(b.created_at), 'unlinked_at', iso(b.deleted_at))
+		ORDER BY b.created_at, b.id)
 		FROM bank_accounts b WHERE b.user_id = p_user), '[]'),
+	    -- Every change to the balances Drop held for the user, newest first.
+	    'balanceEvents', coalesce((SELECT jsonb_agg(jsonb_build_object(
+		'bank_account_id', e.bank_account_id, 'kind', e.kind,
+		'delta', e.delta / 100.0, 'transaction_id', e.transaction_id,
+		'at', iso(e.created_at)) ORDER BY e.id DESC)
+		FROM (SELECT e.* FROM balance_events e JOIN bank_accounts b ON
+		    b.id = e.bank_account_id WHERE b.user_id = p_user
+		    ORDER BY e.id DESC LIMIT p_max) e), '[]'),
+	    -- What operators did to the user, their accounts and payments.
+	    'auditLog', coalesce((SELECT jsonb_agg(jsonb_build_object(
+		'action', a.action, 'entity', a.entity, 'entity_id', a.entity_id,
+		'before', a.before, 'after', a.after, 'at', iso(a.created_at))
+		ORDER BY a.id DESC)
+		FROM (SELECT a.* FROM audit_log a WHERE (a.entity = 'user' AND
+		    a.entity_id = p_user) OR (a.entity = 'bank_account' AND
+		    a.entity_id IN (SELECT id FROM bank_accounts
+		    WHERE user_id = p_user)) OR (a.entity = 'transaction' AND
+		    a.entity_id IN (SELECT id FROM transactions
+		    WHERE user_id = p_user))
+		    ORDER BY a.id DESC LIMIT p_max) a), '[]'),
 	    'settings', (SELECT jsonb_build_object('currency', s.currency,
 		'language', s.language, 'push_enabled', s.push_enabled,
 		'email_enabled', s.email_enabled,

@@ -129,12 +129,21 @@ static const char	sql_logout[] =
     "UPDATE sessions SET revoked_at = now() "
     "WHERE user_id = $1 AND revoked_at IS NULL";
 
+/*
+ * A new session for the old one, as long as the login it came from is
+ * younger than SESSION_ABSOLUTE: refreshing does not keep a stolen token
+ * alive for ever; after it, the user logs in again.
+ */
+#define SESSION_ABSOLUTE	"7 days"
 static const char	sql_refresh[] =
     "WITH old AS (UPDATE sessions SET revoked_at = now() "
-    "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING user_id), "
-    "s AS (INSERT INTO sessions (id, user_id, expires_at, ip) "
-    "SELECT $3, user_id, now() + interval '24 hours', $4 FROM old "
-    "RETURNING id, user_id) "
+    "WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND "
+    "authenticated_at > now() - interval '" SESSION_ABSOLUTE "' "
+    "RETURNING user_id, authenticated_at), "
+    "s AS (INSERT INTO sessions (id, user_id, expires_at, ip, "
+    "authenticated_at) SELECT $3, user_id, least(now() + interval "
+    "'24 hours', authenticated_at + interval '" SESSION_ABSOLUTE "'), $4, "
+    "authenticated_at FROM old RETURNING id, user_id) "
     "SELECT u.id, u.email, u.role, s.id AS session_id "
     "FROM s JOIN users u ON u.id = s.user_id";
 

@@ -44,6 +44,8 @@ BANK_PID = [int(os.environ["DROP_FAULT_BANK_PID"])]
 BANK_PORT = os.environ["DROP_TEST_BANK"].rsplit(":", 1)[1]
 GIVEUP_S = int(os.environ.get("DROP_BANK_GIVEUP_S", "60"))
 LEASE_S = 30        # a claimed call's lease (sql/functions/007_bank.sql)
+# How much slower this flavor is (3 under ASan): the waits scale with it.
+SLOW = float(os.environ.get("DROP_FAULT_SLOW", "1"))
 FREEZE_S = 10
 SOCKET_S = 5
 
@@ -330,7 +332,7 @@ def wait_recovered(t_from, limit=30):
 
 # --- checks ---------------------------------------------------------------
 
-def check_bank(failures, open_ok=True, limit_s=LEASE_S + 15):
+def check_bank(failures, open_ok=True, limit_s=(LEASE_S + 15) * SLOW):
     """Drop against the bank's ledger, once both have caught up."""
     problems = bank_ledger.settled(open_ok, limit_s)
     failures.extend("bank: " + p for p in problems[:10])

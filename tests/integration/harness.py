@@ -91,6 +91,9 @@ class Client:
         self.cookies = {}
         self.ip = ip or fresh_ip()
         self.bearer = None
+        # False: answers are not checked against the description (callers
+        # the description does not speak of, as in the authorization matrix).
+        self.described = True
 
     def request(self, method, path, body=None, headers=None, raw=None,
                 csrf=True):
@@ -123,7 +126,7 @@ class Client:
         r = conn.getresponse()
         resp = Response(r.status, r.getheaders(), r.read())
         conn.close()
-        if openapi_on():
+        if openapi_on() and self.described:
             import openapi_check
             openapi_check.check(method, path, resp)
         for name, line in resp.cookies().items():

@@ -387,3 +387,22 @@ def test_data_export_caps_a_long_history():
         eq(d["transactions"][0]["reference"], "SYN1", "newest first")
     finally:
         sql("DELETE FROM transactions WHERE user_id = :'p1'", c.user_id)
+
+
+def test_data_export_has_balance_events_and_audit_rows():
+    """Everything Drop holds about the user: each balance change (link,
+    operator correction, debit) and what operators did to them."""
+    c = funded_user(300)
+    r = new_client_like(c).post("/api/transactions/qr-payment",
+                                {"merchantId": MERCHANT, "amount": 12.5})
+    eq(r.status, 201)
+    tx = r.json["data"]["id"]
+    doc = c.get("/api/user/data-export").json["data"]
+    events = doc["balanceEvents"]
+    eq([e["kind"] for e in events], ["debit", "sync", "link"])
+    eq((events[0]["delta"], events[0]["transaction_id"]), (-12.5, tx))
+    eq(sum(e["delta"] for e in events), 287.5)
+    actions = sorted(a["action"] for a in doc["auditLog"])
+    eq(actions, ["bank_account.balance", "user.kyc"])
+    other = register()
+    eq(other.get("/api/user/data-export").json["data"]["auditLog"], [])

@@ -106,9 +106,11 @@ def test_hostile_bodies_never_cause_5xx():
 
 # --- TLS ----------------------------------------------------------------
 
-def _tls_request(version):
+def _tls_request(version, ciphers=None):
     u = urllib.parse.urlsplit(base_url())
     ctx = ssl_context(version)
+    if ciphers:
+        ctx.set_ciphers(ciphers)
     with socket.create_connection((u.hostname, u.port), timeout=10) as s:
         with ctx.wrap_socket(s, server_hostname="localhost") as t:
             proto = t.version()
@@ -131,6 +133,24 @@ def test_tls12_and_tls13_handshakes_complete():
     assert data.startswith(b"HTTP/1.1 200"), data[:100]
     proto, data = _tls_request(ssl.TLSVersion.TLSv1_3)
     eq(proto, "TLSv1.3")
+    assert data.startswith(b"HTTP/1.1 200"), data[:100]
+
+
+def test_tls12_offers_only_aead_suites_with_forward_secrecy():
+    if not base_url().startswith("https"):
+        return
+    for weak in ["ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES128-SHA",
+                 "ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES256-SHA384",
+                 "AES128-GCM-SHA256:AES256-GCM-SHA384"]:
+        try:
+            _tls_request(ssl.TLSVersion.TLSv1_2, weak)
+        except (ssl.SSLError, ConnectionError):
+            continue
+        raise AssertionError("TLS 1.2 accepted " + weak)
+    proto, data = _tls_request(ssl.TLSVersion.TLSv1_2,
+                               "ECDHE-RSA-AES128-GCM-SHA256:"
+                               "ECDHE-ECDSA-AES128-GCM-SHA256")
+    eq(proto, "TLSv1.2")
     assert data.startswith(b"HTTP/1.1 200"), data[:100]
 
 
@@ -526,3 +546,25 @@ def test_internal_kyc_errors():
                    {"status": "approved"}), 404, "not_found")
     is_error(admin("POST", "/internal/users/%s/kyc" % u.user_id, {}), 400,
              "bad_request")
+
+
+def test_refresh_never_takes_a_login_past_seven_days():
+    c = register()
+    sid = sql_one("SELECT id FROM sessions WHERE user_id = :'p1' AND "
+                  "revoked_at IS NULL", c.user_id)
+    sql("UPDATE sessions SET authenticated_at = now() - interval '6 days "
+        "23 hours' WHERE id = :'p1'", sid)
+    eq(c.post("/api/auth/refresh").status, 200)
+    # The new session ends with the login's seventh day, not 24 h on.
+    left = sql_one("SELECT extract(epoch FROM expires_at - now())::int FROM "
+                   "sessions WHERE user_id = :'p1' AND revoked_at IS NULL",
+                   c.user_id)
+    assert 3000 < int(left) <= 3600, left
+    sql("UPDATE sessions SET authenticated_at = now() - interval '7 days 1 "
+        "minute' WHERE user_id = :'p1' AND revoked_at IS NULL", c.user_id)
+    is_error(c.post("/api/auth/refresh"), 401, "unauthorized")
+    # A password starts a new login.
+    r = c.post("/api/auth/login", {"email": c.email,
+                                   "password": c.password})
+    eq(r.status, 200)
+    eq(c.post("/api/auth/refresh").status, 200)
