@@ -14,6 +14,10 @@
 #define DROP_MSG_NO_CORRIDOR	"no exchange rate for the recipient's " \
     "currency (unsupported corridor)"
 
+/* The answer to a payment or a read from an account whose consent ran out. */
+#define DROP_MSG_CONSENT_EXPIRED \
+    "The bank's consent for this account has expired; renew it"
+
 /* tx_json.c */
 json_t	*drop_tx_remit_created(struct drop_ctx *, int);
 json_t	*drop_tx_qr_created(struct drop_ctx *, int);

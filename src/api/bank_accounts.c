@@ -75,6 +75,7 @@ static int	accounts_done(struct drop_ctx *);
 static int	bank_balance(struct drop_ctx *);
 static int	balance_done(struct drop_ctx *);
 static int	bank_failed(struct drop_ctx *);
+static int	bank_unreachable(struct drop_ctx *);
 
 static const struct drop_field link_fields[] = {
 	{ "bankName",		DROP_T_STRING,	1 },
@@ -279,6 +280,14 @@ DROP_ROUTE(api_bank_account_refresh, refresh_route);
 DROP_ROUTE(api_bank_account_consent, consent_route);
 DROP_ROUTE(internal_bank_account_balance, balance_route);
 
+/* The bank was not reached or did not answer: nothing changed. */
+static int
+bank_unreachable(struct drop_ctx *ctx)
+{
+	return (drop_error(ctx, 503, "unavailable",
+	    "The bank could not be reached; try again later"));
+}
+
 /* The bank was not reached or did not answer: try again later. */
 static int
 bank_failed(struct drop_ctx *ctx)
@@ -288,11 +297,10 @@ bank_failed(struct drop_ctx *ctx)
 	ans = ctx->bank != NULL ? drop_bank_answer(ctx->bank) : NULL;
 	if (ctx->bank == NULL || !drop_bank_answered(ctx->bank) ||
 	    ans->http >= 500 || ans->http == 429)
-		return (drop_error(ctx, 503, "unavailable",
-		    "The bank could not be reached; try again later"));
+		return (bank_unreachable(ctx));
 	if (ans->http == 401)
 		return (drop_error(ctx, 409, "consent_expired",
-		    "The bank's consent for this account has expired; renew it"));
+		    DROP_MSG_CONSENT_EXPIRED));
 	/* A request the bank finds malformed is Drop's defect, not the user's. */
 	if (ans->http == 400 || ans->http == 405 || ans->http == 406 ||
 	    ans->http == 415)
@@ -609,7 +617,7 @@ refresh_found(struct drop_ctx *ctx)
 	}
 	if (st->over)
 		return (drop_error(ctx, 409, "consent_expired",
-		    "The bank's consent for this account has expired; renew it"));
+		    DROP_MSG_CONSENT_EXPIRED));
 	if (st->consent[0] == '\0')
 		return (bank_consent(ctx));
 	return (st->resource[0] != '\0' ? bank_balance(ctx) :
@@ -740,8 +748,7 @@ unlink_revoked(struct drop_ctx *ctx)
 			return (unlink_revoke(ctx));
 	}
 
-	return (drop_error(ctx, 503, "unavailable",
-	    "The bank could not be reached; try again later"));
+	return (bank_unreachable(ctx));
 }
 
 static int

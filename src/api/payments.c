@@ -57,9 +57,8 @@ static const struct pay_error pay_errors[] = {
 	    NULL },
 	{ "own_merchant", 422, "validation_error", "Validation failed",
 	    "merchantId", DROP_MSG_OWN_SHOP },
-	{ "consent_expired", 409, "consent_expired",
-	    "The bank's consent for this account has expired; renew it", NULL,
-	    NULL },
+	{ "consent_expired", 409, "consent_expired", DROP_MSG_CONSENT_EXPIRED,
+	    NULL, NULL },
 	{ "quote_expired", 422, "quote_expired",
 	    "The quoted price has expired or does not match this payment; ask "
 	    "for a new one", "quoteId",
