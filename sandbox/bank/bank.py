@@ -8,7 +8,11 @@ every request is checked against the Berlin Group's definition
 Behaviour by the first four digits of an account number (§13):
   0000  empty (opening balance 0)
   6666  refuses every payment (RJCT)
-  7777  unreachable: the connection is dropped without an answer
+  7777  unavailable: every call is answered 503 SERVICE_UNAVAILABLE
+        (the bank took nothing)
+  4444  loses its answers: a payment is taken and booked, but for
+        BANK_LOST_S (default 20) after the bank first saw its
+        X-Request-ID the connection is dropped without an answer
   5555  asks for SCA for every consent and payment (the bank's own page)
   8888  answers after 10 s
   other SCA-exempt: consents valid and payments executed at once
@@ -23,7 +27,7 @@ violations).
 Configuration (environment): BANK_PORT, BANK_DB, BANK_CERT, BANK_KEY,
 BANK_CALLBACK_SECRET (or _FILE), BANK_CALLBACK_CA (the certificate to
 trust when calling back), BANK_PUBLIC_URL (where PSUs reach the SCA pages),
-BANK_SLOW_S (8888's delay, default 10).
+BANK_SLOW_S (8888's delay, default 10), BANK_LOST_S (4444's window).
 """
 
 import hashlib
@@ -52,6 +56,7 @@ CERT = os.environ.get("BANK_CERT", "var/tls/cert.pem")
 KEY = os.environ.get("BANK_KEY", "var/tls/key.pem")
 PUBLIC = os.environ.get("BANK_PUBLIC_URL", "https://127.0.0.1:%d" % PORT)
 SLOW_S = float(os.environ.get("BANK_SLOW_S", "10"))
+LOST_S = float(os.environ.get("BANK_LOST_S", "20"))
 CALLBACK_CA = os.environ.get("BANK_CALLBACK_CA", CERT)
 
 
@@ -267,7 +272,11 @@ def process(p):
 # --- HTTP ----------------------------------------------------------------------
 
 class Dropped(Exception):
-    """An account that cannot be reached: no answer at all."""
+    """An answer lost: the connection closes without one."""
+
+
+class Unavailable(Exception):
+    """The bank says it is unavailable and took nothing (503)."""
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -325,6 +334,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(404, {"error": "not found"})
         except Dropped:
             self.close_connection = True
+        except Unavailable:
+            self.tpp_error(503, "SERVICE_UNAVAILABLE",
+                           "the bank is unavailable; nothing was taken")
         except Exception as e:      # a bug here must not take the bank down
             log("error: %r" % e)
             self.send(500, {"error": "internal"})
@@ -339,9 +351,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.dispatch("DELETE")
 
     def behave(self, bban):
-        """7777 drops the connection, 8888 answers late."""
+        """7777 is unavailable, 8888 answers late."""
         if bban.startswith("7777"):
-            raise Dropped()
+            raise Unavailable()
         if bban.startswith("8888"):
             time.sleep(SLOW_S)
 
@@ -496,6 +508,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     # Killed between recording and executing it: the
                     # repeated request finishes the job.
                     p = process(p)
+            if debtor.startswith("4444") and now() - p["created_at"] < LOST_S:
+                raise Dropped()
             return self.send(201, self.payment_body(p, product),
                              headers=[("Location", "/v1/payments/%s/%s" % (
                                  product, p["id"]))])

@@ -150,7 +150,10 @@ LANGUAGE sql AS $$
 	claimed AS (
 		UPDATE bank_outbox o SET locked_until = now() +
 		    interval '30 seconds', locked_by = p_worker,
-		    attempts = o.attempts + 1
+		    attempts = o.attempts + 1,
+		    -- a lease that ran out unreported: that attempt may
+		    -- have reached the bank
+		    in_doubt = o.in_doubt OR o.locked_until IS NOT NULL
 		FROM due WHERE o.id = due.id RETURNING o.*)
 	SELECT c.id, c.kind, c.request_id::text, t.id, t.type, t.bank_product,
 	    b.account_number, t.total, t.psu_ip, t.bank_payment_id,
@@ -164,12 +167,17 @@ LANGUAGE sql AS $$
 $$;
 
 -- The answer to an initiation (or its absence). Unanswered, a 5xx or a
--- 429: retried with back-off until p_giveup seconds after it was
--- recorded, then failed bank_unavailable. A 4xx: refused. Else the bank
--- has it: its payment id, and its status applied.
+-- 429: retried with back-off, the same X-Request-ID each time. Once
+-- p_giveup seconds have passed since it was recorded, it fails
+-- bank_unavailable only if no attempt can have reached the bank (each
+-- was refused before a byte was sent, or answered 503/429); one that may
+-- have is never given up on, as the bank may have booked it. A 4xx:
+-- refused. Else the bank has it: its payment id, and its status applied.
+DROP FUNCTION IF EXISTS drop_outbox_initiated(bigint, boolean, integer,
+    text, text, text, text, integer);
 CREATE OR REPLACE FUNCTION drop_outbox_initiated(p_outbox bigint,
     p_answered boolean, p_http integer, p_status text, p_payment_id text,
-    p_sca_url text, p_error text, p_giveup integer)
+    p_sca_url text, p_error text, p_giveup integer, p_in_doubt boolean)
 RETURNS TABLE (tx_id text, status text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -183,7 +191,8 @@ BEGIN
 		RETURN;
 	END IF;
 	IF NOT p_answered OR p_http >= 500 OR p_http = 429 THEN
-		IF now() - o.created_at > p_giveup * interval '1 second' THEN
+		IF now() - o.created_at > p_giveup * interval '1 second' AND
+		    NOT (o.in_doubt OR p_in_doubt) THEN
 			UPDATE bank_outbox SET done_at = now(), last_error =
 			    coalesce(p_error, 'HTTP ' || p_http) WHERE id = o.id;
 			PERFORM drop_tx_fail(o.tx_id, 'bank_unavailable',
@@ -191,6 +200,7 @@ BEGIN
 			    ' attempts', NULL);
 		ELSE
 			UPDATE bank_outbox SET locked_until = NULL,
+			    in_doubt = o.in_doubt OR p_in_doubt,
 			    next_at = now() + least(30, 0.5 * 2 ^ least(o.attempts,
 			    6)) * interval '1 second',
 			    last_error = coalesce(p_error, 'HTTP ' || p_http)

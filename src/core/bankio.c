@@ -36,6 +36,7 @@ struct drop_bank_call {
 	char			*resp;
 	size_t			 resp_len;
 	int			 transport;	/* CURLcode, 0 when answered */
+	long			 sent;		/* request bytes written */
 	char			 bban[16];	/* the account asked about */
 	CURL			*easy;
 	struct curl_slist	*headers;
@@ -161,6 +162,22 @@ drop_bank_answered(const struct drop_bank_call *c)
 	return (c->transport == CURLE_OK && c->ans.http > 0);
 }
 
+/*
+ * 1 when the bank may have acted on the call although Drop has no answer
+ * to act on: bytes went out and nothing (or a 5xx) came back. Refused
+ * before a byte was sent, or a 503/429 (the bank says it took nothing):
+ * 0. Any other answer is the bank's word on it: 0.
+ */
+int
+drop_bank_maybe_delivered(const struct drop_bank_call *c)
+{
+	if (c == NULL)
+		return (0);
+	if (!drop_bank_answered(c))
+		return (c->sent > 0);
+	return (c->ans.http >= 500 && c->ans.http != 503);
+}
+
 const char *
 drop_bank_transport_error(const struct drop_bank_call *c)
 {
@@ -256,6 +273,9 @@ finish(struct drop_bank_call *c, CURLcode code)
 
 	http = 0;
 	c->transport = code;
+	if (curl_easy_getinfo(c->easy, CURLINFO_REQUEST_SIZE, &c->sent) !=
+	    CURLE_OK)
+		c->sent = 1;	/* unknown: as if it went out */
 	if (code == CURLE_OK)
 		(void)curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &http);
 	if (code == CURLE_OK)

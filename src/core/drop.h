@@ -374,6 +374,7 @@ void	drop_bank_abandon(struct drop_bank_call *);
 void	drop_bank_free(struct drop_bank_call *);
 const struct drop_bank_answer *drop_bank_answer(const struct drop_bank_call *);
 int	drop_bank_answered(const struct drop_bank_call *);
+int	drop_bank_maybe_delivered(const struct drop_bank_call *);
 const char *drop_bank_transport_error(const struct drop_bank_call *);
 void	drop_bank_args(struct drop_bank_call_args *, char *, const char *);
 

@@ -67,7 +67,7 @@ static const char	sql_claim[] =
     "SELECT * FROM drop_outbox_claim($1, $2::int, $3)";
 static const char	sql_initiated[] =
     "SELECT * FROM drop_outbox_initiated($1::bigint, $2::boolean, "
-    "$3::int, $4, $5, $6, $7, $8::int)";
+    "$3::int, $4, $5, $6, $7, $8::int, $9::boolean)";
 static const char	sql_cancelled[] =
     "SELECT * FROM drop_outbox_cancelled($1::bigint, $2::boolean, "
     "$3::int, $4, $5::int)";
@@ -373,7 +373,7 @@ item_answered(struct drop_bank_call *c, void *arg)
 {
 	struct item			*it = arg;
 	const struct drop_bank_answer	*ans;
-	const char			*params[8], *err;
+	const char			*params[9], *err;
 	char				 http[8];
 	int				 answered;
 
@@ -409,7 +409,8 @@ item_answered(struct drop_bank_call *c, void *arg)
 		    ans->sca_url : NULL;
 		params[6] = err;
 		params[7] = ob.giveup;
-		bgq_start(sql_initiated, 8, params, applied, NULL);
+		params[8] = drop_bank_maybe_delivered(c) ? "true" : "false";
+		bgq_start(sql_initiated, 9, params, applied, NULL);
 	}
 	drop_bank_free(c);
 	kore_free(it);

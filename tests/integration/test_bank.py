@@ -31,7 +31,8 @@ def ore(nok):
 
 def swap_number(c, prefix):
     """Points the user's account at a bank account that behaves by prefix
-    (7777 unreachable, 8888 slow): what Drop's records say is the debtor."""
+    (7777 unavailable, 4444 loses answers, 8888 slow): what Drop's records
+    say is the debtor."""
     number = account_number(prefix)
     sql("UPDATE bank_accounts SET account_number = :'p1' WHERE id = :'p2'",
         number, c.account["id"])
@@ -209,7 +210,7 @@ def test_refusing_bank_fails_the_payment_within_the_201():
                ":'p1' AND type = 'qr_payment_failed'", d["id"]), "1")
 
 
-def test_unreachable_bank_gives_up_and_releases_the_funds():
+def test_unavailable_bank_gives_up_and_releases_the_funds():
     c = funded_user(300)
     swap_number(c, "7777")
     d = qr(c, 100).json["data"]
@@ -223,6 +224,26 @@ def test_unreachable_bank_gives_up_and_releases_the_funds():
     attempts = int(sql_one("SELECT attempts FROM bank_outbox WHERE tx_id = "
                            ":'p1'", d["id"]))
     assert 2 <= attempts <= 8, attempts
+
+
+def test_a_payment_the_bank_may_have_is_never_given_up():
+    # 4444 books the payment but loses every answer for 20 s: the retries
+    # at about 7 and 15 s, past the 8 s give-up time, get none either. The
+    # bank has the money, so Drop must keep asking (same X-Request-ID)
+    # rather than fail it and release the funds.
+    c = funded_user(300)
+    number = swap_number(c, "4444")
+    bank("POST", "/sandbox/accounts/" + number, {"balance": 30000})
+    d = qr(c, 100).json["data"]
+    eq(d["status"], "processing")
+    done = wait_status(c, d["id"], ("completed", "failed"), timeout=60)
+    eq((done["status"], done.get("failureReason")), ("completed", None))
+    eq(len(bank_payments(d["id"])), 1)
+    eq(len(bookings(d["id"])), 1)
+    eq(balance_ore(c.account["id"]), 20000)
+    row = sql_one("SELECT attempts || ' ' || in_doubt FROM bank_outbox "
+                  "WHERE tx_id = :'p1'", d["id"]).split()
+    assert int(row[0]) >= 5 and row[1] == "true", row
 
 
 def test_slow_bank_answers_201_in_time_and_completes_later():

@@ -60,7 +60,7 @@ def test_link_rejects_bad_numbers_and_duplicates():
     is_error(Client().get("/api/bank-accounts"), 401, "unauthorized")
 
 
-def test_unreachable_bank_is_503():
+def test_unavailable_bank_is_503():
     c = register()
     r = c.post("/api/bank-accounts", {"bankName": "X",
                                       "accountNumber": account_number("7777")})
