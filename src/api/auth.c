@@ -2,6 +2,7 @@
  * Auth: register, login, logout, refresh and CSRF tokens (contract §2, §4).
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -12,6 +13,7 @@ struct auth_state {
 	char		noti_id[DROP_ID_LEN];
 	char		hash[128];
 	int		known;
+	int		paused;		/* seconds the account's sign-in waits */
 };
 
 static int	register_start(struct drop_ctx *);
@@ -20,6 +22,7 @@ static int	register_done(struct drop_ctx *);
 static int	login_start(struct drop_ctx *);
 static int	login_found(struct drop_ctx *);
 static int	login_checked(struct drop_ctx *);
+static int	login_failed(struct drop_ctx *);
 static int	login_done(struct drop_ctx *);
 static int	logout_start(struct drop_ctx *);
 static int	logout_done(struct drop_ctx *);
@@ -108,8 +111,12 @@ static const char	sql_register[] =
     "u.role, iso(u.created_at) AS created_at, s.id AS session_id FROM u, s";
 
 static const char	sql_login_find[] =
-    "SELECT id, password_hash FROM users "
+    "SELECT id, password_hash, drop_login_paused(id) AS paused FROM users "
     "WHERE lower(email) = lower($1) AND deleted_at IS NULL";
+
+/* A wrong password for an account that exists (sql/functions/009_login.sql). */
+static const char	sql_login_failed[] =
+    "SELECT drop_login_failed($1, $2) AS paused";
 
 /* A sign-in from an address never seen for the user is notified. */
 static const char	sql_login_session[] =
@@ -122,7 +129,9 @@ static const char	sql_login_session[] =
     "SELECT $4, $2, 'security_new_login', 'New sign-in', "
     "'Your account was signed in to from a new address (' || $3 || "
     "'). If this was not you, change your password.' FROM s "
-    "WHERE NOT EXISTS (SELECT 1 FROM known)) "
+    "WHERE NOT EXISTS (SELECT 1 FROM known)), "
+    "cleared AS (DELETE FROM login_throttle WHERE user_id = $2 AND "
+    "EXISTS (SELECT 1 FROM s)) "
     "SELECT u.*, s.id AS session_id FROM user_view u, s WHERE u.id = $2";
 
 static const char	sql_logout[] =
@@ -227,16 +236,22 @@ login_start(struct drop_ctx *ctx)
 	return (drop_sql(ctx, sql_login_find, 1, params, login_found));
 }
 
-/* Unknown emails are checked against a dummy hash: same work, same answer. */
+/*
+ * Unknown emails are checked against a dummy hash: same work, same answer.
+ * An account whose sign-in is paused is refused before any hashing.
+ */
 static int
 login_found(struct drop_ctx *ctx)
 {
 	struct auth_state	*st = ctx->data;
-	const char		*hash;
+	const char		*hash, *paused;
 
 	hash = drop_col(ctx, 0, "password_hash");
 	st->known = drop_rows(ctx) == 1 && hash != NULL;
 	if (st->known) {
+		paused = drop_col(ctx, 0, "paused");
+		if (paused != NULL && (st->paused = atoi(paused)) > 0)
+			return (drop_rate_limited(ctx, st->paused));
 		(void)kore_strlcpy(st->user_id, drop_col(ctx, 0, "id"),
 		    sizeof(st->user_id));
 		(void)kore_strlcpy(st->hash, hash, sizeof(st->hash));
@@ -256,13 +271,20 @@ login_checked(struct drop_ctx *ctx)
 	const char		*params[4];
 	char			 computed[128], ip[64];
 
-	if (drop_passwd_result(ctx, computed, sizeof(computed)) != 0 ||
-	    !st->known || !drop_ct_equal(computed, st->hash))
-		return (drop_error(ctx, 401, "unauthorized",
-		    "Invalid email or password"));
+	if (drop_passwd_result(ctx, computed, sizeof(computed)) != 0)
+		return (drop_fail_internal(ctx, "password hashing failed"));
 	if (drop_id_new("ses_", st->session_id, sizeof(st->session_id)) != 0 ||
 	    drop_id_new("noti_", st->noti_id, sizeof(st->noti_id)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
+	if (!st->known)
+		return (drop_error(ctx, 401, "unauthorized",
+		    "Invalid email or password"));
+	if (!drop_ct_equal(computed, st->hash)) {
+		params[0] = st->user_id;
+		params[1] = st->noti_id;
+		return (drop_sql(ctx, sql_login_failed, 2, params,
+		    login_failed));
+	}
 	drop_client_addr(ctx, ip, sizeof(ip));
 
 	params[0] = st->session_id;
@@ -271,6 +293,17 @@ login_checked(struct drop_ctx *ctx)
 	params[3] = st->noti_id;
 
 	return (drop_sql(ctx, sql_login_session, 4, params, login_done));
+}
+
+/* The failure is counted; the answer stays 401 (the pause starts next). */
+static int
+login_failed(struct drop_ctx *ctx)
+{
+	if (ctx->db_failed)
+		return (drop_sql_failed(ctx));
+
+	return (drop_error(ctx, 401, "unauthorized",
+	    "Invalid email or password"));
 }
 
 static int

@@ -297,6 +297,7 @@ int	drop_reply_raw(struct drop_ctx *, int, const char *, const char *,
 	    const void *, size_t);
 int	drop_reply_text(struct drop_ctx *, int, const char *);
 int	drop_error(struct drop_ctx *, int, const char *, const char *);
+int	drop_rate_limited(struct drop_ctx *, int);
 int	drop_fail_internal(struct drop_ctx *, const char *);
 void	drop_detail(struct drop_ctx *, const char *, const char *);
 int	drop_fail_details(struct drop_ctx *, int, const char *);

@@ -30,7 +30,6 @@ static void	ctx_free(struct http_request *);
 static int	method_allowed(struct drop_ctx *);
 static int	body_precheck(struct drop_ctx *);
 static int	ratelimit_check(struct drop_ctx *);
-static int	rate_limited(struct drop_ctx *, int);
 static int	admin_check(struct drop_ctx *);
 static int	auth_checked(struct drop_ctx *);
 static int	fields_step(struct drop_ctx *);
@@ -414,21 +413,20 @@ ratelimit_check(struct drop_ctx *ctx)
 	if (drop_ratelimit_hit(group, ip, iplen, &wait))
 		return (1);
 
-	return (rate_limited(ctx, wait));
+	(void)drop_rate_limited(ctx, wait);
+	return (0);
 }
 
 /* 429 with Retry-After: the seconds until one more is allowed. */
-static int
-rate_limited(struct drop_ctx *ctx, int wait)
+int
+drop_rate_limited(struct drop_ctx *ctx, int wait)
 {
 	char	retry[16];
 
 	(void)snprintf(retry, sizeof(retry), "%d", wait);
 	http_response_header(ctx->req, "retry-after", retry);
-	(void)drop_error(ctx, 429, "rate_limited",
-	    "Too many requests; try again later");
-
-	return (0);
+	return (drop_error(ctx, 429, "rate_limited",
+	    "Too many requests; try again later"));
 }
 
 /* Internal listener: Authorization: Bearer <admin token>. */
@@ -494,7 +492,7 @@ fields_step(struct drop_ctx *ctx)
 	/* A well-formed payment also counts for its user, from any address. */
 	if ((m->flags & DROP_RL_PAY) &&
 	    !drop_ratelimit_user(DROP_RL_PAY_USER, ctx->sess.user_id, &wait)) {
-		(void)rate_limited(ctx, wait);
+		(void)drop_rate_limited(ctx, wait);
 		return (DROP_STEP_DONE);
 	}
 

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from harness import Client, eq, fresh_ip, is_error
+from harness import (Client, clock, eq, fresh_ip, is_error, register, sql,
+                     sql_one)
 from money_helpers import MERCHANT, funded_user, new_client_like
 from test_rules import kore_with, needs_stack, wait_up
 
@@ -114,3 +115,67 @@ def test_full_table_refuses_logins_and_resets_no_count(stack):
         eq(Client(base).get("/api/rates").status, 200)
         codes = [login(Client(base, ip=first)).status for _ in range(10)]
         eq(codes, [401] * 9 + [429])
+
+
+# --- the per-account sign-in throttle --------------------------------------
+
+def sign_in(email, password):
+    """One sign-in from an address of its own (the per-IP limit stays out)."""
+    return Client(ip=fresh_ip()).post("/api/auth/login",
+                                      {"email": email, "password": password})
+
+
+def paused_notes(user_id):
+    return int(sql_one("SELECT count(*) FROM notifications WHERE user_id = "
+                       ":'p1' AND type = 'security_login_paused'", user_id))
+
+
+def test_wrong_passwords_pause_the_account_from_any_address():
+    u = register()
+    for _ in range(5):
+        is_error(sign_in(u.email, "Wrong1234"), 401, "unauthorized")
+    # Paused: even the right password, from a new address, waits.
+    r = sign_in(u.email, u.password)
+    is_error(r, 429, "rate_limited")
+    assert 25 <= int(r.header("Retry-After")) <= 30, r.header("Retry-After")
+    eq(paused_notes(u.user_id), 1)
+    with clock("31 seconds"):
+        # The pause is over; one more failure doubles it.
+        is_error(sign_in(u.email, "Wrong1234"), 401, "unauthorized")
+        r = sign_in(u.email, u.password)
+        is_error(r, 429, "rate_limited")
+        assert 55 <= int(r.header("Retry-After")) <= 60, r.header(
+            "Retry-After")
+    with clock("92 seconds"):
+        eq(sign_in(u.email, u.password).status, 200)
+    # A correct password clears the count: four failures pause nothing.
+    eq(sql_one("SELECT count(*) FROM login_throttle WHERE user_id = :'p1'",
+               u.user_id), "0")
+    for _ in range(4):
+        is_error(sign_in(u.email, "Wrong1234"), 401, "unauthorized")
+    eq(sign_in(u.email, u.password).status, 200)
+    eq(paused_notes(u.user_id), 1)
+
+
+def test_the_pause_grows_to_at_most_fifteen_minutes_then_forgets():
+    u = register()
+    sql("INSERT INTO login_throttle (user_id, failures, last_failed_at) "
+        "VALUES (:'p1', 40, now())", u.user_id)
+    is_error(sign_in(u.email, "Wrong1234"), 401, "unauthorized")
+    r = sign_in(u.email, u.password)
+    is_error(r, 429, "rate_limited")
+    assert 890 <= int(r.header("Retry-After")) <= 900, r.header("Retry-After")
+    # Fifteen quiet minutes after the pause ends start the count again.
+    with clock("31 minutes"):
+        is_error(sign_in(u.email, "Wrong1234"), 401, "unauthorized")
+        eq(sign_in(u.email, u.password).status, 200)
+
+
+def test_unknown_emails_are_limited_per_address_only():
+    # No account, nothing to protect or notify; register's 409 already
+    # tells whether an address has an account (docs/decisions.md).
+    email = "nobody-%s@example.no" % fresh_ip().replace(".", "-")
+    eq([sign_in(email, "Wrong1234").status for _ in range(8)], [401] * 8)
+    eq(sql_one("SELECT count(*) FROM login_throttle"), sql_one(
+        "SELECT count(*) FROM login_throttle t JOIN users u ON u.id = "
+        "t.user_id"))
