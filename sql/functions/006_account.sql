@@ -186,7 +186,7 @@ BEGIN
 		'id', k.id, 'type', k.type, 'status', k.status,
 		'brand', k.brand, 'masked_number', '**** **** **** ' || k.last4,
 		'expiry_month', k.expiry_month, 'expiry_year', k.expiry_year,
-		'pin_set', k.pin_hash IS NOT NULL,
+		'pin_set', k.pin_set_at IS NOT NULL,
 		'shipping_address', k.shipping_address,
 		'created_at', iso(k.created_at),
 		'limits', coalesce((SELECT jsonb_agg(jsonb_build_object(

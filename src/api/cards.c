@@ -3,7 +3,7 @@
  * spendingLimits for their routes): list, create, detail, freeze, cancel,
  * order physical, set PIN, spending limits. Always scoped to the owner;
  * only the issuer's token, last four digits, expiry and brand are kept,
- * and a PIN only as a bcrypt hash made in a task.
+ * and of a PIN only when it was set (the issuer keeps the PIN).
  */
 
 #include <stdio.h>
@@ -21,7 +21,6 @@ struct card_state {
 	char		 year[8];
 	char		 max[8];
 	char		 amount[24];
-	char		 hash[128];
 	const char	*physical;
 	struct drop_issued_card issued;
 	int		(*action)(struct drop_ctx *);
@@ -37,7 +36,6 @@ static int	status_loaded(struct drop_ctx *);
 static int	cancel_loaded(struct drop_ctx *);
 static int	physical_loaded(struct drop_ctx *);
 static int	pin_loaded(struct drop_ctx *);
-static int	pin_hashed(struct drop_ctx *);
 static int	pin_done(struct drop_ctx *);
 static int	limits_loaded(struct drop_ctx *);
 static int	limits_done(struct drop_ctx *);
@@ -91,8 +89,8 @@ static const struct drop_method physical_methods[] = {
 	{ .method = 0 }
 };
 static const struct drop_method pin_methods[] = {
-	{ .method = HTTP_METHOD_POST, .flags = DROP_AUTH | DROP_BODY,
-	    .fields = pin_fields, .start = card_start },
+	{ .method = HTTP_METHOD_POST, .flags = DROP_AUTH | DROP_BODY |
+	    DROP_RL_PIN, .fields = pin_fields, .start = card_start },
 	{ .method = 0 }
 };
 static const struct drop_method limits_methods[] = {
@@ -158,7 +156,7 @@ static const char	sql_status[] = CARD_CHANGE("status = $3", "");
 static const char	sql_cancel[] = CARD_CHANGE("status = 'cancelled'", "");
 static const char	sql_physical[] = CARD_CHANGE(
     "type = 'physical', shipping_address = $3", " AND type = 'virtual'");
-static const char	sql_pin[] = CARD_CHANGE("pin_hash = $3", "");
+static const char	sql_pin[] = CARD_CHANGE("pin_set_at = now()", "");
 
 static const char	sql_limits[] =
     "SELECT limit_type, amount, currency FROM card_limits "
@@ -422,7 +420,7 @@ physical_loaded(struct drop_ctx *ctx)
 	    card_done));
 }
 
-/* The issuer takes the PIN; Drop keeps only its bcrypt hash. */
+/* The issuer takes the PIN; Drop keeps only when it was set. */
 static int
 pin_loaded(struct drop_ctx *ctx)
 {
@@ -432,18 +430,7 @@ pin_loaded(struct drop_ctx *ctx)
 	    DROP_ISSUER_OK)
 		return (issuer_failed(ctx));
 
-	return (drop_passwd_hash(ctx, drop_text(ctx, "pin"), pin_hashed));
-}
-
-static int
-pin_hashed(struct drop_ctx *ctx)
-{
-	struct card_state	*st = ctx->data;
-
-	if (drop_passwd_result(ctx, st->hash, sizeof(st->hash)) != 0)
-		return (drop_fail_internal(ctx, "PIN hashing failed"));
-
-	return (card_change(ctx, sql_pin, st->hash, pin_done));
+	return (card_change(ctx, sql_pin, NULL, pin_done));
 }
 
 static int

@@ -5,6 +5,7 @@
  */
 
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "drop.h"
@@ -82,6 +83,41 @@ drop_body_parse(struct drop_ctx *ctx)
 	}
 
 	return (ok);
+}
+
+/*
+ * Wipes what a request with a secret field (a password, a PIN) kept of it
+ * before the memory is freed: Drop's copy, jansson's string and the raw
+ * body Kore read. Other copies (TLS buffers) are OpenSSL's and Kore's.
+ */
+void
+drop_body_wipe(struct drop_ctx *ctx)
+{
+	const struct drop_field	*f;
+	struct kore_buf		*b;
+	json_t			*v;
+	int			 i, secret;
+
+	if (ctx->method == NULL)
+		return;
+	secret = 0;
+	for (i = 0, f = ctx->method->fields; f != NULL && f->name != NULL &&
+	    i < DROP_FIELDS_MAX; f++, i++) {
+		if (f->type != DROP_T_SECRET)
+			continue;
+		secret = 1;
+		if (ctx->text[i] != NULL)
+			explicit_bzero(ctx->text[i], strlen(ctx->text[i]));
+		if (ctx->body != NULL &&
+		    (v = json_object_get(ctx->body, f->name)) != NULL &&
+		    json_is_string(v))
+			/* jansson's own buffer, about to be freed by it */
+			explicit_bzero((char *)(uintptr_t)json_string_value(v),
+			    json_string_length(v));
+	}
+	b = ctx->req != NULL ? ctx->req->http_body : NULL;
+	if (secret && b != NULL && b->data != NULL)
+		explicit_bzero(b->data, b->length);
 }
 
 /* Runs every validator kore.conf declares for this route and method. */

@@ -41,9 +41,12 @@
 #define DROP_RL_PAY		0x0020	/* rate-limit group: payments */
 #define DROP_RL_RATES		0x0040	/* rate-limit group: exchange rates */
 #define DROP_MERCHANT		0x0080	/* the merchant role (after fields) */
+#define DROP_RL_PIN		0x0100	/* PIN changes, per signed-in user */
 
-/* A rate-limit group that is no method flag: payments per signed-in user. */
-#define DROP_RL_PAY_USER	0x00a0
+/* Rate-limit groups that are no method flag (a key keeps one byte). */
+#define DROP_RL_PAY_USER	0x00a0	/* payments per signed-in user */
+#define DROP_RL_PIN_USER	0x00c0	/* DROP_RL_PIN's count */
+#define DROP_PIN_PER_USER	5	/* PIN changes a minute */
 
 /* What a step of a request asks the driver to do next. */
 #define DROP_STEP_DONE		1	/* a response was sent */

@@ -108,6 +108,7 @@ ctx_free(struct http_request *req)
 	    ctx->data != NULL)
 		ctx->route->cleanup(ctx);
 	drop_sql_release(ctx);
+	drop_body_wipe(ctx);
 	json_decref(ctx->body);
 	json_decref(ctx->details);
 	ctx->body = NULL;
@@ -492,6 +493,12 @@ fields_step(struct drop_ctx *ctx)
 	/* A well-formed payment also counts for its user, from any address. */
 	if ((m->flags & DROP_RL_PAY) &&
 	    !drop_ratelimit_user(DROP_RL_PAY_USER, ctx->sess.user_id, &wait)) {
+		(void)drop_rate_limited(ctx, wait);
+		return (DROP_STEP_DONE);
+	}
+	/* A PIN is four digits: its changes are few, whoever asks. */
+	if ((m->flags & DROP_RL_PIN) &&
+	    !drop_ratelimit_user(DROP_RL_PIN_USER, ctx->sess.user_id, &wait)) {
 		(void)drop_rate_limited(ctx, wait);
 		return (DROP_STEP_DONE);
 	}

@@ -8,6 +8,7 @@
 
 int	drop_body_parse(struct drop_ctx *);
 void	drop_body_validate(struct drop_ctx *);
+void	drop_body_wipe(struct drop_ctx *);
 void	drop_query_validate(struct drop_ctx *);
 
 #endif

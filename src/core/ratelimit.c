@@ -96,6 +96,8 @@ rl_limit(int group)
 		return (10);
 	case DROP_RL_PAY_USER:
 		return (drop_cfg.pay_per_user);
+	case DROP_RL_PIN_USER:
+		return (DROP_PIN_PER_USER);
 	case DROP_RL_RATES:
 		return (120);
 	default:

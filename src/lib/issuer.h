@@ -36,6 +36,7 @@ struct drop_issuer {
 	int		(*cancel)(const char *token);
 	int		(*order_physical)(const char *token,
 			    const char *address);
+	/* The issuer keeps the PIN (the sandbox checks it and keeps none). */
 	int		(*set_pin)(const char *token, const char *pin);
 };
 

@@ -9,6 +9,7 @@ import time
 
 from harness import (Client, admin, detail_fields, eq, is_error, register, sql,
                      sql_one)
+from money_helpers import new_client_like
 
 FLAGS = ["cards", "physicalCards", "cardPin", "spendingLimits",
          "notifications"]
@@ -273,8 +274,11 @@ def test_card_pin_behind_its_flag_and_hashed():
     r = c.post(path, {"pin": "0420"})
     eq(r.status, 200, "%r" % r)
     eq(r.json, {"message": "PIN set"})
-    h = sql_one("SELECT pin_hash FROM cards WHERE id = :'p1'", card["id"])
-    assert h.startswith("$2") and "0420" not in h, h
+    # The issuer has the PIN; Drop keeps only when it was set.
+    eq(sql_one("SELECT pin_set_at IS NOT NULL FROM cards WHERE id = :'p1'",
+               card["id"]), "t")
+    eq(sql_one("SELECT count(*) FROM information_schema.columns WHERE "
+               "table_name = 'cards' AND column_name LIKE 'pin%'"), "1")
     dump = sql_one("SELECT row_to_json(c)::text FROM cards c WHERE id = "
                    ":'p1'", card["id"])
     assert '"0420"' not in dump, dump
@@ -324,3 +328,17 @@ def test_card_flags_off_again_and_no_pan_in_the_log():
         with open(log, errors="replace") as f:
             for line in f:
                 assert not PAN_RUN.search(line), line
+
+
+def test_pin_changes_are_limited_per_user():
+    set_flags(cards=True, cardPin=True)
+    c = register()
+    card = new_card(c)
+    path = "/api/cards/%s/pin" % card["id"]
+    eq([c.post(path, {"pin": "0420"}).status for _ in range(5)], [200] * 5)
+    # From another address too: the count is the user's.
+    other = new_client_like(c)
+    r = other.post(path, {"pin": "0421"})
+    is_error(r, 429, "rate_limited")
+    assert 1 <= int(r.header("Retry-After")) <= 61, r.header("Retry-After")
+
