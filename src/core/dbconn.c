@@ -1,23 +1,40 @@
 /*
- * The pool's connections: each opened by a blocking libpq connect in a
- * Kore task thread (never on the event loop) and handed to Kore's pgsql;
+ * The pool's connections: each opened by a blocking libpq connect on the
+ * worker's own connect thread (never on the event loop, and never queued
+ * behind password hashes in Kore's task threads) and handed to Kore's pgsql;
  * given up without a word to the server (socket shut down first); freed
  * only after the event batch that is being processed.
  */
 
 #include <sys/socket.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dbpool.h"
 
 #define DB_GRAVEYARD_MAX	(2 * DB_POOL_MAX + 8)	/* freed after the batch */
+#define DB_EVENT_TYPE		101	/* none of Kore's: it calls handle */
 
 struct connect_job {
-	struct kore_task	task;	/* first: the task is the job */
 	PGconn			*db;
 	char			 error[160];
 };
+
+/* The connect thread: one job at a time in, one result out. */
+static struct {
+	int			 started;
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;
+	struct connect_job	*todo;
+	struct connect_job	*done;
+	int			 pipe[2];
+	struct kore_event	 evt;
+} ct;
 
 static struct {
 	int			 closing;
@@ -30,15 +47,32 @@ static struct {
 	int			 burying;
 } conns;
 
-static int	connect_task(struct kore_task *);
-static void	connect_done(struct kore_task *);
+static void	*connect_thread(void *);
+static void	 connect_event(void *, int);
+static void	 connect_done(struct connect_job *);
 static void	graveyard_flush(void *, u_int64_t);
 
-/* cb learns of each finished connect: the connection, or NULL and why. */
+/*
+ * Worker start: cb learns of each finished connect (the connection, or
+ * NULL and why); the connect thread and its pipe to the event loop.
+ */
 void
 dbconn_setup(void (*cb)(PGconn *, const char *))
 {
 	conns.connected = cb;
+	if (ct.started)
+		return;
+	if (pipe2(ct.pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		fatal("database: pipe: %s", errno_s);
+	if (pthread_mutex_init(&ct.lock, NULL) != 0 ||
+	    pthread_cond_init(&ct.wake, NULL) != 0)
+		fatal("database: mutex");
+	ct.evt.type = DB_EVENT_TYPE;
+	ct.evt.handle = connect_event;
+	kore_platform_event_level_read(ct.pipe[0], &ct.evt);
+	if (pthread_create(&ct.thread, NULL, connect_thread, NULL) != 0)
+		fatal("database: thread: %s", errno_s);
+	ct.started = 1;
 }
 
 /* Worker exit: no new connects; one still running is closed when done. */
@@ -94,60 +128,95 @@ dbconn_out_of_step(void)
 	conns.total = conns.busy;
 }
 
-/* Starts a connect in a task thread; 0 when one runs or the worker exits. */
+/* Starts a connect on the connect thread; 0 when one runs or the worker exits. */
 int
 dbconn_connect(void)
 {
 	struct connect_job	*job;
 
-	if (conns.connecting || conns.closing)
+	if (conns.connecting || conns.closing || !ct.started)
 		return (0);
 	job = kore_calloc(1, sizeof(*job));
-	kore_task_create(&job->task, connect_task);
-	kore_task_bind_callback(&job->task, connect_done);
 	conns.connecting = 1;
-	kore_task_run(&job->task);
+	(void)pthread_mutex_lock(&ct.lock);
+	ct.todo = job;
+	(void)pthread_cond_signal(&ct.wake);
+	(void)pthread_mutex_unlock(&ct.lock);
 
 	return (1);
 }
 
-/* Task thread: the blocking connect, bounded by connect_timeout. */
-static int
-connect_task(struct kore_task *t)
+/*
+ * The connect thread: the blocking connect, bounded by connect_timeout,
+ * then a byte down the pipe. It touches only its job (the worker leaves
+ * with _exit, so it is never joined).
+ */
+static void *
+connect_thread(void *arg)
 {
-	struct connect_job	*job = (struct connect_job *)t;
+	struct connect_job	*job;
 	PGconn			*db;
+	char			 one = 1;
 
-	if ((db = PQconnectdb(drop_cfg.conninfo)) == NULL) {
-		(void)kore_strlcpy(job->error, "out of memory",
-		    sizeof(job->error));
-		return (KORE_RESULT_ERROR);
-	}
-	if (PQstatus(db) != CONNECTION_OK) {
-		(void)kore_strlcpy(job->error, PQerrorMessage(db),
-		    sizeof(job->error));
-		PQfinish(db);
-		return (KORE_RESULT_ERROR);
-	}
-	job->db = db;
+	(void)arg;
+	for (;;) {
+		(void)pthread_mutex_lock(&ct.lock);
+		while (ct.todo == NULL)
+			(void)pthread_cond_wait(&ct.wake, &ct.lock);
+		job = ct.todo;
+		ct.todo = NULL;
+		(void)pthread_mutex_unlock(&ct.lock);
 
-	return (KORE_RESULT_OK);
+		if ((db = PQconnectdb(drop_cfg.conninfo)) == NULL) {
+			(void)kore_strlcpy(job->error, "out of memory",
+			    sizeof(job->error));
+		} else if (PQstatus(db) != CONNECTION_OK) {
+			(void)kore_strlcpy(job->error, PQerrorMessage(db),
+			    sizeof(job->error));
+			PQfinish(db);
+		} else {
+			job->db = db;
+		}
+
+		(void)pthread_mutex_lock(&ct.lock);
+		ct.done = job;
+		(void)pthread_mutex_unlock(&ct.lock);
+		while (write(ct.pipe[1], &one, 1) == -1 && errno == EINTR)
+			;
+	}
+
+	return (NULL);
 }
 
-/* Event loop: the thread is done; the pool decides what follows. */
+/* Event loop: the pipe says a connect finished. */
 static void
-connect_done(struct kore_task *t)
+connect_event(void *arg, int err)
 {
-	struct connect_job	*job = (struct connect_job *)t;
+	struct connect_job	*job;
+	char			 buf[16];
+
+	(void)arg;
+	(void)err;
+	while (read(ct.pipe[0], buf, sizeof(buf)) > 0)
+		;
+	(void)pthread_mutex_lock(&ct.lock);
+	job = ct.done;
+	ct.done = NULL;
+	(void)pthread_mutex_unlock(&ct.lock);
+	if (job != NULL)
+		connect_done(job);
+}
+
+/* The thread is done; the pool decides what follows. */
+static void
+connect_done(struct connect_job *job)
+{
 	PGconn			*db;
 	char			 why[sizeof(job->error)];
 	size_t			 len;
 
-	if (kore_task_state(t) != KORE_TASK_STATE_FINISHED)
-		return;
 	db = job->db;
 	(void)kore_strlcpy(why, job->error, sizeof(why));
-	kore_task_destroy(t);
 	kore_free(job);
 	conns.connecting = 0;
 

@@ -249,6 +249,7 @@ struct drop_config {
 	char			 admin_token[128];
 	size_t			 admin_token_len;
 	int			 bcrypt_cost;
+	int			 passwd_queue;	/* hashes a worker holds at once */
 	int			 ratelimit_slots;	/* a multiple of 16 */
 	int			 pay_per_user;		/* payments a minute */
 	char			 dummy_hash[128];
@@ -416,6 +417,7 @@ int	drop_passwd_verify(struct drop_ctx *, const char *, const char *,
 int	drop_passwd_result(struct drop_ctx *, char *, size_t);
 int	drop_passwd_dummy(char *, size_t, int);
 void	drop_passwd_free(struct drop_ctx *);
+void	drop_passwd_task_end(struct drop_ctx *);
 
 /* cache.c */
 #define DROP_RATES_MAX		32

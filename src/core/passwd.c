@@ -1,7 +1,9 @@
 /*
  * Password hashing with bcrypt (libxcrypt), always in a Kore task so the
  * worker's event loop never blocks on it. A step that starts one returns
- * what these return: DROP_STEP_TASK, or DROP_STEP_FAIL for the pipeline.
+ * what these return: DROP_STEP_TASK, DROP_STEP_FAIL for the pipeline, or
+ * a 503 sent when DROP_PASSWD_QUEUE hashes of this worker are already
+ * waiting or running (a burst of logins cannot queue without bound).
  */
 
 #include <sys/resource.h>
@@ -27,6 +29,8 @@ struct passwd_job {
 	struct crypt_data	cd;
 };
 
+static int	passwd_outstanding;	/* this worker's hashes not yet taken */
+
 static int	passwd_task(struct kore_task *);
 static int	passwd_start(struct drop_ctx *, const char *, const char *,
 		    int (*)(struct drop_ctx *));
@@ -35,8 +39,8 @@ static int	passwd_start(struct drop_ctx *, const char *, const char *,
  * Runs in a task thread; touches only its job. A task thread that hashes
  * runs at nice 10 from then on: a burst of logins gets a small share of
  * CPU the event loops and PostgreSQL want, and still progresses under
- * full load (docs/performance.md). Its other tasks (database connects)
- * mostly wait, so the lower priority costs them little.
+ * full load (docs/performance.md). Database connects have their own
+ * thread (dbconn.c), so they never wait behind a queue of hashes.
  */
 static int
 passwd_task(struct kore_task *t)
@@ -75,6 +79,11 @@ passwd_start(struct drop_ctx *ctx, const char *password, const char *setting,
 		ctx->fail_why = "password job too large";
 		return (DROP_STEP_FAIL);
 	}
+	if (passwd_outstanding >= drop_cfg.passwd_queue) {
+		http_response_header(ctx->req, "retry-after", "1");
+		return (drop_error(ctx, 503, "unavailable",
+		    "Too busy to check passwords now; try again shortly"));
+	}
 	if (ctx->pw == NULL)
 		ctx->pw = kore_calloc(1, sizeof(struct passwd_job));
 	job = ctx->pw;
@@ -87,6 +96,7 @@ passwd_start(struct drop_ctx *ctx, const char *password, const char *setting,
 	kore_task_create(&ctx->task, passwd_task);
 	kore_task_bind_request(&ctx->task, ctx->req);
 	ctx->task_live = 1;
+	passwd_outstanding++;
 	kore_task_run(&ctx->task);
 
 	return (DROP_STEP_TASK);
@@ -124,15 +134,23 @@ drop_passwd_result(struct drop_ctx *ctx, char *out, size_t outlen)
 {
 	struct passwd_job	*job = ctx->pw;
 
-	if (ctx->task_live) {
-		kore_task_destroy(&ctx->task);
-		ctx->task_live = 0;
-	}
+	drop_passwd_task_end(ctx);
 	if (job == NULL || !job->ok || strlen(job->result) >= outlen)
 		return (-1);
 	memcpy(out, job->result, strlen(job->result) + 1);
 
 	return (0);
+}
+
+/* The request's finished hashing task goes; it no longer counts. */
+void
+drop_passwd_task_end(struct drop_ctx *ctx)
+{
+	if (!ctx->task_live)
+		return;
+	kore_task_destroy(&ctx->task);
+	ctx->task_live = 0;
+	passwd_outstanding--;
 }
 
 /* A hash to verify against when the email is unknown (same timing). */

@@ -86,8 +86,7 @@ ctx_free(struct http_request *req)
 	if (ctx->task_live) {
 		if (kore_task_state(&ctx->task) != KORE_TASK_STATE_FINISHED)
 			return;
-		kore_task_destroy(&ctx->task);
-		ctx->task_live = 0;
+		drop_passwd_task_end(ctx);
 	}
 	if (ctx->wait_timer != NULL) {
 		kore_timer_remove(ctx->wait_timer);

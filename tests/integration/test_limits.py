@@ -6,6 +6,7 @@ payments are refused, rate reads let through."""
 
 import itertools
 import os
+import threading
 import time
 
 import pytest
@@ -115,6 +116,31 @@ def test_full_table_refuses_logins_and_resets_no_count(stack):
         eq(Client(base).get("/api/rates").status, 200)
         codes = [login(Client(base, ip=first)).status for _ in range(10)]
         eq(codes, [401] * 9 + [429])
+
+
+def test_hashes_past_the_queue_cap_are_503(stack):
+    """A worker holds at most DROP_PASSWD_QUEUE hashes (here 1): a burst
+    of 16 logins at bcrypt cost 12 gets 503 with Retry-After for those
+    past it, and the rest their 401; afterwards logins go again."""
+    needs_stack(stack)
+    with kore_with(stack, lambda t: t, {"DROP_PASSWD_QUEUE": "1",
+                                        "DROP_BCRYPT_COST": "12"}) as \
+            (p, base, internal, _):
+        eq(wait_up(p, internal), None)
+        wait_public(base)
+        got = []
+        threads = [threading.Thread(target=lambda: got.append(
+            login(Client(base, ip=fresh_ip())))) for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        busy = [r for r in got if r.status == 503]
+        assert busy and len(busy) <= 14, sorted(r.status for r in got)
+        eq(sorted(set(r.status for r in got)), [401, 503])
+        is_error(busy[0], 503, "unavailable")
+        eq(busy[0].header("Retry-After"), "1")
+        eq(login(Client(base, ip=fresh_ip())).status, 401)
 
 
 # --- the per-account sign-in throttle --------------------------------------
