@@ -1,7 +1,9 @@
 /*
  * GET /api/health: a real database round-trip and its latency, flat (not
  * wrapped in "data") for monitors. Its query has a shorter deadline, so
- * a frozen database is reported within 2 s (contract §12).
+ * a frozen database is reported within 2 s (contract §12). Ready (200)
+ * only once the worker's caches are loaded too: right after a start it
+ * could not serve cached reads through a database freeze.
  */
 
 #include <stdio.h>
@@ -47,15 +49,17 @@ health_done(struct drop_ctx *ctx)
 	char			 stamp[32];
 	time_t			 now;
 	struct tm		 tm;
-	int			 up;
+	int			 up, ready;
 
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	(void)strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	up = !ctx->db_failed && drop_rows(ctx) == 1;
+	ready = drop_cache_ready();
 
 	obj = json_object();
-	json_object_set_new(obj, "status", json_string(up ? "ok" : "error"));
+	json_object_set_new(obj, "status", json_string(up && ready ? "ok" :
+	    "error"));
 	json_object_set_new(obj, "version", json_string(DROP_VERSION));
 	json_object_set_new(obj, "uptime",
 	    json_integer((json_int_t)(now - drop_cfg.started)));
@@ -67,9 +71,11 @@ health_done(struct drop_ctx *ctx)
 	} else {
 		json_object_set_new(obj, "dbLatencyMs", json_null());
 	}
+	json_object_set_new(obj, "caches", json_string(ready ? "ready" :
+	    "loading"));
 	json_object_set_new(obj, "timestamp", json_string(stamp));
 
-	return (drop_reply_obj(ctx, up ? 200 : 503, obj));
+	return (drop_reply_obj(ctx, up && ready ? 200 : 503, obj));
 }
 
 /*

@@ -110,6 +110,13 @@ cache_load(PGresult *res)
 	cache_loaded = 1;
 }
 
+/* 1 once this worker's first refresh loaded rates and flags. */
+int
+drop_cache_ready(void)
+{
+	return (cache_loaded);
+}
+
 /* The cached rates; -1 until the first refresh has loaded. */
 int
 drop_rates(const struct drop_rate **rates, int *n, const char **updated)

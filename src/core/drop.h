@@ -429,6 +429,7 @@ struct drop_rate {
 };
 
 void	drop_cache_start(void);
+int	drop_cache_ready(void);
 int	drop_rates(const struct drop_rate **, int *, const char **);
 const struct drop_rate *drop_rate_find(const char *);
 

@@ -10,6 +10,7 @@ import pytest
 
 from harness import (Client, eq, fresh_ip, is_error, pg_pids, pg_signal,
                      register, sql)
+from test_rules import kore_with, needs_stack, wait_up
 
 # After every other test (conftest.py orders phases).
 pytestmark = pytest.mark.phase(2)
@@ -144,3 +145,35 @@ def test_reconnects_do_not_wait_behind_password_hashes():
     assert took is not None, "not back within 10 s"
     hashing = max(ends) - killed
     assert took < hashing / 3, (took, hashing)
+
+
+def test_health_is_ready_only_once_the_caches_are_loaded(stack):
+    """A worker that has not loaded its rates and flags cannot serve them
+    through a database freeze: health says 503 (db connected, caches
+    loading) until it has. Here the cache's table is away when Kore
+    starts, then comes back."""
+    needs_stack(stack)
+    sql("ALTER TABLE exchange_rates RENAME TO exchange_rates_away")
+    try:
+        with kore_with(stack, lambda t: t) as (p, base, internal, _):
+            eq(wait_up(p, internal), None)
+            seen = []
+            deadline = time.time() + 15
+            while len(seen) < 6 and time.time() < deadline:
+                try:
+                    seen.append(Client(base).get("/api/health"))
+                except OSError:
+                    time.sleep(0.2)
+            assert len(seen) == 6, "no answer from " + base
+            for r in seen:
+                eq(r.status, 503)
+                eq((r.json["status"], r.json["db"], r.json["caches"]),
+                   ("error", "connected", "loading"))
+            sql("ALTER TABLE exchange_rates_away RENAME TO exchange_rates")
+            took = recovered(lambda: Client(base).get(
+                "/api/health").status == 200, 10)
+            assert took is not None, "not ready within 10 s"
+            eq(Client(base).get("/api/health").json["caches"], "ready")
+    finally:
+        sql("ALTER TABLE IF EXISTS exchange_rates_away RENAME TO "
+            "exchange_rates")
