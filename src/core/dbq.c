@@ -48,7 +48,33 @@ static void	dbq_failed(struct drop_dbq *);
 static void	dbq_lost(struct drop_dbq *, const char *);
 static void	dbq_finish(struct drop_dbq *, int);
 static void	dbq_notify(struct drop_dbq *);
+static void	dbq_log_error(struct drop_dbq *);
 static void	dbq_unlist(struct drop_dbq *);
+
+/*
+ * A failed query, for the log: its SQLSTATE and the names of what it hit,
+ * never PostgreSQL's texts (a DETAIL carries the values: e-mails,
+ * account numbers).
+ */
+static void
+dbq_log_error(struct drop_dbq *q)
+{
+	const char	*constraint, *table, *column;
+	PGresult	*res = q->sql.result;
+
+	constraint = res != NULL ? PQresultErrorField(res,
+	    PG_DIAG_CONSTRAINT_NAME) : NULL;
+	table = res != NULL ? PQresultErrorField(res, PG_DIAG_TABLE_NAME) :
+	    NULL;
+	column = res != NULL ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) :
+	    NULL;
+	kore_log(LOG_NOTICE, "[%s] pgsql error %s%s%s%s%s%s%s", q->label,
+	    q->sqlstate[0] != '\0' ? q->sqlstate : "(none)",
+	    table != NULL ? " table " : "", table != NULL ? table : "",
+	    column != NULL ? " column " : "", column != NULL ? column : "",
+	    constraint != NULL ? " constraint " : "",
+	    constraint != NULL ? constraint : "");
+}
 
 /* Worker start: Kore gets a guard conninfo; our pool opens the real ones. */
 void
@@ -486,9 +512,7 @@ dbq_failed(struct drop_dbq *q)
 		    q->sql.result, PG_DIAG_SQLSTATE)) != NULL)
 			(void)kore_strlcpy(q->sqlstate, state,
 			    sizeof(q->sqlstate));
-		kore_log(LOG_NOTICE, "[%s] pgsql error %s: %s", q->label,
-		    q->sqlstate,
-		    q->sql.error != NULL ? q->sql.error : "unknown");
+		dbq_log_error(q);
 	}
 	if (PQstatus(q->db) == CONNECTION_BAD ||
 	    !kore41_pgsql_readable(&q->sql)) {

@@ -296,7 +296,11 @@ status_valid(const char *s)
 	return (1);
 }
 
-/* The first tppMessage's text (or code), for the log. */
+/*
+ * The first tppMessage's code (a Berlin Group name), for the log and the
+ * payment's events; never the bank's free text, which may carry account
+ * numbers or names.
+ */
 static void
 parse_error(json_t *doc, struct drop_bank_answer *ans)
 {
@@ -304,8 +308,7 @@ parse_error(json_t *doc, struct drop_bank_answer *ans)
 	const char	*t;
 
 	m = json_array_get(json_object_get(doc, "tppMessages"), 0);
-	if ((t = str(m, "text")) == NULL)
-		t = str(m, "code");
+	t = str(m, "code");
 	if (t == NULL || drop_utf8_cut(t, sizeof(ans->error) / 4, ans->error,
 	    sizeof(ans->error)) != 0)
 		(void)snprintf(ans->error, sizeof(ans->error), "HTTP %ld",

@@ -4,7 +4,8 @@ import decimal
 import random
 import threading
 
-from harness import Client, admin, approve, bank, eq, register, sql_one
+from harness import (Client, admin, approve, bank, eq, register, sql_one,
+                     watch)
 
 _seq = [random.randrange(1000000)]
 _lock = threading.Lock()
@@ -46,6 +47,7 @@ def sandbox_balance(number):
 
 def link(c, number=None, bank="DNB", expect=201):
     number = number or account_number()
+    watch(number)
     r = c.post("/api/bank-accounts", {"bankName": bank,
                                       "accountNumber": number})
     eq(r.status, expect, "link %s: %r" % (number, r))

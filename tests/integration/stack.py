@@ -278,12 +278,28 @@ class Stack:
             lines = f.read().splitlines()
         problems = ["kore log: " + line for line in
                     sorted(set(l for l in lines if LOG_PROBLEMS.search(l)))]
+        problems += self.personal_data(lines)
         gone = sorted(set(l for l in lines if l.endswith(") gone")))
         if len(gone) != workers_gone:
             problems.append("kore log: %d workers gone, expected %d: %s" % (
                 len(gone), workers_gone, "; ".join(gone + sorted(set(
                     l for l in lines if "exited with status" in l)))))
         return problems
+
+    @staticmethod
+    def personal_data(lines):
+        """Log lines that carry an e-mail, password, token or account
+        number the tests used (harness.WATCHED): a PostgreSQL DETAIL, a
+        bank's free text or a careless log line would."""
+        from harness import WATCHED
+        text = "\n".join(lines).lower()
+        found = [v for v in WATCHED if v in text]
+        if not found:
+            return []
+        bad = sorted(set(l for l in lines if any(v in l.lower()
+                                                  for v in found)))
+        return ["kore log: personal data or a secret (%d values): %s" % (
+            len(found), l) for l in bad[:10]]
 
     def stop(self):
         problems = self.stop_kore()
