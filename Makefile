@@ -12,7 +12,7 @@ LIB_SRC=	$(wildcard src/lib/*.c)
 LIB_HDR=	$(wildcard src/lib/*.h)
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
-.PHONY: all build asan prod db run test unit bench faults lint-openapi clean \
+.PHONY: all build asan prod db run test unit bench faults fuzz lint-openapi clean \
 		distclean
 
 all: build
@@ -47,6 +47,9 @@ bench:
 
 faults:
 	sh scripts/faults.sh
+
+fuzz:
+	sh scripts/fuzz.sh
 
 lint-openapi:
 	sh scripts/lint-openapi.sh

@@ -72,7 +72,7 @@ struct drop_bank_answer {
 	char		 sca_url[DROP_BANK_URL_MAX];
 	char		 resource_id[DROP_BANK_ID_MAX];
 	int64_t		 balance;	/* øre */
-	char		 error[200];	/* the bank's tppMessages text */
+	char		 error[200];	/* the first tppMessage's code */
 };
 
 /* A signed callback of the bank (POST /api/bank/events). */
