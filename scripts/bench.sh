@@ -16,7 +16,7 @@ trap 'exit 143' TERM
 stack_up
 log "loading the bench population (1,000,000 transactions take a minute)"
 t0=$(date +%s)
-psql_drop -f "$ROOT/tests/bench/population.sql" >/dev/null
+psql_owner -f "$ROOT/tests/bench/population.sql" >/dev/null
 log "population loaded in $(( $(date +%s) - t0 )) s"
 export DROP_BENCH=yes
 # A few users pay thousands of times a minute: the per-user limit stays out.

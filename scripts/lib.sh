@@ -75,10 +75,27 @@ pg_setup() {
 		    die "initdb failed, see $dir/initdb.log"
 	fi
 	pg_start "$dir" "$port"
-	psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'drop'" |
-	    grep -q 1 || psql_admin -qc "CREATE ROLE drop LOGIN"
+	pg_roles
+}
+
+# Two roles: drop_owner owns the schema and runs migrations; drop, the
+# role the server connects as, may only read and write rows (grants.sql).
+pg_roles() {
+	for r in drop drop_owner; do
+		psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$r'" |
+		    grep -q 1 || psql_admin -qc "CREATE ROLE $r LOGIN"
+	done
 	psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = 'drop'" |
-	    grep -q 1 || psql_admin -qc "CREATE DATABASE drop OWNER drop"
+	    grep -q 1 || psql_admin -qc "CREATE DATABASE drop OWNER drop_owner"
+	# A database made before the two roles belonged to drop: hand it over.
+	if psql_admin -tAc "SELECT 1 FROM pg_database d JOIN pg_roles r ON
+	    r.oid = d.datdba WHERE d.datname = 'drop' AND r.rolname = 'drop'" |
+	    grep -q 1; then
+		log "handing the database to drop_owner"
+		psql_admin -qc "ALTER DATABASE drop OWNER TO drop_owner" &&
+		    psql_admin -d drop -qc "REASSIGN OWNED BY drop TO drop_owner" ||
+		    die "cannot hand the database to drop_owner"
+	fi
 }
 
 pg_start() {
@@ -104,29 +121,38 @@ psql_drop() {
 	    -d drop "$@"
 }
 
-# Migrations once each (recorded), then functions and views every time.
+# As the schema's owner: migrations, functions, grants, seed, population.
+psql_owner() {
+	PGOPTIONS="-c client_min_messages=warning" \
+	    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR/run" -p "$PGPORT" \
+	    -U drop_owner -d drop "$@"
+}
+
+# Migrations once each (recorded), then functions, views and the server
+# role's grants every time, all as the owner.
 migrate() {
-	psql_drop -c "CREATE TABLE IF NOT EXISTS schema_migrations (
+	psql_owner -c "CREATE TABLE IF NOT EXISTS schema_migrations (
 	    version text PRIMARY KEY,
 	    applied_at timestamptz NOT NULL DEFAULT now())" >/dev/null
 	for f in "$ROOT"/sql/migrations/*.sql; do
 		v=$(basename "$f" .sql)
-		done_v=$(psql_drop -tAc \
+		done_v=$(psql_owner -tAc \
 		    "SELECT 1 FROM schema_migrations WHERE version = '$v'")
 		[ "$done_v" = 1 ] && continue
 		log "migrating $v"
 		{ echo "BEGIN;"; cat "$f";
 		  echo "INSERT INTO schema_migrations (version) VALUES ('$v');";
-		  echo "COMMIT;"; } | psql_drop >/dev/null ||
+		  echo "COMMIT;"; } | psql_owner >/dev/null ||
 		    die "migration $v failed"
 	done
 	for f in "$ROOT"/sql/functions/*.sql; do
-		psql_drop -f "$f" >/dev/null || die "$f failed"
+		psql_owner -f "$f" >/dev/null || die "$f failed"
 	done
+	psql_owner -f "$ROOT/sql/grants.sql" >/dev/null || die "grants failed"
 }
 
 seed() {
-	psql_drop -f "$ROOT/sql/seed.sql" >/dev/null || die "seed failed"
+	psql_owner -f "$ROOT/sql/seed.sql" >/dev/null || die "seed failed"
 }
 
 # A self-signed certificate for localhost and 127.0.0.1.

@@ -108,7 +108,7 @@ class Client:
         if body is not None:
             raw = json.dumps(body).encode()
             if isinstance(body, dict):
-                watch(*(body.get(k) for k in WATCHED_FIELDS))
+                watch_body(body)
         if raw is not None:
             h["Content-Type"] = "application/json"
         if self.cookies:
@@ -133,7 +133,8 @@ class Client:
             openapi_check.check(method, path, resp)
         for name, line in resp.cookies().items():
             value = line.split(";", 1)[0].split("=", 1)[1]
-            watch(value)
+            if len(value) >= 16:
+                watch(value)
             if "Max-Age=0" in line:
                 self.cookies.pop(name, None)
             else:
@@ -213,11 +214,13 @@ def pg_signal(sig):
 
 
 def sql(query, *args):
-    """Runs a query as the drop role; returns rows of text columns."""
+    """Runs a query as the database's superuser (tests are its operator:
+    they rename tables and signal backends); returns rows of text
+    columns. test_hardening.py connects as drop, the server's role."""
     cmd = ["psql", "-X", "-q", "-tA", "-F", "\t", "-v", "ON_ERROR_STOP=1",
            "-h", os.environ.get("DROP_TEST_PGHOST", "/tmp"),
            "-p", os.environ.get("DROP_TEST_PGPORT", "5432"),
-           "-U", "drop", "-d", "drop"]
+           "-U", "postgres", "-d", "drop"]
     for i, a in enumerate(args):
         cmd += ["-v", "p%d=%s" % (i + 1, a)]
     out = subprocess.run(cmd, input=query, capture_output=True, text=True,
@@ -244,16 +247,38 @@ def user_body(**over):
 
 # What no log line of Drop may carry: the e-mails, passwords, tokens and
 # account numbers the tests used (test_logs.py reads the log at the end).
-# Compared in lower case (PostgreSQL's DETAIL shows lower(email)).
+# Compared in lower case (PostgreSQL's DETAIL shows lower(email)). Body
+# fields count when they look like the real thing (a rejected "12345678"
+# is in made-up ids too).
 WATCHED = set()
-WATCHED_FIELDS = ("email", "password", "accountNumber", "bankAccount",
-                  "currentPassword", "newPassword")
+
+
+def _password(v):
+    return len(v) >= 8 and any(c.isalpha() for c in v) and \
+        any(c.isdigit() for c in v)
+
+
+WATCHED_FIELDS = {
+    "email": lambda v: "@" in v and "." in v.split("@")[-1],
+    "password": _password,
+    "currentPassword": _password,
+    "newPassword": _password,
+    "accountNumber": lambda v: len(v) == 11 and v.isdigit(),
+    "bankAccount": lambda v: len(v) >= 15 and v[:2].isalpha(),
+}
 
 
 def watch(*values):
     for v in values:
         if isinstance(v, str) and len(v) >= 8:
             WATCHED.add(v.lower())
+
+
+def watch_body(body):
+    for k, ok in WATCHED_FIELDS.items():
+        v = body.get(k)
+        if isinstance(v, str) and ok(v):
+            watch(v)
 
 
 def register(client=None, **over):

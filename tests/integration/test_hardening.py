@@ -4,7 +4,10 @@ client wrote, JSON answers not sniffed as something else, a card number
 in groups found in an address, notification ids too long for the query
 refused as a field error."""
 
-from harness import Client, detail_fields, eq, is_error, register
+import os
+import subprocess
+
+from harness import Client, detail_fields, eq, is_error, register, sql_one
 from money_helpers import MERCHANT, funded_user, new_client_like
 from test_cards import new_card, set_flags
 
@@ -55,3 +58,34 @@ def test_notification_ids_too_long_are_a_field_error():
     r = c.patch("/api/notifications", {"notificationIds": ids})
     is_error(r, 422, "validation_error")
     eq(detail_fields(r), ["notificationIds"])
+
+
+def app_sql(query):
+    """query as drop, the role the server connects as: (ok, error text)."""
+    r = subprocess.run(
+        ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1",
+         "-h", os.environ.get("DROP_TEST_PGHOST", "/tmp"),
+         "-p", os.environ.get("DROP_TEST_PGPORT", "5432"),
+         "-U", "drop", "-d", "drop"], input=query, capture_output=True,
+        text=True)
+    return r.returncode == 0, r.stderr
+
+
+def test_the_server_role_cannot_rewrite_the_audit_log_or_the_schema():
+    for q in ["UPDATE audit_log SET action = action",
+              "DELETE FROM audit_log",
+              "TRUNCATE audit_log",
+              "CREATE TABLE intruder (x int)",
+              "ALTER TABLE users ADD COLUMN intruder int",
+              "DROP TABLE exchange_rates",
+              "DELETE FROM schema_migrations"]:
+        ok, err = app_sql(q)
+        assert not ok and ("permission denied" in err or
+                           "must be owner" in err), (q, err)
+    # What it must do still works: rows in, rows read.
+    ok, err = app_sql("BEGIN; INSERT INTO audit_log (actor, action, entity, "
+                      "entity_id) VALUES ('test', 'probe', 'none', 'x'); "
+                      "SELECT count(*) FROM audit_log; ROLLBACK;")
+    assert ok, err
+    eq(sql_one("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+               "AND tableowner <> 'drop_owner'"), "0")

@@ -1,0 +1,11 @@
+-- What the server's role (drop) may do, applied after every migration by
+-- the owner (drop_owner): read and write rows, never change the schema;
+-- the audit log only grows (no UPDATE, DELETE or TRUNCATE of it).
+GRANT USAGE ON SCHEMA public TO drop;
+REVOKE CREATE ON SCHEMA public FROM drop;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO drop;
+REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public
+    FROM drop;
+REVOKE UPDATE, DELETE ON audit_log FROM drop;
+REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM drop;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO drop;
