@@ -66,7 +66,10 @@ pg_setup() {
 	mkdir -p "$dir/run"
 	if [ "$(id -u)" = 0 ]; then
 		chown postgres:postgres "$dir" "$dir/run"
-		chmod 700 "$dir" "$dir/run"
+		# The socket's directory: Kore's unprivileged workers connect
+		# (they may pass through the cluster's directory, not list it).
+		chmod 711 "$dir"
+		chmod 755 "$dir/run"
 	fi
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		log "initdb in $dir/data"
@@ -174,6 +177,25 @@ make_secret() {
 	(umask 077; openssl rand -base64 48 | tr -d '\n' >"$1")
 }
 
+# Started by root, Kore's workers and key manager run as this user (Kore's
+# privilege separation; no chroot: they reach PostgreSQL's socket).
+KORE_USER=${DROP_KORE_USER:-drop-run}
+
+# The flags Kore starts with: -r (keep the user) only when not root.
+kore_flags() {
+	if [ "$(id -u)" = 0 ]; then echo "-fnc"; else echo "-fnrc"; fi
+}
+
+# As root: the user exists and owns the TLS key its key manager reads.
+kore_user_ready() {
+	[ "$(id -u)" = 0 ] || return 0
+	id "$KORE_USER" >/dev/null 2>&1 ||
+	    useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin "$KORE_USER" ||
+	    die "cannot create the user $KORE_USER"
+	[ ! -f "$1/tls/key.pem" ] || chown "$KORE_USER" "$1/tls/key.pem"
+}
+
 # render_conf SO VAR OUT: kore.conf with this run's ports, paths and TLS.
 render_conf() {
 	so=$1 var=$2 out=$3
@@ -191,6 +213,11 @@ render_conf() {
 	# Logs every syscall the worker sandbox would refuse (see README).
 	if [ "${DROP_SECCOMP_TRACING:-no}" = yes ]; then
 		echo "seccomp_tracing yes" >>"$out"
+	fi
+	if [ "$(id -u)" = 0 ]; then
+		kore_user_ready "$var"
+		printf 'runas\t\t%s\nkeymgr_runas\t%s\n' "$KORE_USER" \
+		    "$KORE_USER" >>"$out"
 	fi
 }
 

@@ -54,7 +54,7 @@ log "$BANK_NOTE"
 log "demo login:   demo@drop.example / DemoPass123"
 
 cd "$ROOT"
-kore -fnrc "$VAR/kore.conf" &
+kore $(kore_flags) "$VAR/kore.conf" &
 KPID=$!
 wait "$KPID" || true
 KPID=""

@@ -91,7 +91,7 @@ start_kore() {
 	# Its own session: a Kore process that signals its process group
 	# (seen with seccomp tracing: "parent gone" in the keymgr) must not
 	# reach make or this script.
-	(cd "$ROOT" && exec env $KORE_ENV setsid kore -fnrc \
+	(cd "$ROOT" && exec env $KORE_ENV setsid kore $(kore_flags) \
 	    "$TMP/kore-$1.conf") >"$TMP/kore-$1.log" 2>&1 &
 	KPID=$!
 	BASE_URL="$scheme://127.0.0.1:$2"

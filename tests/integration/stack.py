@@ -23,6 +23,9 @@ import urllib.request
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 STACKCTL = os.path.join(ROOT, "scripts", "stackctl.sh")
 PGCTL = os.path.join(ROOT, "scripts", "pgctl.sh")
+# Started by root, Kore drops its workers to an unprivileged user (the
+# rendered kore.conf names it: scripts/lib.sh render_conf).
+KORE_FLAGS = "-fnc" if os.getuid() == 0 else "-fnrc"
 PRISM = os.path.join(ROOT, "tests", "tools", "node_modules", ".bin", "prism")
 PSD2 = os.path.join(ROOT, "sandbox", "bank", "psd2-api-1.3.9.yaml")
 
@@ -117,7 +120,7 @@ class Stack:
         # Its own session: a Kore that signals its process group must
         # not reach pytest.
         with open(self.log_path, "wb") as log:
-            self.kore = subprocess.Popen(["kore", "-fnrc", conf], cwd=ROOT,
+            self.kore = subprocess.Popen(["kore", KORE_FLAGS, conf], cwd=ROOT,
                                          env=self.kore_env, stdout=log,
                                          stderr=subprocess.STDOUT,
                                          start_new_session=True)

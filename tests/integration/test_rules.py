@@ -16,7 +16,7 @@ import pytest
 
 import openapi_check
 from harness import Client, eq, is_error, register, sql
-from stack import ROOT, free_ports
+from stack import KORE_FLAGS, ROOT, free_ports
 
 KORE_CONF = os.path.join(ROOT, "kore.conf")
 VALIDATORS_C = os.path.join(ROOT, "src", "core", "validators.c")
@@ -252,7 +252,7 @@ def kore_with(stack, edit, env=None):
         f.write(text)
     log = os.path.join(stack.tmp, "kore-broken.log")
     with open(log, "w") as out:
-        p = subprocess.Popen(["kore", "-fnrc", broken], cwd=ROOT,
+        p = subprocess.Popen(["kore", KORE_FLAGS, broken], cwd=ROOT,
                              env=dict(stack.kore_env, **(env or {})),
                              stdout=out,
                              stderr=subprocess.STDOUT,
