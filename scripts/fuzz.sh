@@ -1,7 +1,7 @@
 #!/bin/sh
 # make fuzz: every parser of src/lib that reads what a client or a bank
 # sends, under libFuzzer with ASan and UBSan (tests/fuzz/fuzz_*.c), for
-# DROP_FUZZ_SECONDS each (default 60; make test runs 15). Corpora grow in
+# DROP_FUZZ_SECONDS each (default 60; make test runs 30). Corpora grow in
 # build/fuzz/corpus/<target> from the seeds in tests/fuzz/seeds/<target>;
 # a crash or a broken property leaves its input in build/fuzz/ and fails.
 #   DROP_FUZZ_ONLY=money,psd2   those targets only

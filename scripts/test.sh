@@ -2,7 +2,7 @@
 # make test: everything CI runs. Builds the dev and asan flavors, runs the
 # Check unit tests, the layer check, the OpenAPI lint, the web client's
 # unit tests (node --test tests/web/) and the parsers under libFuzzer
-# (15 s each: scripts/fuzz.sh), then the integration tests with
+# (30 s each: scripts/fuzz.sh), then the integration tests with
 # pytest once per flavor (each session starts its own stack:
 # tests/integration/stack.py), a plain-HTTP smoke, and the bank client
 # against Prism serving the Berlin Group's definition.
@@ -30,7 +30,7 @@ node --test "$ROOT/tests/web/" >"$ROOT/build/web-unit.log" 2>&1 ||
     { cat "$ROOT/build/web-unit.log"; FAILED=1; }
 grep -E "^# (pass|fail)" "$ROOT/build/web-unit.log" >&2 || true
 log "fuzzing the parsers (libFuzzer, ASan, UBSan)"
-DROP_FUZZ_SECONDS=${DROP_FUZZ_SECONDS:-15} sh "$ROOT/scripts/fuzz.sh" ||
+DROP_FUZZ_SECONDS=${DROP_FUZZ_SECONDS:-30} sh "$ROOT/scripts/fuzz.sh" ||
     FAILED=1
 
 K=${DROP_TEST_K:-}
