@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import json
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -338,3 +339,33 @@ def clock(skew):
         yield
     finally:
         sql("UPDATE drop_clock SET skew = '0'")
+
+
+def raw_connection(base=None):
+    """A socket to the public listener (TLS when it is https), for
+    requests the client above would not send."""
+    u = urllib.parse.urlsplit(base or base_url())
+    s = socket.create_connection((u.hostname, u.port), timeout=10)
+    if u.scheme == "https":
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(s, server_hostname=u.hostname)
+    return s
+
+
+def child_status(pid):
+    """/proc status (name -> text) of each process pid started."""
+    kids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % d) as f:
+                st = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        if int(st["PPid"]) == pid:
+            kids.append(st)
+    return kids
+

@@ -254,6 +254,33 @@ class Stack:
         except OSError:
             return ""
 
+    def hung_stacks(self):
+        """Where each process of a Kore that will not stop is: every
+        thread's backtrace (gdb, when installed) in hang-<pid>.txt under
+        the kept logs, and its first frames as problems."""
+        if shutil.which("gdb") is None:
+            return ["kore hung: install gdb to see where"]
+        problems = []
+        pids = [int(d) for d in os.listdir("/proc") if d.isdigit()]
+        for pid in pids:
+            try:
+                if os.getpgid(pid) != self.kore.pid:
+                    continue
+            except OSError:
+                continue
+            out = subprocess.run(
+                ["gdb", "-p", str(pid), "-batch", "-ex",
+                 "thread apply all bt 25"], capture_output=True, text=True,
+                timeout=60).stdout
+            path = os.path.join(self.tmp, "hang-%d.txt" % pid)
+            with open(path, "w") as f:
+                f.write(out)
+            frames = [line for line in out.splitlines()
+                      if line.startswith("#")][:6]
+            problems.append("kore hung: pid %d (%s): %s" % (
+                pid, path, " | ".join(frames)))
+        return problems
+
     def stop_kore(self):
         """[] or the problems of stopping Kore (it must take <= 5 s)."""
         if self.kore is None or self.kore.poll() is not None:
@@ -264,6 +291,7 @@ class Stack:
         try:
             self.kore.wait(timeout=2 * STOP_LIMIT_S)
         except subprocess.TimeoutExpired:
+            problems += self.hung_stacks()
             os.killpg(self.kore.pid, signal.SIGKILL)
             self.kore.wait()
             problems.append("kore did not stop in %d s; killed" %

@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from harness import Client, detail_fields, eq, is_error, register, sql_one
+from harness import (Client, child_status, detail_fields, eq, is_error,
+                     register, sql_one)
 from money_helpers import MERCHANT, funded_user, new_client_like
 from test_cards import new_card, set_flags
 from test_rules import needs_stack
@@ -95,28 +96,11 @@ def test_the_server_role_cannot_rewrite_the_audit_log_or_the_schema():
                "AND tableowner <> 'drop_owner'"), "0")
 
 
-def kore_children(pid):
-    """The processes Kore's parent started: (pid, name, effective uid)."""
-    kids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/status" % d) as f:
-                st = dict(line.split(":", 1) for line in f if ":" in line)
-        except OSError:
-            continue
-        if int(st["PPid"]) == pid:
-            kids.append((int(d), st["Name"].strip(),
-                         int(st["Uid"].split()[1])))
-    return kids
-
-
 def test_workers_and_key_manager_run_unprivileged(stack):
     needs_stack(stack)
     if os.getuid() != 0:
         pytest.skip("not started by root: Kore keeps the user it has")
-    kids = kore_children(stack.kore.pid)
+    kids = child_status(stack.kore.pid)
     assert len(kids) >= 3, kids   # two workers and the key manager
     user = pwd.getpwnam("drop-run").pw_uid
-    eq(sorted(set(uid for _, _, uid in kids)), [user])
+    eq(sorted(set(int(st["Uid"].split()[1]) for st in kids)), [user])

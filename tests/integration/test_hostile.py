@@ -11,9 +11,8 @@ import socket
 import ssl
 import threading
 import time
-import urllib.parse
 
-from harness import Client, eq
+from harness import Client, child_status, eq, raw_connection
 from test_limits import wait_public
 from test_recovery import recovered
 from test_rules import kore_with, needs_stack, wait_up
@@ -26,31 +25,10 @@ FLOOD = 3000        # rate reads, each from a new address
 SLOTS = 64          # the limiter's table, so the flood fills it
 
 
-def connect(base):
-    u = urllib.parse.urlsplit(base)
-    s = socket.create_connection((u.hostname, u.port), timeout=10)
-    if u.scheme == "https":
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        s = ctx.wrap_socket(s, server_hostname=u.hostname)
-    return s
-
-
 def worker_rss_kib(pid):
     """The summed VmRSS of the processes Kore's parent started."""
-    total = 0
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/status" % d) as f:
-                st = dict(line.split(":", 1) for line in f if ":" in line)
-        except OSError:
-            continue
-        if int(st["PPid"]) == pid and "VmRSS" in st:
-            total += int(st["VmRSS"].split()[0])
-    return total
+    return sum(int(st["VmRSS"].split()[0]) for st in child_status(pid)
+               if "VmRSS" in st)
 
 
 class Probe(threading.Thread):
@@ -85,19 +63,19 @@ def hostile_connections(base):
     feeds them; returns how many the server had closed after 20 s."""
     conns = []
     for _ in range(IDLE):
-        conns.append(("idle", connect(base)))
+        conns.append(("idle", raw_connection(base)))
     for _ in range(TRICKLE):
-        s = connect(base)
+        s = raw_connection(base)
         s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         conns.append(("trickle", s))
     for _ in range(ENDLESS):
-        s = connect(base)
+        s = raw_connection(base)
         s.sendall(b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\n"
                   b"Content-Type: application/json\r\n"
                   b"Content-Length: 65536\r\n\r\n{")
         conns.append(("endless", s))
     for _ in range(HUGE):
-        s = connect(base)
+        s = raw_connection(base)
         try:
             s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n" +
                       b"X-Huge: " + b"h" * 20000 + b"\r\n\r\n")
@@ -131,7 +109,7 @@ def pipelined(base, n=50):
     seconds until the server hung up). Kore 4.1 answers the first and
     drops the rest of what it read with it (its request takes the whole
     read buffer); the header timeout then ends the connection."""
-    s = connect(base)
+    s = raw_connection(base)
     s.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n" * n)
     data = b""
     t0 = time.time()

@@ -6,23 +6,10 @@ path gets Kore's 414; a body or a header trickled in is cut at its
 timeout."""
 
 import socket
-import ssl
-import time
 import threading
-import urllib.parse
+import time
 
-from harness import Client, eq, is_error
-
-
-def raw_connection():
-    u = urllib.parse.urlsplit(Client().base)
-    s = socket.create_connection((u.hostname, u.port), timeout=30)
-    if u.scheme == "https":
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        s = ctx.wrap_socket(s, server_hostname=u.hostname)
-    return s
+from harness import Client, eq, is_error, raw_connection
 
 
 def test_long_paths_are_answered():
