@@ -11,6 +11,8 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+# gdb: where a Kore that will not stop is stuck (tests/integration/stack.py).
+PACKAGES="$PACKAGES gdb"
 need_packages
 sh "$ROOT/scripts/build.sh" dev
 sh "$ROOT/scripts/build.sh" asan

@@ -74,7 +74,6 @@ int	drop_json_raw_member(const char *, size_t, const char *, char *,
 	    size_t);
 
 /* money.c */
-int	drop_money_from_double(double, int64_t *);
 int	drop_money_format(int64_t, char *, size_t);
 int	drop_money_parse(const char *, int64_t *);
 int64_t	drop_fee(int64_t, int);

@@ -1,62 +1,13 @@
 /*
- * Money: JSON numbers to integer øre and back, never float arithmetic.
+ * Money: integer øre to text and fees, never float arithmetic (the text
+ * the client wrote is parsed by drop_money_parse).
  */
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib.h"
-
-#define MONEY_MAX_ABS	1e13	/* larger amounts are never valid input */
-
-/*
- * The amount the client wrote, exactly: the first of 0, 1 or 2 decimals
- * whose text parses back to the same double; -1 if none does (more than
- * two decimals) or it is out of range.
- */
-int
-drop_money_from_double(double v, int64_t *ore)
-{
-	char		 buf[64], *p;
-	int		 decimals, len, neg, i;
-	int64_t		 units, frac;
-
-	if (!isfinite(v) || fabs(v) >= MONEY_MAX_ABS)
-		return (-1);
-	for (decimals = 0; decimals <= 2; decimals++) {
-		len = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-		if (len < 0 || (size_t)len >= sizeof(buf))
-			return (-1);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	if (decimals > 2)
-		return (-1);
-
-	p = buf;
-	neg = (*p == '-');
-	if (neg)
-		p++;
-	for (units = 0; *p >= '0' && *p <= '9'; p++)
-		units = units * 10 + (*p - '0');
-	frac = 0;
-	if (*p == '.')
-		p++;
-	for (i = 0; i < 2; i++) {
-		frac *= 10;
-		if (*p >= '0' && *p <= '9')
-			frac += *p++ - '0';
-	}
-	if (*p != '\0')
-		return (-1);
-	*ore = units * 100 + frac;
-	if (neg)
-		*ore = -*ore;
-
-	return (0);
-}
 
 /* "-1234.05" style text for SQL numeric parameters. */
 int

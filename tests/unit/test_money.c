@@ -1,4 +1,4 @@
-/* Money parsing: JSON numbers to øre, exactly. */
+/* Money: the text a client wrote to øre, exactly, and øre back to text. */
 
 #include "lib.h"
 #include "unit.h"
@@ -7,19 +7,19 @@ START_TEST(whole_and_decimal_amounts)
 {
 	int64_t	ore;
 
-	ck_assert_int_eq(drop_money_from_double(129, &ore), 0);
+	ck_assert_int_eq(drop_money_parse("129", &ore), 0);
 	ck_assert_int_eq(ore, 12900);
-	ck_assert_int_eq(drop_money_from_double(1.29, &ore), 0);
+	ck_assert_int_eq(drop_money_parse("1.29", &ore), 0);
 	ck_assert_int_eq(ore, 129);
-	ck_assert_int_eq(drop_money_from_double(0.1, &ore), 0);
+	ck_assert_int_eq(drop_money_parse("0.1", &ore), 0);
 	ck_assert_int_eq(ore, 10);
-	ck_assert_int_eq(drop_money_from_double(2010.5, &ore), 0);
+	ck_assert_int_eq(drop_money_parse("2010.5", &ore), 0);
 	ck_assert_int_eq(ore, 201050);
-	ck_assert_int_eq(drop_money_from_double(50000, &ore), 0);
+	ck_assert_int_eq(drop_money_parse("50000", &ore), 0);
 	ck_assert_int_eq(ore, 5000000);
-	ck_assert_int_eq(drop_money_from_double(99999.99, &ore), 0);
+	ck_assert_int_eq(drop_money_parse("99999.99", &ore), 0);
 	ck_assert_int_eq(ore, 9999999);
-	ck_assert_int_eq(drop_money_from_double(-12.34, &ore), 0);
+	ck_assert_int_eq(drop_money_parse("-12.34", &ore), 0);
 	ck_assert_int_eq(ore, -1234);
 }
 END_TEST
@@ -28,10 +28,10 @@ START_TEST(three_decimals_rejected)
 {
 	int64_t	ore;
 
-	ck_assert_int_eq(drop_money_from_double(1.005, &ore), -1);
-	ck_assert_int_eq(drop_money_from_double(100.001, &ore), -1);
-	ck_assert_int_eq(drop_money_from_double(0.001, &ore), -1);
-	ck_assert_int_eq(drop_money_from_double(1e-7, &ore), -1);
+	ck_assert_int_eq(drop_money_parse("1.005", &ore), -1);
+	ck_assert_int_eq(drop_money_parse("100.001", &ore), -1);
+	ck_assert_int_eq(drop_money_parse("0.001", &ore), -1);
+	ck_assert_int_eq(drop_money_parse("1e-7", &ore), -1);
 }
 END_TEST
 
@@ -39,9 +39,9 @@ START_TEST(out_of_range_rejected)
 {
 	int64_t	ore;
 
-	ck_assert_int_eq(drop_money_from_double(1e13, &ore), -1);
-	ck_assert_int_eq(drop_money_from_double(1e300, &ore), -1);
-	ck_assert_int_eq(drop_money_from_double(0, &ore), 0);
+	ck_assert_int_eq(drop_money_parse("1000000000000000", &ore), -1);
+	ck_assert_int_eq(drop_money_parse("1e300", &ore), -1);
+	ck_assert_int_eq(drop_money_parse("0", &ore), 0);
 	ck_assert_int_eq(ore, 0);
 }
 END_TEST
