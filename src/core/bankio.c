@@ -47,13 +47,16 @@ TAILQ_HEAD(bank_list, drop_bank_call);
 
 static struct {
 	int			 started;
-	struct drop_loopthread	 lt;		/* its thread, lock and pipe */
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
 	struct bank_list	 inbox;		/* to start (thread takes) */
 	struct bank_list	 outbox;	/* finished (event loop takes) */
 	int			 queued;
 	int			 stop;
 	CURLM			*multi;
+	int			 pipe[2];
 	struct curl_slist	*resolve;
+	struct kore_event	 evt;
 } io;
 
 static void	*bank_thread(void *);
@@ -76,10 +79,17 @@ drop_bank_setup(void)
 	if (drop_cfg.bank_resolve[0] != '\0' && (io.resolve =
 	    curl_slist_append(NULL, drop_cfg.bank_resolve)) == NULL)
 		fatal("bank: out of memory");
+	if (pipe2(io.pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		fatal("bank: pipe: %s", errno_s);
 	TAILQ_INIT(&io.inbox);
 	TAILQ_INIT(&io.outbox);
-	drop_loopthread_start(&io.lt, "bank", BANK_EVENT_TYPE, bank_event,
-	    bank_thread);
+	if (pthread_mutex_init(&io.lock, NULL) != 0)
+		fatal("bank: mutex");
+	io.evt.type = BANK_EVENT_TYPE;
+	io.evt.handle = bank_event;
+	kore_platform_event_level_read(io.pipe[0], &io.evt);
+	if (pthread_create(&io.thread, NULL, bank_thread, NULL) != 0)
+		fatal("bank: thread: %s", errno_s);
 	io.started = 1;
 }
 
@@ -89,11 +99,11 @@ drop_bank_teardown(void)
 {
 	if (!io.started)
 		return;
-	(void)pthread_mutex_lock(&io.lt.lock);
+	(void)pthread_mutex_lock(&io.lock);
 	io.stop = 1;
-	(void)pthread_mutex_unlock(&io.lt.lock);
+	(void)pthread_mutex_unlock(&io.lock);
 	(void)curl_multi_wakeup(io.multi);
-	(void)pthread_join(io.lt.thread, NULL);
+	(void)pthread_join(io.thread, NULL);
 	io.started = 0;
 }
 
@@ -122,10 +132,10 @@ drop_bank_call(struct drop_bank_request *req, const char *bban,
 		drop_bank_free(c);
 		return (NULL);
 	}
-	(void)pthread_mutex_lock(&io.lt.lock);
+	(void)pthread_mutex_lock(&io.lock);
 	TAILQ_INSERT_TAIL(&io.inbox, c, list);
 	io.queued++;
-	(void)pthread_mutex_unlock(&io.lt.lock);
+	(void)pthread_mutex_unlock(&io.lock);
 	(void)curl_multi_wakeup(io.multi);
 
 	return (c);
@@ -283,12 +293,13 @@ bank_thread(void *arg)
 	struct drop_bank_call	*c;
 	struct CURLMsg		*msg;
 	int			 running, left, inflight, stop;
+	char			 one = 1;
 
 	(void)arg;
 	inflight = 0;
 	for (;;) {
 		TAILQ_INIT(&take);
-		(void)pthread_mutex_lock(&io.lt.lock);
+		(void)pthread_mutex_lock(&io.lock);
 		stop = io.stop;
 		while (inflight < BANK_INFLIGHT &&
 		    (c = TAILQ_FIRST(&io.inbox)) != NULL) {
@@ -296,7 +307,7 @@ bank_thread(void *arg)
 			TAILQ_INSERT_TAIL(&take, c, list);
 			inflight++;
 		}
-		(void)pthread_mutex_unlock(&io.lt.lock);
+		(void)pthread_mutex_unlock(&io.lock);
 		if (stop)
 			break;
 		while ((c = TAILQ_FIRST(&take)) != NULL) {
@@ -312,10 +323,12 @@ bank_thread(void *arg)
 			(void)curl_multi_remove_handle(io.multi, c->easy);
 			finish(c, msg->data.result);
 			inflight--;
-			(void)pthread_mutex_lock(&io.lt.lock);
+			(void)pthread_mutex_lock(&io.lock);
 			TAILQ_INSERT_TAIL(&io.outbox, c, list);
-			(void)pthread_mutex_unlock(&io.lt.lock);
-			drop_loopthread_notify(&io.lt);
+			(void)pthread_mutex_unlock(&io.lock);
+			/* A full pipe already holds a wake-up: EAGAIN is fine. */
+			if (write(io.pipe[1], &one, 1) == -1 && errno != EAGAIN)
+				break;
 		}
 		(void)curl_multi_poll(io.multi, NULL, 0, 1000, NULL);
 	}
@@ -329,18 +342,20 @@ bank_event(void *arg, int err)
 {
 	struct bank_list	 done;
 	struct drop_bank_call	*c;
+	char			 buf[64];
 
 	(void)arg;
 	(void)err;
-	drop_loopthread_drain(&io.lt);
+	while (read(io.pipe[0], buf, sizeof(buf)) > 0)
+		;
 	TAILQ_INIT(&done);
-	(void)pthread_mutex_lock(&io.lt.lock);
+	(void)pthread_mutex_lock(&io.lock);
 	while ((c = TAILQ_FIRST(&io.outbox)) != NULL) {
 		TAILQ_REMOVE(&io.outbox, c, list);
 		TAILQ_INSERT_TAIL(&done, c, list);
 		io.queued--;
 	}
-	(void)pthread_mutex_unlock(&io.lt.lock);
+	(void)pthread_mutex_unlock(&io.lock);
 	while ((c = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, c, list);
 		if (c->abandoned || c->done == NULL)

@@ -8,8 +8,11 @@
 
 #include <sys/socket.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dbpool.h"
 
@@ -24,10 +27,13 @@ struct connect_job {
 /* The connect thread: one job at a time in, one result out. */
 static struct {
 	int			 started;
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
 	pthread_cond_t		 wake;
 	struct connect_job	*todo;
 	struct connect_job	*done;
-	struct drop_loopthread	 lt;
+	int			 pipe[2];
+	struct kore_event	 evt;
 } ct;
 
 static struct {
@@ -56,10 +62,16 @@ dbconn_setup(void (*cb)(PGconn *, const char *))
 	conns.connected = cb;
 	if (ct.started)
 		return;
-	if (pthread_cond_init(&ct.wake, NULL) != 0)
-		fatal("database: condition");
-	drop_loopthread_start(&ct.lt, "database", DB_EVENT_TYPE,
-	    connect_event, connect_thread);
+	if (pipe2(ct.pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		fatal("database: pipe: %s", errno_s);
+	if (pthread_mutex_init(&ct.lock, NULL) != 0 ||
+	    pthread_cond_init(&ct.wake, NULL) != 0)
+		fatal("database: mutex");
+	ct.evt.type = DB_EVENT_TYPE;
+	ct.evt.handle = connect_event;
+	kore_platform_event_level_read(ct.pipe[0], &ct.evt);
+	if (pthread_create(&ct.thread, NULL, connect_thread, NULL) != 0)
+		fatal("database: thread: %s", errno_s);
 	ct.started = 1;
 }
 
@@ -126,10 +138,10 @@ dbconn_connect(void)
 		return (0);
 	job = kore_calloc(1, sizeof(*job));
 	conns.connecting = 1;
-	(void)pthread_mutex_lock(&ct.lt.lock);
+	(void)pthread_mutex_lock(&ct.lock);
 	ct.todo = job;
 	(void)pthread_cond_signal(&ct.wake);
-	(void)pthread_mutex_unlock(&ct.lt.lock);
+	(void)pthread_mutex_unlock(&ct.lock);
 
 	return (1);
 }
@@ -144,15 +156,16 @@ connect_thread(void *arg)
 {
 	struct connect_job	*job;
 	PGconn			*db;
+	char			 one = 1;
 
 	(void)arg;
 	for (;;) {
-		(void)pthread_mutex_lock(&ct.lt.lock);
+		(void)pthread_mutex_lock(&ct.lock);
 		while (ct.todo == NULL)
-			(void)pthread_cond_wait(&ct.wake, &ct.lt.lock);
+			(void)pthread_cond_wait(&ct.wake, &ct.lock);
 		job = ct.todo;
 		ct.todo = NULL;
-		(void)pthread_mutex_unlock(&ct.lt.lock);
+		(void)pthread_mutex_unlock(&ct.lock);
 
 		if ((db = PQconnectdb(drop_cfg.conninfo)) == NULL) {
 			(void)kore_strlcpy(job->error, "out of memory",
@@ -165,10 +178,11 @@ connect_thread(void *arg)
 			job->db = db;
 		}
 
-		(void)pthread_mutex_lock(&ct.lt.lock);
+		(void)pthread_mutex_lock(&ct.lock);
 		ct.done = job;
-		(void)pthread_mutex_unlock(&ct.lt.lock);
-		drop_loopthread_notify(&ct.lt);
+		(void)pthread_mutex_unlock(&ct.lock);
+		while (write(ct.pipe[1], &one, 1) == -1 && errno == EINTR)
+			;
 	}
 
 	return (NULL);
@@ -179,14 +193,16 @@ static void
 connect_event(void *arg, int err)
 {
 	struct connect_job	*job;
+	char			 buf[16];
 
 	(void)arg;
 	(void)err;
-	drop_loopthread_drain(&ct.lt);
-	(void)pthread_mutex_lock(&ct.lt.lock);
+	while (read(ct.pipe[0], buf, sizeof(buf)) > 0)
+		;
+	(void)pthread_mutex_lock(&ct.lock);
 	job = ct.done;
 	ct.done = NULL;
-	(void)pthread_mutex_unlock(&ct.lt.lock);
+	(void)pthread_mutex_unlock(&ct.lock);
 	if (job != NULL)
 		connect_done(job);
 }

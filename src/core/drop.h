@@ -10,8 +10,6 @@
 
 #include <sys/types.h>
 
-#include <pthread.h>
-
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/pgsql.h>
@@ -373,19 +371,6 @@ void	drop_dbq_release(struct drop_dbq *);
 PGresult *drop_dbq_take(struct drop_dbq *);
 
 /* bankio.c: calls to the bank, off the event loop. */
-/* loopthread.c: a worker thread that reports through a pipe. */
-struct drop_loopthread {
-	pthread_t		 thread;
-	pthread_mutex_t		 lock;		/* what the two share */
-	int			 pipe[2];
-	struct kore_event	 evt;
-};
-
-void	drop_loopthread_start(struct drop_loopthread *, const char *, int,
-	    void (*)(void *, int), void *(*)(void *));
-void	drop_loopthread_notify(struct drop_loopthread *);
-void	drop_loopthread_drain(struct drop_loopthread *);
-
 void	drop_bank_setup(void);
 void	drop_bank_teardown(void);
 struct drop_bank_call *drop_bank_call(struct drop_bank_request *,
