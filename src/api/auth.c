@@ -13,7 +13,6 @@ struct auth_state {
 	char		noti_id[DROP_ID_LEN];
 	char		hash[128];
 	int		known;
-	int		paused;		/* seconds the account's sign-in waits */
 };
 
 static int	register_start(struct drop_ctx *);
@@ -245,13 +244,14 @@ login_found(struct drop_ctx *ctx)
 {
 	struct auth_state	*st = ctx->data;
 	const char		*hash, *paused;
+	int			 wait;
 
 	hash = drop_col(ctx, 0, "password_hash");
 	st->known = drop_rows(ctx) == 1 && hash != NULL;
 	if (st->known) {
 		paused = drop_col(ctx, 0, "paused");
-		if (paused != NULL && (st->paused = atoi(paused)) > 0)
-			return (drop_rate_limited(ctx, st->paused));
+		if (paused != NULL && (wait = atoi(paused)) > 0)
+			return (drop_rate_limited(ctx, wait));
 		(void)kore_strlcpy(st->user_id, drop_col(ctx, 0, "id"),
 		    sizeof(st->user_id));
 		(void)kore_strlcpy(st->hash, hash, sizeof(st->hash));

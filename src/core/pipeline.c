@@ -467,7 +467,7 @@ static int
 fields_step(struct drop_ctx *ctx)
 {
 	const struct drop_method	*m = ctx->method;
-	int				 wait;
+	int				 wait, group;
 
 	if ((m->flags & DROP_BODY_OPT) && (ctx->req->http_body == NULL ||
 	    ctx->req->http_body_length == 0))
@@ -489,15 +489,14 @@ fields_step(struct drop_ctx *ctx)
 	if ((m->flags & DROP_MERCHANT) && strcmp(ctx->sess.role, "merchant"))
 		return (drop_error(ctx, 403, "forbidden",
 		    "Merchant role required"));
-	/* A well-formed payment also counts for its user, from any address. */
-	if ((m->flags & DROP_RL_PAY) &&
-	    !drop_ratelimit_user(DROP_RL_PAY_USER, ctx->sess.user_id, &wait)) {
-		(void)drop_rate_limited(ctx, wait);
-		return (DROP_STEP_DONE);
-	}
-	/* A PIN is four digits: its changes are few, whoever asks. */
-	if ((m->flags & DROP_RL_PIN) &&
-	    !drop_ratelimit_user(DROP_RL_PIN_USER, ctx->sess.user_id, &wait)) {
+	/*
+	 * A well-formed payment also counts for its user, from any address;
+	 * so does a PIN change (four digits: few, whoever asks).
+	 */
+	group = (m->flags & DROP_RL_PAY) ? DROP_RL_PAY_USER :
+	    (m->flags & DROP_RL_PIN) ? DROP_RL_PIN_USER : 0;
+	if (group != 0 &&
+	    !drop_ratelimit_user(group, ctx->sess.user_id, &wait)) {
 		(void)drop_rate_limited(ctx, wait);
 		return (DROP_STEP_DONE);
 	}
