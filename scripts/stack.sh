@@ -25,7 +25,11 @@ stop_kore() {
 		FAILED=1
 	fi
 	if kill -0 "$KPID" 2>/dev/null; then
-		log "kore did not stop in 10 s; killing it"
+		log "kore did not stop in 10 s; its workers' stacks go to its log"
+		# shellcheck disable=SC2046
+		"$PYTHON" "$ROOT/tests/integration/stack.py" stacks \
+		    $(pgrep -P "$KPID") || true
+		log "killing kore"
 		pkill -KILL -P "$KPID" 2>/dev/null || true
 		kill -KILL "$KPID" 2>/dev/null || true
 	fi

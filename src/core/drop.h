@@ -276,6 +276,10 @@ extern struct drop_config	drop_cfg;
 /* config.c */
 void	drop_config_load(void);
 
+/* crashlog.c */
+void	drop_crash_preload(void);
+void	drop_crash_setup(void);
+
 /* pipeline.c */
 int	drop_serve(struct http_request *, const struct drop_route *);
 int	drop_sql_failed(struct drop_ctx *);

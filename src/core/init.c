@@ -50,6 +50,11 @@ kore_parent_configure(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
+	/* One log line, one write: none repeats in a forked worker or dies
+	 * with a killed one in a buffer. */
+	(void)fflush(stdout);
+	(void)setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
+	drop_crash_preload();
 	drop_confcheck();
 	drop_config_load();
 	if (drop_passwd_dummy(drop_cfg.dummy_hash, sizeof(drop_cfg.dummy_hash),
@@ -61,10 +66,11 @@ kore_parent_configure(int argc, char **argv)
 		fatal("cannot load TLS private keys");
 }
 
-/* Worker, before its event loop: TLS key hook. */
+/* Worker, before its event loop: the crash log and the TLS key hook. */
 void
 kore_worker_configure(void)
 {
+	drop_crash_setup();
 	drop_tls_worker_hook();
 }
 

@@ -10,7 +10,8 @@ each fault; after each one the database is checked, and Drop's records
 against the sandbox bank's own ledger (tests/integration/bank_ledger.py):
 every acknowledged payment at the bank once, nothing debited twice. At
 the end every payment must have ended by itself. Loopback only; every loop
-is bounded in time.
+is bounded in time. DROP_FAULT_ONLY (fault names) and DROP_FAULT_REPEAT
+(times) narrow and repeat the sequence to chase one failure.
 """
 
 import http.client
@@ -31,6 +32,7 @@ from harness import (Client, approve, bank, base_url,  # noqa: E402
 from money_helpers import MERCHANT, account_number  # noqa: E402
 from bank_helpers import sca_form  # noqa: E402
 import bank_ledger  # noqa: E402
+from stack import ask_worker_stacks  # noqa: E402
 
 PGDIR = os.environ["DROP_TEST_PGDIR"]
 PGPORT = os.environ["DROP_TEST_PGPORT"]
@@ -46,6 +48,10 @@ GIVEUP_S = int(os.environ.get("DROP_BANK_GIVEUP_S", "60"))
 LEASE_S = 30        # a claimed call's lease (sql/functions/007_bank.sql)
 # How much slower this flavor is (3 under ASan): the waits scale with it.
 SLOW = float(os.environ.get("DROP_FAULT_SLOW", "1"))
+# Chasing one failure: only these faults (comma-separated names), and the
+# whole sequence this many times against the same Kore.
+ONLY = [n for n in os.environ.get("DROP_FAULT_ONLY", "").split(",") if n]
+REPEAT = max(1, int(os.environ.get("DROP_FAULT_REPEAT", "1")))
 FREEZE_S = 10
 SOCKET_S = 5
 
@@ -469,6 +475,9 @@ def run_fault(name, probes, inject, restore, hold, down, failures):
               "ok" if not mine else "FAILED"), flush=True)
     for m in mine:
         print("    " + m, flush=True)
+    if mine:
+        # Where each worker thread is now, in Kore's kept log.
+        ask_worker_stacks(kore_workers())
     failures.extend("%s: %s" % (name, m) for m in mine)
     return not mine
 
@@ -531,30 +540,32 @@ def main():
     def keep_callbacks():
         bank("POST", "/sandbox/callbacks", {"lose": False})
 
-    results = [
-        run_fault("worker-kill", probes, kill_worker, None, 2, False,
-                  failures),
-        run_fault("pg-restart-immediate", probes, pg_restart_immediate, None,
-                  0, False, failures),
-        run_fault("freeze-after-start", probes, restart_then_freeze,
-                  lambda: pg_signal(signal.SIGCONT), FREEZE_S, True,
-                  failures),
-        run_fault("freeze-under-load", probes,
-                  lambda: pg_signal(signal.SIGSTOP),
-                  lambda: pg_signal(signal.SIGCONT), FREEZE_S, True,
-                  failures),
-        run_fault("socket-unreachable", probes, socket_away, socket_back,
-                  SOCKET_S, True, failures),
-        run_fault("worker-kill-in-bank-call", probes,
-                  kill_worker_in_bank_call, None, 2, False, failures),
-        run_fault("bank-kill-restart", probes, kill_bank, bank_start, 3,
-                  False, failures),
-        run_fault("bank-frozen", probes,
-                  lambda: bank_signal(signal.SIGSTOP),
-                  lambda: bank_signal(signal.SIGCONT), 8, False, failures),
-        run_fault("callbacks-lost", probes, lose_callbacks, keep_callbacks,
-                  10, False, failures),
+    faults = [
+        ("worker-kill", kill_worker, None, 2, False),
+        ("pg-restart-immediate", pg_restart_immediate, None, 0, False),
+        ("freeze-after-start", restart_then_freeze,
+         lambda: pg_signal(signal.SIGCONT), FREEZE_S, True),
+        ("freeze-under-load", lambda: pg_signal(signal.SIGSTOP),
+         lambda: pg_signal(signal.SIGCONT), FREEZE_S, True),
+        ("socket-unreachable", socket_away, socket_back, SOCKET_S, True),
+        ("worker-kill-in-bank-call", kill_worker_in_bank_call, None, 2,
+         False),
+        ("bank-kill-restart", kill_bank, bank_start, 3, False),
+        ("bank-frozen", lambda: bank_signal(signal.SIGSTOP),
+         lambda: bank_signal(signal.SIGCONT), 8, False),
+        ("callbacks-lost", lose_callbacks, keep_callbacks, 10, False),
     ]
+    chosen = [f for f in faults if not ONLY or f[0] in ONLY]
+    results = []
+    killed = 0
+    for _ in range(REPEAT):
+        for name, inject, restore, hold, down in chosen:
+            results.append(run_fault(name, probes, inject, restore, hold,
+                                     down, failures))
+            killed += name.startswith("worker-kill")
+    # The shell harness expects exactly this many workers gone.
+    with open(os.path.join(BANK_TMP, "workers-killed"), "w") as f:
+        f.write("%d\n" % killed)
     n_fault_failures = len(failures)
 
     stop_payers.set()

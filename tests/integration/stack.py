@@ -6,6 +6,7 @@ SIGTERM, its log must show no sanitizer report, sandbox kill or crashed
 worker, and the bank must have seen no request the Berlin Group
 definition does not allow."""
 
+import ctypes
 import os
 import re
 import secrets
@@ -32,6 +33,7 @@ PSD2 = os.path.join(ROOT, "sandbox", "bank", "psd2-api-1.3.9.yaml")
 LOG_PROBLEMS = re.compile(r"ERROR: AddressSanitizer|runtime error:|"
                           r"sandbox violation|seccomp violation|fatal")
 STOP_LIMIT_S = 5
+SYS_TGKILL = 234    # x86_64: a signal to one thread of another process
 START_LIMIT_S = 30
 
 
@@ -45,6 +47,33 @@ def free_ports(n):
     for s in socks:
         s.close()
     return ports
+
+
+def tgkill(pid, tid, sig):
+    """sig to thread tid of process pid: 0, or -1."""
+    return ctypes.CDLL(None, use_errno=True).syscall(SYS_TGKILL, pid, tid,
+                                                     sig)
+
+
+def ask_worker_stacks(pids):
+    """SIGUSR2 to every thread of each Kore worker among pids (each
+    writes its backtrace to Kore's log: src/core/crashlog.c); the workers
+    asked, a second later."""
+    asked = []
+    for pid in pids:
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                if b"[wrk" not in f.read():
+                    continue
+            tids = [int(t) for t in os.listdir("/proc/%d/task" % pid)]
+        except OSError:
+            continue
+        for tid in tids:
+            tgkill(pid, tid, signal.SIGUSR2)
+            time.sleep(0.05)
+        asked.append(pid)
+    time.sleep(1)
+    return asked
 
 
 class Stack:
@@ -255,19 +284,23 @@ class Stack:
             return ""
 
     def hung_stacks(self):
-        """Where each process of a Kore that will not stop is: every
-        thread's backtrace (gdb, when installed) in hang-<pid>.txt under
-        the kept logs, and its first frames as problems."""
-        if shutil.which("gdb") is None:
-            return ["kore hung: install gdb to see where"]
+        """Where each process of a Kore that will not stop is: each
+        worker thread's backtrace in Kore's log (SIGUSR2 to each thread:
+        src/core/crashlog.c, no ptrace needed), every thread's backtrace
+        (gdb, when installed and allowed to attach) in hang-<pid>.txt
+        under the kept logs, and the first frames of each as problems."""
         problems = []
-        pids = [int(d) for d in os.listdir("/proc") if d.isdigit()]
-        for pid in pids:
+        pids = []
+        for d in os.listdir("/proc"):
             try:
-                if os.getpgid(pid) != self.kore.pid:
-                    continue
+                if d.isdigit() and os.getpgid(int(d)) == self.kore.pid:
+                    pids.append(int(d))
             except OSError:
                 continue
+        problems += self.worker_stacks(pids)
+        if shutil.which("gdb") is None:
+            return problems + ["kore hung: install gdb to see where"]
+        for pid in pids:
             out = subprocess.run(
                 ["gdb", "-p", str(pid), "-batch", "-ex",
                  "thread apply all bt 25"], capture_output=True, text=True,
@@ -279,6 +312,21 @@ class Stack:
                       if line.startswith("#")][:6]
             problems.append("kore hung: pid %d (%s): %s" % (
                 pid, path, " | ".join(frames)))
+        return problems
+
+    def worker_stacks(self, pids):
+        """SIGUSR2 to every thread of each worker among pids; the first
+        frames each wrote to Kore's log, as problems."""
+        asked = ask_worker_stacks(pids)
+        with open(self.log_path, errors="replace") as f:
+            text = f.read()
+        problems = []
+        for pid in asked:
+            for tid, frames in re.findall(
+                    r"drop: stack on request: pid %d tid (\d+) signal 12\n"
+                    r"((?:.*\n)*?)drop: end of stack" % pid, text):
+                problems.append("kore hung: worker %d thread %s: %s" % (
+                    pid, tid, " | ".join(frames.splitlines()[2:8])))
         return problems
 
     def stop_kore(self):
@@ -346,3 +394,10 @@ class Stack:
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
         return problems
+
+
+if __name__ == "__main__":
+    # stack.py stacks PID...: the shell harnesses' way to ask (stack.sh).
+    import sys
+    if len(sys.argv) > 2 and sys.argv[1] == "stacks":
+        ask_worker_stacks([int(a) for a in sys.argv[2:]])
