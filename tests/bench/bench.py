@@ -306,10 +306,13 @@ def main():
                   env={"BENCH_SESSIONS": payers})
     bt.join()
     b_ratio = ratio(d_burst["p99"] or 0, d_alone["p99"] or 1)
-    notes.append("Logins alone: %.1f/s (bcrypt cost 12). During a burst of "
-                 "logins (%.1f/s), D's p99 is %.2f ms against %.2f ms alone: "
-                 "%.2fx (goal <= 2x) %s" % (
-                     logins["rps"], burst.get("rps", 0), d_burst["p99"] or 0,
+    # Answers other than 200 (the hash queue's 503, a limiter's 429) are
+    # counted: a burst rate above the rate alone is not hashing.
+    notes.append("Logins alone: %.1f/s (bcrypt cost 12, non-2xx %d). During "
+                 "a burst of logins (%.1f/s, non-2xx %d), D's p99 is %.2f ms "
+                 "against %.2f ms alone: %.2fx (goal <= 2x) %s" % (
+                     logins["rps"], logins["non2xx"], burst.get("rps", 0),
+                     burst.get("non2xx", 0), d_burst["p99"] or 0,
                      d_alone["p99"] or 0, b_ratio,
                      "met" if b_ratio <= 2 else "NOT met"))
     print(notes[-1], flush=True)
