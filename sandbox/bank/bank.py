@@ -220,16 +220,26 @@ def log(msg):
 
 # --- the ledger --------------------------------------------------------------
 
-def set_status(p, status):
+def set_status(p, status, told=None):
+    """A payment's new status; its callback goes at once, or into told
+    when a transaction is open (sent once it commits)."""
     CONN.execute("UPDATE payments SET status = ?, updated_at = ? "
                  "WHERE id = ?", (status, now(), p["id"]))
-    notify(p["notify_uri"], p["id"], status)
+    if told is None:
+        notify(p["notify_uri"], p["id"], status)
+    else:
+        told.append((p["notify_uri"], p["id"], status))
 
 
-def execute(p):
-    """Books a payment, or rejects it for want of funds (one transaction)."""
+def execute(p, approved=False):
+    """Books a payment, or rejects it for want of funds, in one transaction
+    with the customer's approval (approved), so that a bank killed midway
+    never leaves one approved and never executed; callbacks after it."""
+    told = []
     CONN.execute("BEGIN IMMEDIATE")
     try:
+        if approved:
+            set_status(p, "ACTC", told)
         debtor = account(p["debtor"])
         account(p["creditor"])
         if p["debtor"].startswith("6666") or debtor["balance"] < p["amount"]:
@@ -244,12 +254,27 @@ def execute(p):
                          (p["id"], p["debtor"], p["creditor"], p["amount"],
                           p["remittance"], now()))
             status = "ACSC"
-        set_status(p, status)
+        set_status(p, status, told)
         CONN.execute("COMMIT")
     except Exception:
         CONN.execute("ROLLBACK")
         raise
+    for uri, pid, st in told:
+        notify(uri, pid, st)
     return status
+
+
+def recover():
+    """At start: what a bank killed midway (or an older ledger) left
+    accepted and not executed is executed, as a bank finishes it."""
+    for p in q("SELECT * FROM payments WHERE status = 'ACTC' OR "
+               "(status = 'RCVD' AND sca = 0)"):
+        log("finishing %s (%s when the bank stopped)" % (p["id"],
+                                                          p["status"]))
+        if p["status"] == "RCVD":
+            process(p)
+        else:
+            execute(p)
 
 
 def payment(pid):
@@ -572,8 +597,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 p = payment(rid)
                 if p["status"] == "RCVD":
                     if action == "approve":
-                        set_status(p, "ACTC")
-                        execute(payment(rid))
+                        execute(p, approved=True)
                     else:
                         set_status(p, "RJCT")
                 row = payment(rid)
@@ -691,6 +715,7 @@ def main():
     global CONN
     os.makedirs(os.path.dirname(os.path.abspath(DB)), exist_ok=True)
     CONN = db()
+    recover()
     threading.Thread(target=sender, daemon=True).start()
     srv = Server(("127.0.0.1", PORT), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -148,7 +148,9 @@ drop_passwd_task_end(struct drop_ctx *ctx)
 {
 	if (!ctx->task_live)
 		return;
-	kore_task_destroy(&ctx->task);
+	/* Kore destroyed it already if it ended after its request went. */
+	if (ctx->task.req != NULL)
+		kore_task_destroy(&ctx->task);
 	ctx->task_live = 0;
 	passwd_outstanding--;
 }

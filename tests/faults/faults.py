@@ -32,7 +32,7 @@ from harness import (Client, approve, bank, base_url,  # noqa: E402
 from money_helpers import MERCHANT, account_number  # noqa: E402
 from bank_helpers import sca_form  # noqa: E402
 import bank_ledger  # noqa: E402
-from stack import ask_worker_stacks  # noqa: E402
+from stack import ask_worker_stacks, worker_pids  # noqa: E402
 
 PGDIR = os.environ["DROP_TEST_PGDIR"]
 PGPORT = os.environ["DROP_TEST_PGPORT"]
@@ -85,13 +85,6 @@ def pg_restart_immediate():
                         "start", PGDIR, PGPORT], capture_output=True,
                        text=True)
     assert r.returncode == 0, r.stderr
-
-
-def kore_workers():
-    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(KORE_PID)],
-                         capture_output=True, text=True).stdout
-    return [int(line.split()[0]) for line in out.splitlines()
-            if "wrk" in line]
 
 
 # --- payers ---------------------------------------------------------------
@@ -477,7 +470,7 @@ def run_fault(name, probes, inject, restore, hold, down, failures):
         print("    " + m, flush=True)
     if mine:
         # Where each worker thread is now, in Kore's kept log.
-        ask_worker_stacks(kore_workers())
+        ask_worker_stacks(worker_pids(KORE_PID))
     failures.extend("%s: %s" % (name, m) for m in mine)
     return not mine
 
@@ -497,7 +490,7 @@ def main():
     time.sleep(3)
 
     def kill_worker():
-        workers = kore_workers()
+        workers = worker_pids(KORE_PID)
         assert workers, "no kore workers found"
         KILLED_AT[0] = time.time()
         os.kill(random.choice(workers), signal.SIGKILL)

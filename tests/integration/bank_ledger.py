@@ -96,7 +96,8 @@ def compare(open_ok=True):
         if not open_ok and t["outbox"] and t["status"] in (
                 "pending_authorisation", "processing") and \
                 not t["booked"] and not held:
-            problems.append("%s is still %s" % (tx, t["status"]))
+            problems.append("%s is still %s (at the bank: %s)" % (
+                tx, t["status"], p["status"] if p else "absent"))
     to_collection = sum(b["amount"] for b in ledger["bookings"]
                         if b["creditor"] == COLLECTION)
     if to_collection != collected:

@@ -55,6 +55,15 @@ def tgkill(pid, tid, sig):
                                                      sig)
 
 
+def worker_pids(kore_pid):
+    """Pids of the HTTP workers of the Kore whose parent is kore_pid (not
+    its key manager)."""
+    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(kore_pid)],
+                         capture_output=True, text=True).stdout
+    return [int(line.split()[0]) for line in out.splitlines()
+            if "[wrk" in line]
+
+
 def ask_worker_stacks(pids):
     """SIGUSR2 to every thread of each Kore worker among pids (each
     writes its backtrace to Kore's log: src/core/crashlog.c); the workers

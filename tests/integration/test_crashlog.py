@@ -7,21 +7,13 @@ ASan's own report of the fatal one."""
 import os
 import re
 import signal
-import subprocess
 import time
 
 from harness import Client, eq
-from stack import tgkill
+from stack import ask_worker_stacks, worker_pids
 from test_limits import wait_public
 from test_recovery import recovered
 from test_rules import kore_with, needs_stack, wait_up
-
-def workers(pid):
-    """Pids of Kore's HTTP workers (not its key manager)."""
-    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)],
-                         capture_output=True, text=True).stdout
-    return [int(line.split()[0]) for line in out.splitlines()
-            if "[wrk" in line]
 
 
 def log_text(path):
@@ -44,11 +36,9 @@ def test_a_worker_writes_where_each_thread_is_and_serves_on(stack):
     with kore_with(stack, lambda t: t) as (p, base, internal, log):
         eq(wait_up(p, internal), None)
         wait_public(base)
-        pid = workers(p.pid)[0]
+        pid = worker_pids(p.pid)[0]
         tids = sorted(int(t) for t in os.listdir("/proc/%d/task" % pid))
-        for tid in tids:
-            eq(tgkill(pid, tid, signal.SIGUSR2), 0)
-            time.sleep(0.05)
+        eq(ask_worker_stacks([pid]), [pid])
         text = wait_for(log, r"tid %d signal 12\n(.*\n)*?drop: end of stack"
                         % tids[-1])
         eq(Client(base).get("/api/health").status, 200)
@@ -69,7 +59,7 @@ def test_a_fatal_signal_leaves_a_backtrace_and_ends_the_worker(stack):
     with kore_with(stack, lambda t: t) as (p, base, internal, log):
         eq(wait_up(p, internal), None)
         wait_public(base)
-        pid = workers(p.pid)[0]
+        pid = worker_pids(p.pid)[0]
         os.kill(pid, signal.SIGSEGV)
         text = wait_for(log, r"\(%d\) exited with status" % pid)
         # Kore starts another and both serve again.
