@@ -282,6 +282,12 @@ const NB = {
   'Print': 'Skriv ut',
   'Payments received': 'Mottatte betalinger',
   'No payments yet. They show here as soon as a customer pays.': 'Ingen betalinger ennå. De vises her så snart en kunde betaler.',
+  'Payouts': 'Utbetalinger',
+  'No payouts yet. Every business day at 06:00, what customers paid you is sent to your bank account.':
+    'Ingen utbetalinger ennå. Hver virkedag kl. 06:00 sendes det kundene har betalt deg, til bankkontoen din.',
+  '{n} payments, fees {fees}': '{n} betalinger, gebyr {fees}',
+  'Paid out': 'Utbetalt',
+  'Refused by the bank, tried again next business day': 'Avvist av banken, prøves igjen neste virkedag',
   /* Cards */
   'Cards are not available yet.': 'Kort er ikke tilgjengelig ennå.',
   'New virtual card': 'Nytt virtuelt kort',
@@ -1387,6 +1393,21 @@ function printQr() {
   window.print();
 }
 
+/* The shop's payouts: day, what it held, where it stands. */
+function payoutList(payouts) {
+  return h('section', { class: 'card', 'aria-labelledby': 'po-h' }, h('h2', { id: 'po-h', text: t('Payouts') }),
+    payouts.length ? h('ul', { class: 'list', id: 'merchant-payouts' }, payouts.map((p) =>
+      h('li', { 'data-status': p.status },
+        h('span', { text: day(p.scheduledFor) + ' · ' + payoutStatusText(p.status) + ' · ' +
+          t('{n} payments, fees {fees}', { n: p.paymentCount, fees: money(p.fees) }) }),
+        h('span', { class: 'money', text: money(p.amount) }))))
+      : h('p', { class: 'note empty', text: t('No payouts yet. Every business day at 06:00, what customers paid you is sent to your bank account.') }));
+}
+
+function payoutStatusText(s) {
+  return { processing: t('On its way'), paid: t('Paid out'), failed: t('Refused by the bank, tried again next business day') }[s] || s;
+}
+
 routes.merchant = async () => {
   const me = await loadMe();
   if (!me) return;
@@ -1394,7 +1415,8 @@ routes.merchant = async () => {
     registerShop();
     return;
   }
-  const [qr, recent] = await Promise.all([api('GET', '/api/merchants/qr'), api('GET', '/api/merchants/transactions?limit=20')]);
+  const [qr, recent, paid] = await Promise.all([api('GET', '/api/merchants/qr'), api('GET', '/api/merchants/transactions?limit=20'),
+    api('GET', '/api/merchants/payouts?limit=10')]);
   const figures = h('div', { id: 'merchant-figures', 'aria-live': 'polite' });
   const buttons = {};
   async function period(p) {
@@ -1427,7 +1449,8 @@ routes.merchant = async () => {
       items.length ? h('ul', { class: 'list' }, items.map((x) =>
         h('li', {}, h('span', { text: x.customerName + ' · ' + when(x.createdAt) }),
           h('span', { class: 'money', text: money(x.netAmount) }))))
-        : h('p', { class: 'note empty', text: t('No payments yet. They show here as soon as a customer pays.') })));
+        : h('p', { class: 'note empty', text: t('No payments yet. They show here as soon as a customer pays.') })),
+    payoutList(paid.ok ? paid.json.data : []));
   period('today');
 };
 

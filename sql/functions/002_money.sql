@@ -321,20 +321,3 @@ BEGIN
 	RETURN 'ok';
 END;
 $$;
-
--- d plus n business days (Monday to Friday).
-CREATE OR REPLACE FUNCTION drop_add_business_days(d date, n integer)
-RETURNS date
-LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-	left_days integer := n;
-BEGIN
-	WHILE left_days > 0 LOOP
-		d := d + 1;
-		IF extract(isodow FROM d) < 6 THEN
-			left_days := left_days - 1;
-		END IF;
-	END LOOP;
-	RETURN d;
-END;
-$$;

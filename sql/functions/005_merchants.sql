@@ -39,27 +39,21 @@ CREATE TRIGGER transactions_merchant_stats
 	    created_at ON transactions
 	FOR EACH ROW EXECUTE FUNCTION drop_merchant_stats_trigger();
 
--- The business day before d (Monday to Friday).
-CREATE OR REPLACE FUNCTION drop_prev_business_day(d date) RETURNS date
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT d - CASE extract(isodow FROM d)::int
-	    WHEN 1 THEN 3 WHEN 7 THEN 2 ELSE 1 END
-$$;
-
 -- The next payout at p_time Europe/Oslo after now: today if it is a
 -- business day and p_time has not passed, else the next business day.
 CREATE OR REPLACE FUNCTION drop_next_payout_day(p_now timestamptz,
     p_time time)
 RETURNS date
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN extract(isodow FROM oslo_day(p_now)) < 6 AND
+	SELECT CASE WHEN drop_business_day(oslo_day(p_now)) AND
 	    (p_now AT TIME ZONE 'Europe/Oslo')::time < p_time
 	    THEN oslo_day(p_now)
 	    ELSE drop_add_business_days(oslo_day(p_now), 1) END
 $$;
 
 -- Dashboard figures of one period (today, week, month) and the next
--- payout: the net of every day whose next business day is the payout day.
+-- payout: what that day's payout run will take, every booked payment no
+-- payout took yet made before the payout day (drop_payouts_run).
 CREATE OR REPLACE FUNCTION drop_merchant_dashboard(p_merchant text,
     p_period text, p_now timestamptz, p_time time)
 RETURNS TABLE (revenue bigint, n bigint, fees bigint, payout_day date,
@@ -71,17 +65,18 @@ LANGUAGE sql STABLE AS $$
 	    ELSE oslo_day(p_now) END AS since,
 	    drop_next_payout_day(p_now, p_time) AS pay)
 	SELECT
-	    coalesce(sum(s.amount) FILTER (WHERE s.day >= b.since), 0)::bigint,
-	    coalesce(sum(s.n) FILTER (WHERE s.day >= b.since), 0)::bigint,
-	    coalesce(sum(s.fee) FILTER (WHERE s.day >= b.since), 0)::bigint,
+	    coalesce(sum(s.amount), 0)::bigint,
+	    coalesce(sum(s.n), 0)::bigint,
+	    coalesce(sum(s.fee), 0)::bigint,
 	    b.pay,
-	    coalesce(sum(s.amount - s.fee) FILTER (WHERE
-	        s.day >= drop_prev_business_day(b.pay) AND s.day < b.pay),
-	        0)::bigint
+	    (SELECT coalesce(sum(t.amount - t.fee), 0) FROM transactions t
+	        WHERE t.merchant_id = p_merchant AND t.status = 'completed' AND
+	        t.bank_booked_at IS NOT NULL AND t.payout_id IS NULL AND
+	        t.created_at < b.pay::timestamp AT TIME ZONE 'Europe/Oslo'
+	    )::bigint
 	FROM b LEFT JOIN merchant_stats s ON s.merchant_id = p_merchant AND
-	    s.day >= least(b.since, drop_prev_business_day(b.pay)) AND
-	    s.day <= oslo_day(p_now)
-	GROUP BY b.pay
+	    s.day >= b.since AND s.day <= oslo_day(p_now)
+	GROUP BY b.since, b.pay
 $$;
 
 -- Registers the caller's business, makes them a merchant and replaces

@@ -138,13 +138,14 @@ CREATE FUNCTION drop_outbox_claim(p_worker text, p_limit integer,
     p_tx text)
 RETURNS TABLE (outbox_id bigint, kind text, request_id text, tx_id text,
     type text, product text, debtor text, amount bigint, psu_ip text,
-    payment_id text, remittance text)
+    payment_id text, remittance text, creditor text, creditor_name text)
 LANGUAGE sql AS $$
 	WITH due AS (
 		SELECT o.id FROM bank_outbox o
-		WHERE o.done_at IS NULL AND (p_tx IS NULL OR o.tx_id = p_tx)
-		    AND (o.next_at <= now() OR (o.tx_id = p_tx AND
-		    o.attempts = 0))
+		WHERE o.done_at IS NULL AND (p_tx IS NULL OR o.tx_id = p_tx OR
+		    o.payout_id = p_tx)
+		    AND (o.next_at <= now() OR ((o.tx_id = p_tx OR
+		    o.payout_id = p_tx) AND o.attempts = 0))
 		    AND (o.locked_until IS NULL OR o.locked_until < now())
 		ORDER BY o.next_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
 	claimed AS (
@@ -160,10 +161,15 @@ LANGUAGE sql AS $$
 	    'Drop ' || t.id || ' ' || CASE WHEN t.type = 'remittance' THEN
 	    coalesce(t.recipient_name, '') || ' ' || coalesce(r.bank_account, '')
 	    || ' ' || coalesce(t.recipient_country, '')
-	    ELSE coalesce(t.merchant_name, '') END
+	    ELSE coalesce(t.merchant_name, '') END, NULL::text, NULL::text
 	FROM claimed c JOIN transactions t ON t.id = c.tx_id
 	JOIN bank_accounts b ON b.id = t.bank_account_id
-	LEFT JOIN recipients r ON r.id = t.recipient_id;
+	LEFT JOIN recipients r ON r.id = t.recipient_id
+	UNION ALL
+	SELECT c.id, c.kind, c.request_id::text, p.id, 'payout', p.bank_product,
+	    p.debtor, p.amount, NULL::text, p.bank_payment_id, 'Drop payout ' ||
+	    p.id || ' ' || p.scheduled_for::text, p.creditor, p.creditor_name
+	FROM claimed c JOIN payouts p ON p.id = c.payout_id;
 $$;
 
 -- The answer to an initiation (or its absence). Unanswered, a 5xx or a
@@ -185,6 +191,13 @@ DECLARE
 	v_status text;
 BEGIN
 	SELECT * INTO o FROM bank_outbox WHERE id = p_outbox FOR UPDATE;
+	IF FOUND AND o.payout_id IS NOT NULL THEN
+		IF o.done_at IS NULL THEN
+			RETURN QUERY SELECT * FROM drop_payout_initiated(o,
+			    p_answered, p_http, p_status, p_payment_id, p_error);
+		END IF;
+		RETURN;
+	END IF;
 	IF NOT FOUND OR o.done_at IS NOT NULL THEN
 		RETURN QUERY SELECT o.tx_id, t.status FROM transactions t
 		    WHERE t.id = o.tx_id;
@@ -255,8 +268,9 @@ BEGIN
 END;
 $$;
 
--- Open payments due for a status poll (a callback can be lost): often at
--- first, then less often; each is held by its next poll time.
+-- Open payments and payouts due for a status poll (a callback can be
+-- lost): often at first, then less often; each is held by its next poll
+-- time.
 DROP FUNCTION IF EXISTS drop_bank_poll_claim(integer);
 CREATE FUNCTION drop_bank_poll_claim(p_limit integer)
 RETURNS TABLE (tx_id text, product text, payment_id text, debtor text)
@@ -266,22 +280,39 @@ LANGUAGE sql AS $$
 		WHERE t.bank_payment_id IS NOT NULL AND t.bank_booked_at IS NULL
 		    AND t.status IN ('pending_authorisation', 'processing')
 		    AND t.bank_poll_at <= now()
-		ORDER BY t.bank_poll_at LIMIT p_limit FOR UPDATE SKIP LOCKED)
-	UPDATE transactions t SET bank_poll_at = now() + CASE
-	    WHEN now() - t.created_at < interval '2 minutes' THEN
-	    interval '2 seconds'
-	    WHEN now() - t.created_at < interval '1 hour' THEN
-	    interval '15 seconds' ELSE interval '5 minutes' END
-	FROM due, bank_accounts b WHERE t.id = due.id
-	    AND b.id = t.bank_account_id
-	RETURNING t.id, t.bank_product, t.bank_payment_id, b.account_number;
+		ORDER BY t.bank_poll_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
+	polled AS (
+		UPDATE transactions t SET bank_poll_at = now() + CASE
+		    WHEN now() - t.created_at < interval '2 minutes' THEN
+		    interval '2 seconds'
+		    WHEN now() - t.created_at < interval '1 hour' THEN
+		    interval '15 seconds' ELSE interval '5 minutes' END
+		FROM due, bank_accounts b WHERE t.id = due.id
+		    AND b.id = t.bank_account_id
+		RETURNING t.id, t.bank_product, t.bank_payment_id,
+		    b.account_number),
+	due_po AS (
+		SELECT p.id FROM payouts p
+		WHERE p.status = 'processing' AND p.bank_payment_id IS NOT NULL
+		    AND p.bank_poll_at <= now()
+		ORDER BY p.bank_poll_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
+	polled_po AS (
+		UPDATE payouts p SET bank_poll_at = now() + CASE
+		    WHEN now() - p.created_at < interval '2 minutes' THEN
+		    interval '2 seconds' ELSE interval '1 minute' END
+		FROM due_po WHERE p.id = due_po.id
+		RETURNING p.id, p.bank_product, p.bank_payment_id, p.debtor)
+	SELECT * FROM polled UNION ALL SELECT * FROM polled_po;
 $$;
 
 CREATE OR REPLACE FUNCTION drop_bank_polled(p_tx text, p_http integer,
     p_status text) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF p_http BETWEEN 200 AND 299 AND p_status IS NOT NULL THEN
+	IF p_http BETWEEN 200 AND 299 AND p_status IS NOT NULL AND
+	    p_tx LIKE 'po\_%' THEN
+		RETURN drop_payout_bank_status(p_tx, p_status);
+	ELSIF p_http BETWEEN 200 AND 299 AND p_status IS NOT NULL THEN
 		RETURN drop_tx_bank_status(p_tx, p_status, NULL, 'polled, ' ||
 		    p_status);
 	END IF;
@@ -317,8 +348,24 @@ CREATE OR REPLACE FUNCTION drop_bank_event(p_event text, p_payment text,
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_tx	text;
+	v_po	text;
 BEGIN
 	SELECT id INTO v_tx FROM transactions WHERE bank_payment_id = p_payment;
+	IF v_tx IS NULL THEN
+		SELECT id INTO v_po FROM payouts WHERE bank_payment_id = p_payment;
+	END IF;
+	IF v_po IS NOT NULL THEN
+		INSERT INTO bank_events (event_id, payment_id, status, payout_id)
+		VALUES (p_event, p_payment, p_status, v_po)
+		ON CONFLICT (event_id) DO NOTHING;
+		IF NOT FOUND THEN
+			RETURN QUERY SELECT 'replay'::text, v_po;
+			RETURN;
+		END IF;
+		PERFORM drop_payout_bank_status(v_po, p_status);
+		RETURN QUERY SELECT 'ok'::text, v_po;
+		RETURN;
+	END IF;
 	-- An event that came before Drop knew the payment applies when the
 	-- bank sends it again; one that was applied never applies twice.
 	INSERT INTO bank_events (event_id, payment_id, status, tx_id)

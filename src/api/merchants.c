@@ -2,7 +2,8 @@
  * Merchants (§9): registration (role upgrade and a fresh session in one
  * transaction), and for merchants the dashboard from the daily aggregates,
  * the QR value and the link its image encodes (the web client's pay page,
- * which a phone camera opens), and the QR payments received.
+ * which a phone camera opens), the QR payments received, and the payouts
+ * made (sql/functions/010_payouts.sql).
  */
 
 #include <stdlib.h>
@@ -32,6 +33,18 @@ static int	qr_start(struct drop_ctx *);
 static int	qr_done(struct drop_ctx *);
 static int	qr_svg_done(struct drop_ctx *);
 static json_t	*tx_json(struct drop_ctx *, int);
+
+static const struct drop_colmap payout_map[] = {
+	{ "id",			"id",			DROP_COL_TEXT },
+	{ "amount",		"amount",		DROP_COL_MONEY },
+	{ "fees",		"fees",			DROP_COL_MONEY },
+	{ "paymentCount",	"payment_count",	DROP_COL_INT },
+	{ "status",		"status",		DROP_COL_TEXT },
+	{ "scheduledFor",	"scheduled",		DROP_COL_TEXT },
+	{ "paidAt",		"paid",			DROP_COL_TEXT },
+	{ "bankReference",	"bank_payment_id",	DROP_COL_TEXT },
+	{ NULL, NULL, 0 }
+};
 
 static const struct drop_field register_fields[] = {
 	{ "businessName",	DROP_T_STRING,	1 },
@@ -84,6 +97,25 @@ static const struct drop_method tx_methods[] = {
 	{ .method = 0 }
 };
 
+/* The merchant's payouts, newest first (about one a business day). */
+static const struct drop_list payout_list = {
+	.def_limit = 20,
+	.max_limit = 50,
+	.sql = DROP_PAGE_SQL("m AS (SELECT id FROM merchants WHERE "
+	    "user_id = $1), page AS (SELECT o.id, o.amount, o.fees, "
+	    "o.payment_count, o.status, o.scheduled_for, o.paid_at, "
+	    "o.bank_payment_id, o.created_at FROM payouts o, m WHERE "
+	    "o.merchant_id = m.id AND " DROP_PAGE_AFTER("o.") ")",
+	    "SELECT count(*) FROM payouts o, m WHERE o.merchant_id = m.id",
+	    "p.scheduled_for::text AS scheduled, iso(p.paid_at) AS paid,", ""),
+	.map = payout_map
+};
+
+static const struct drop_method payout_methods[] = {
+	DROP_LIST_GET(DROP_AUTH | DROP_MERCHANT, NULL, payout_list),
+	{ .method = 0 }
+};
+
 static const struct drop_route register_route = {
 	.name = "merchants.register",
 	.methods = register_methods,
@@ -109,6 +141,11 @@ static const struct drop_route tx_route = {
 	.methods = tx_methods,
 	.datalen = sizeof(struct merchant_state),
 };
+static const struct drop_route payout_route = {
+	.name = "merchants.payouts",
+	.methods = payout_methods,
+	.datalen = sizeof(struct merchant_state),
+};
 
 static const char	sql_register[] =
     "SELECT code, merchant_id, created FROM drop_merchant_register($1, $2, "
@@ -116,8 +153,8 @@ static const char	sql_register[] =
 
 static const char	sql_dashboard[] =
     "SELECT d.revenue, d.n, d.fees, d.payout_day::text AS payout_day, "
-    "d.payout FROM merchants m, drop_merchant_dashboard(m.id, $2, now(), "
-    "$3::time) d WHERE m.user_id = $1";
+    "d.payout FROM merchants m, drop_merchant_dashboard(m.id, $2, "
+    "drop_now(), $3::time) d WHERE m.user_id = $1";
 
 static const char	sql_qr[] =
     "SELECT id, business_name, address FROM merchants WHERE user_id = $1";
@@ -127,6 +164,7 @@ DROP_ROUTE(api_merchant_dashboard, dashboard_route);
 DROP_ROUTE(api_merchant_qr, qr_route);
 DROP_ROUTE(api_merchant_qr_svg, qr_svg_route);
 DROP_ROUTE(api_merchant_transactions, tx_route);
+DROP_ROUTE(api_merchant_payouts, payout_route);
 static void
 qr_value(const char *merchant_id, char *out, size_t outlen)
 {

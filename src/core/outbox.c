@@ -6,7 +6,9 @@
  * the call's own X-Request-ID (the same on every retry, so the bank sees
  * the payment once), and applies the answer in SQL. It also polls open
  * payments (a callback can be lost) and expires unapproved ones. A payment
- * request may kick its own call and wait for its answer, asleep.
+ * request may kick its own call and wait for its answer, asleep. It also
+ * runs the merchants' payout job (sql/functions/010_payouts.sql), whose
+ * payouts' bank calls ride the same outbox.
  */
 
 #include <sys/queue.h>
@@ -23,6 +25,7 @@
 #define OUTBOX_INFLIGHT_MAX	32	/* calls this worker holds at once */
 #define POLL_EVERY_MS		1000
 #define EXPIRE_EVERY_MS		2000
+#define PAYOUT_EVERY_MS		5000	/* the job is due at 06:00 Oslo */
 #define BG_PARAMS_MAX		9
 
 /* A query of the dispatcher, bound to no request. */
@@ -45,6 +48,8 @@ struct item {
 	char			 payment_id[DROP_BANK_ID_MAX];
 	char			 psu_ip[48];
 	char			 remittance[400];
+	char			 creditor[16];	/* a payout's; else collection */
+	char			 creditor_name[808];
 	int64_t			 amount;
 	int			 poll;
 	struct drop_bank_call	*call;
@@ -55,9 +60,11 @@ static struct {
 	int			 claiming;
 	int			 polling;
 	int			 expiring;
+	int			 paying;
 	int			 inflight;
 	u_int64_t		 next_poll;
 	u_int64_t		 next_expire;
+	u_int64_t		 next_payout;
 	char			 worker[32];
 	char			 giveup[16];
 	TAILQ_HEAD(, drop_ctx)	 waiters;
@@ -77,6 +84,8 @@ static const char	sql_polled[] =
     "SELECT drop_bank_polled($1, $2::int, $3) AS status, $1 AS tx_id";
 static const char	sql_expire[] =
     "SELECT drop_bank_expire() AS tx_id";
+static const char	sql_payouts[] =
+    "SELECT drop_payouts_run(drop_now(), $1::time, $2) AS tx_id";
 
 static void	tick(void *, u_int64_t);
 static void	bgq_start(const char *, int, const char **,
@@ -89,6 +98,7 @@ static void	send_item(struct item *);
 static void	item_answered(struct drop_bank_call *, void *);
 static void	applied(struct bgq *, PGresult *);
 static void	woke_all(struct bgq *, PGresult *);
+static void	payouts_made(struct bgq *, PGresult *);
 static void	wake_tx(const char *);
 static int	waited(struct drop_ctx *);
 static void	outbox_unwait(struct drop_ctx *);
@@ -110,7 +120,7 @@ drop_outbox_start(void)
 static void
 tick(void *arg, u_int64_t now)
 {
-	const char	*params[1];
+	const char	*params[2];
 	char		 limit[8];
 
 	(void)arg;
@@ -130,6 +140,13 @@ tick(void *arg, u_int64_t now)
 		ob.next_expire = now + EXPIRE_EVERY_MS;
 		ob.expiring = 1;
 		bgq_start(sql_expire, 0, NULL, woke_all, &ob.expiring);
+	}
+	if (!ob.paying && now >= ob.next_payout) {
+		ob.next_payout = now + PAYOUT_EVERY_MS;
+		ob.paying = 1;
+		params[0] = DROP_PAYOUT_TIME;
+		params[1] = drop_cfg.collection_account;
+		bgq_start(sql_payouts, 2, params, payouts_made, NULL);
 	}
 }
 
@@ -292,6 +309,10 @@ claimed(struct bgq *b, PGresult *res)
 		copy_col(res, row, "psu_ip", it->psu_ip, sizeof(it->psu_ip));
 		copy_col(res, row, "remittance", it->remittance,
 		    sizeof(it->remittance));
+		copy_col(res, row, "creditor", it->creditor,
+		    sizeof(it->creditor));
+		copy_col(res, row, "creditor_name", it->creditor_name,
+		    sizeof(it->creditor_name));
 		amount = col(res, row, "amount");
 		it->amount = amount != NULL ? strtoll(amount, NULL, 10) : 0;
 		send_item(it);
@@ -351,8 +372,10 @@ send_item(struct item *it)
 		memset(&p, 0, sizeof(p));
 		p.product = it->product;
 		p.debtor = it->debtor;
-		p.creditor = drop_cfg.collection_account;
-		p.creditor_name = drop_cfg.collection_name;
+		p.creditor = it->creditor[0] != '\0' ? it->creditor :
+		    drop_cfg.collection_account;
+		p.creditor_name = it->creditor[0] != '\0' ? it->creditor_name :
+		    drop_cfg.collection_name;
 		p.amount = it->amount;
 		p.remittance = it->remittance;
 		r = drop_psd2_pay(&a, &p, &req);
@@ -439,5 +462,21 @@ woke_all(struct bgq *b, PGresult *res)
 	for (row = 0; res != NULL && row < PQntuples(res); row++) {
 		if ((tx = col(res, row, "tx_id")) != NULL)
 			wake_tx(tx);
+	}
+}
+
+/* The payouts just made: the first calls now, the rest at the next ticks. */
+static void
+payouts_made(struct bgq *b, PGresult *res)
+{
+	const char	*id;
+	int		 row;
+
+	(void)b;
+	ob.paying = 0;
+	for (row = 0; res != NULL && row < PQntuples(res) &&
+	    row < OUTBOX_CLAIM_MAX; row++) {
+		if ((id = col(res, row, "tx_id")) != NULL)
+			claim(id);
 	}
 }

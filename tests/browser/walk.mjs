@@ -338,6 +338,7 @@ async function walk(browser, name, options) {
   await page.waitForFunction(() => document.getElementById('period-week').getAttribute('aria-pressed') === 'true');
   must(await page.getAttribute('#period-today', 'aria-pressed') === 'false', 'two periods selected');
   await page.getByText('Ingen betalinger ennå').waitFor();
+  await page.getByText('Ingen utbetalinger ennå').waitFor();
   await check('shop');
   await nav('#/', 'Hei Amira');
   await page.locator('#shop-today').waitFor();

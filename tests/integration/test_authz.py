@@ -115,6 +115,7 @@ MATRIX = [
     ("GET", "/api/merchants/qr", None, shop(200)),
     ("GET", "/api/merchants/qr.svg", None, shop(200)),
     ("GET", "/api/merchants/transactions", None, shop(200)),
+    ("GET", "/api/merchants/payouts", None, shop(200)),
     ("GET", "/api/cards", None, signed_in(200)),
     ("POST", "/api/cards", None, signed_in(201)),
     ("GET", "/api/cards/{card}", None, owned(200)),

@@ -7,11 +7,13 @@ import os
 import random
 import subprocess
 import tempfile
+import time
 import zoneinfo
 
 from harness import (Client, base_url, detail_fields, eq, is_error, register,
                      sql, sql_one)
 from money_helpers import account_number, funded_user, new_client_like
+from payout_helpers import due_day, next_payout
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 
@@ -105,7 +107,8 @@ def test_merchant_register_conflicts_and_validation():
 def test_merchant_routes_are_forbidden_to_non_merchants():
     c = register()
     for path in ["/api/merchants/dashboard", "/api/merchants/qr",
-                 "/api/merchants/qr.svg", "/api/merchants/transactions"]:
+                 "/api/merchants/qr.svg", "/api/merchants/transactions",
+                 "/api/merchants/payouts"]:
         is_error(c.get(path), 403, "forbidden")
         is_error(Client().get(path), 401, "unauthorized")
 
@@ -156,24 +159,16 @@ def move(tx_id, when):
         "WHERE id = :'p1'", tx_id, when.isoformat())
 
 
-def next_payout(now):
-    """Next business day at 06:00 Oslo (today if before 06:00 on one)."""
-    local = now.astimezone(OSLO)
-    d = local.date()
-    if d.isoweekday() < 6 and local.time() < datetime.time(6, 0):
-        return d
-    d += datetime.timedelta(1)
-    while d.isoweekday() > 5:
-        d += datetime.timedelta(1)
-    return d
-
-
-def paid_on(day):
-    """The payout day of a day's revenue: its next business day."""
-    d = day + datetime.timedelta(1)
-    while d.isoweekday() > 5:
-        d += datetime.timedelta(1)
-    return d
+def taken_by_a_run(tx_id, limit=15):
+    """The payout run that is due took tx_id (every worker runs it every
+    5 s)."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if sql_one("SELECT payout_id FROM transactions WHERE id = :'p1'",
+                   tx_id):
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def test_merchant_dashboard_arithmetic_and_oslo_day_boundary():
@@ -205,11 +200,16 @@ def test_merchant_dashboard_arithmetic_and_oslo_day_boundary():
     eq(week["revenue"], 231.4 if in_week else 101.5, "week")
     eq(month["revenue"], 231.4 if in_month else 101.5, "month")
     eq(week["period"], "week")
-    # Next payout: the net of the days whose next business day it is.
+    # Next payout: what its run will take, every booked payment made
+    # before its day that no run took; one made before the day of the run
+    # now due is that run's.
     now = datetime.datetime.now(datetime.timezone.utc)
-    p = next_payout(now)
+    p, due = next_payout(now), due_day(now)
     nets = {today: 101.5 - 1.02, yesterday: 129.9 - 1.30}
-    expect = round(sum(v for k, v in nets.items() if paid_on(k) == p), 2)
+    if yesterday < due:
+        eq(taken_by_a_run(t2), True, "yesterday's payment paid out")
+    expect = round(sum(v for k, v in nets.items() if due <= k < p), 2)
+    d = m.get("/api/merchants/dashboard?period=today").json["data"]
     eq(d["nextPayout"], {"amount": expect, "date": p.isoformat()}, "payout")
     is_error(m.get("/api/merchants/dashboard?period=year"), 422,
              "validation_error")

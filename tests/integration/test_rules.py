@@ -194,7 +194,8 @@ def test_page_limits_of_the_document_are_the_servers():
     lists = list_operations()
     eq(sorted(p for p, _, _ in lists), sorted([
         "/api/recipients", "/api/transactions", "/api/merchants/transactions",
-        "/api/notifications", "/api/complaints"]), "paged lists")
+        "/api/merchants/payouts", "/api/notifications", "/api/complaints"]),
+       "paged lists")
     user = register()
     shop = register()
     r = shop.post("/api/merchants/register", {
