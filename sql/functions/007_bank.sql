@@ -4,6 +4,15 @@
 -- pending_authorisation, processing, completed or failed; a failure
 -- releases exactly what the payment held, once. Every change is an event.
 
+-- When an outbox call tried attempts times is tried again: back-off from
+-- half a second, doubling, at most 30 s.
+CREATE OR REPLACE FUNCTION drop_outbox_backoff(p_attempts integer)
+RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+	SELECT now() + least(30, 0.5 * 2 ^ least(p_attempts, 6)) *
+	    interval '1 second'
+$$;
+
 -- A fresh id of a prefix and 16 hex characters from a CSPRNG.
 CREATE OR REPLACE FUNCTION drop_new_id(p_prefix text) RETURNS text
 LANGUAGE sql VOLATILE AS $$
@@ -214,8 +223,7 @@ BEGIN
 		ELSE
 			UPDATE bank_outbox SET locked_until = NULL,
 			    in_doubt = o.in_doubt OR p_in_doubt,
-			    next_at = now() + least(30, 0.5 * 2 ^ least(o.attempts,
-			    6)) * interval '1 second',
+			    next_at = drop_outbox_backoff(o.attempts),
 			    last_error = coalesce(p_error, 'HTTP ' || p_http)
 			    WHERE id = o.id;
 		END IF;
@@ -257,10 +265,9 @@ BEGIN
 			UPDATE bank_outbox SET done_at = now(), last_error =
 			    coalesce(p_error, 'HTTP ' || p_http) WHERE id = o.id;
 		ELSE
-			UPDATE bank_outbox SET locked_until = NULL, next_at = now() +
-			    least(30, 0.5 * 2 ^ least(o.attempts, 6)) *
-			    interval '1 second', last_error = p_error
-			    WHERE id = o.id;
+			UPDATE bank_outbox SET locked_until = NULL,
+			    next_at = drop_outbox_backoff(o.attempts),
+			    last_error = p_error WHERE id = o.id;
 		END IF;
 	END IF;
 	RETURN QUERY SELECT o.tx_id, t.status FROM transactions t

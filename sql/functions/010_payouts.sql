@@ -93,8 +93,9 @@ BEGIN
 	IF p.status <> 'processing' THEN
 		RETURN p.status;
 	END IF;
-	SELECT user_id INTO v_user FROM merchants WHERE id = p.merchant_id;
 	IF p_status IN ('ACSC', 'ACCC') THEN
+		SELECT user_id INTO v_user FROM merchants
+		    WHERE id = p.merchant_id;
 		UPDATE payouts SET status = 'paid', paid_at = now()
 		    WHERE id = p_id;
 		PERFORM drop_notify(drop_new_id('noti_'), v_user, 'payout_paid',
@@ -139,9 +140,8 @@ CREATE OR REPLACE FUNCTION drop_payout_initiated(o bank_outbox,
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF NOT p_answered OR p_http >= 500 OR p_http = 429 THEN
-		UPDATE bank_outbox SET locked_until = NULL, next_at = now() +
-		    least(30, 0.5 * 2 ^ least(o.attempts, 6)) * interval '1 second',
-		    last_error = coalesce(p_error, 'HTTP ' || p_http)
+		UPDATE bank_outbox SET locked_until = NULL,
+		    next_at = drop_outbox_backoff(o.attempts), last_error = coalesce(p_error, 'HTTP ' || p_http)
 		    WHERE id = o.id;
 	ELSIF p_http >= 400 OR p_payment_id IS NULL THEN
 		UPDATE bank_outbox SET done_at = now(), last_error = p_error
