@@ -283,6 +283,13 @@ const NB = {
   'Payments received': 'Mottatte betalinger',
   'No payments yet. They show here as soon as a customer pays.': 'Ingen betalinger ennå. De vises her så snart en kunde betaler.',
   'Payouts': 'Utbetalinger',
+  'Refunds': 'Refusjoner',
+  'Refund': 'Refunder',
+  'Refunded {amount}': 'Refundert {amount}',
+  'Refund to the customer': 'Refunder til kunden',
+  'Amount to refund': 'Beløp å refundere',
+  'At most {max}': 'Høyst {max}',
+  'Refunded by the shop': 'Refundert av butikken',
   'No payouts yet. Every business day at 06:00, what customers paid you is sent to your bank account.':
     'Ingen utbetalinger ennå. Hver virkedag kl. 06:00 sendes det kundene har betalt deg, til bankkontoen din.',
   '{n} payments, fees {fees}': '{n} betalinger, gebyr {fees}',
@@ -1360,7 +1367,8 @@ routes.tx = async (follow) => {
           [t('Date'), when(x.createdAt)],
           [t('Reference'), rc.reference],
           rc.estimatedCompletion ? [t('Expected by'), day(rc.estimatedCompletion)] : null,
-          x.completedAt ? [t('Completed at'), when(x.completedAt)] : null])),
+          x.completedAt ? [t('Completed at'), when(x.completedAt)] : null,
+          !remit && x.refundedAmount > 0 ? [t('Refunded by the shop'), money(x.refundedAmount)] : null])),
       h('section', { class: 'card', 'aria-labelledby': 'txs-h', id: 'tx-timeline' }, h('h2', { id: 'txs-h', text: t('Status history') }),
         h('ol', { class: 'timeline' }, events.length
           ? events.map((v) => h('li', { text: statusText(v.status) + ' · ' + when(v.at) }))
@@ -1391,6 +1399,38 @@ function printQr() {
   document.body.classList.add('print-qr');
   window.addEventListener('afterprint', () => document.body.classList.remove('print-qr'), { once: true });
   window.print();
+}
+
+/*
+ * A payment received, with what refunds took of it and, while some is
+ * left, a Refund button that opens the refund form in place. One
+ * Idempotency-Key per amount asked for, reused when that refund is retried.
+ */
+function receivedItem(x) {
+  const li = h('li', { id: 'rcv-' + x.id },
+    h('span', { text: x.customerName + ' · ' + when(x.createdAt) +
+      (x.refundedAmount > 0 ? ' · ' + t('Refunded {amount}', { amount: money(x.refundedAmount) }) : '') }),
+    h('span', { class: 'money', text: money(x.netAmount) }));
+  if (x.refundableAmount > 0) {
+    const open = h('button', { type: 'button', class: 'secondary', id: 'refund-open-' + x.id, text: t('Refund') });
+    open.addEventListener('click', () => { open.hidden = true; li.append(refundForm(x)); });
+    li.append(open);
+  }
+  return li;
+}
+
+function refundForm(x) {
+  let attempt = null;
+  const max = Math.round(x.refundableAmount * 100);
+  return form({ id: 'refund-' + x.id, submit: t('Refund to the customer'), label: t('Refund'),
+    fields: [{ name: 'amount', label: t('Amount to refund'), required: true, amount: { min: 1, max },
+      hint: t('At most {max}', { max: money(x.refundableAmount) }) }],
+    onSubmit: async (v) => {
+      if (!attempt || attempt.amount !== v.amount) attempt = { amount: v.amount, key: newKey() };
+      const r = await api('POST', '/api/merchants/transactions/' + x.id + '/refunds', v, { 'Idempotency-Key': attempt.key });
+      if (r.ok) routes.merchant();
+      return r;
+    } });
 }
 
 /* The shop's payouts: day, what it held, where it stands. */
@@ -1425,7 +1465,7 @@ routes.merchant = async () => {
     if (!r.ok) return;
     const d = r.json.data;
     fill(figures, facts('merchant-facts', [[t('Revenue'), money(d.revenue)], [t('Payments'), String(d.transactionCount)],
-      [t('Fees'), money(d.fees)], [t('Net'), money(d.netRevenue)],
+      [t('Fees'), money(d.fees)], [t('Refunds'), money(d.refunds)], [t('Net'), money(d.netRevenue)],
       [t('Next payout'), t('{amount} on {date} at {time}', { amount: money(d.nextPayout.amount), date: day(d.nextPayout.date), time: d.payoutTime })]]));
   }
   const periods = h('div', { class: 'row segmented', role: 'group', 'aria-label': t('Period') },
@@ -1446,9 +1486,7 @@ routes.merchant = async () => {
           h('a', { class: 'button secondary', href: '/api/merchants/qr.svg', download: 'drop-qr.svg', text: t('Download') }),
           h('button', { type: 'button', class: 'secondary', id: 'qr-print', text: t('Print'), onclick: printQr })))),
     h('section', { class: 'card', 'aria-labelledby': 'rcv-h' }, h('h2', { id: 'rcv-h', text: t('Payments received') }),
-      items.length ? h('ul', { class: 'list' }, items.map((x) =>
-        h('li', {}, h('span', { text: x.customerName + ' · ' + when(x.createdAt) }),
-          h('span', { class: 'money', text: money(x.netAmount) }))))
+      items.length ? h('ul', { class: 'list', id: 'merchant-payments' }, items.map(receivedItem))
         : h('p', { class: 'note empty', text: t('No payments yet. They show here as soon as a customer pays.') })),
     payoutList(paid.ok ? paid.json.data : []));
   period('today');

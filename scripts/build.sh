@@ -15,9 +15,11 @@ if [ "$(cat .flavor 2>/dev/null || true)" != "$flavor" ]; then
 	kodev flavor "$flavor" >/dev/null
 	kodev clean >/dev/null 2>&1 || true
 fi
-# kodev tracks .c files only: a changed header or config means rebuild all.
-if [ -f drop.so ] && [ -n "$(find -L src conf -newer drop.so -type f \
-    \( -name '*.h' -o -name 'build.conf' \) | head -n 1)" ]; then
+# kodev tracks .c files only: a changed header or config means rebuild
+# all, and so does an asset changed through its link (openapi.yaml).
+if [ -f drop.so ] && [ -n "$( { find -L src conf -newer drop.so -type f \
+    \( -name '*.h' -o -name 'build.conf' \); find -L assets -newer drop.so \
+    -type f; } | head -n 1)" ]; then
 	kodev clean >/dev/null
 fi
 kodev build >build.log 2>&1 || { cat build.log >&2; exit 1; }

@@ -12,12 +12,14 @@ CREATE VIEW tx_view AS
 	    b.account_number AS from_account
 	FROM transactions t JOIN bank_accounts b ON b.id = t.bank_account_id;
 
--- Records the outcome of the first request with a key.
+-- Records the outcome of the first request with a key: what it made, a
+-- payment (tx_) or a refund (rf_).
 CREATE OR REPLACE FUNCTION drop_idem_finish(p_user text, p_key text,
     p_status integer, p_error text, p_tx text) RETURNS void
 LANGUAGE sql AS $$
 	UPDATE idempotency_keys SET status = p_status, error = p_error,
-	    transaction_id = p_tx
+	    transaction_id = CASE WHEN p_tx LIKE 'rf\_%' THEN NULL ELSE p_tx END,
+	    refund_id = CASE WHEN p_tx LIKE 'rf\_%' THEN p_tx END
 	WHERE p_key IS NOT NULL AND user_id = p_user AND key = p_key;
 $$;
 
@@ -46,7 +48,7 @@ BEGIN
 		    NULL::text;
 	ELSE
 		RETURN QUERY SELECT COALESCE(k.error, 'replay'), k.status,
-		    k.transaction_id, k.response;
+		    coalesce(k.transaction_id, k.refund_id), k.response;
 	END IF;
 END;
 $$;

@@ -51,13 +51,17 @@ LANGUAGE sql IMMUTABLE AS $$
 	    ELSE drop_add_business_days(oslo_day(p_now), 1) END
 $$;
 
--- Dashboard figures of one period (today, week, month) and the next
--- payout: what that day's payout run will take, every booked payment no
--- payout took yet made before the payout day (drop_payouts_run).
-CREATE OR REPLACE FUNCTION drop_merchant_dashboard(p_merchant text,
+-- Dashboard figures of one period (today, week, month): the payments'
+-- aggregates and what refunds made in it took back (any not failed); and
+-- the next payout: what that day's payout run will take, every booked
+-- payment no payout took yet made before the payout day less the refunds
+-- paid since the last payout (drop_payouts_run), none when they outweigh.
+DROP FUNCTION IF EXISTS drop_merchant_dashboard(text, text, timestamptz,
+    time);
+CREATE FUNCTION drop_merchant_dashboard(p_merchant text,
     p_period text, p_now timestamptz, p_time time)
-RETURNS TABLE (revenue bigint, n bigint, fees bigint, payout_day date,
-    payout bigint)
+RETURNS TABLE (revenue bigint, n bigint, fees bigint, refunds bigint,
+    payout_day date, payout bigint)
 LANGUAGE sql STABLE AS $$
 	WITH b AS (SELECT CASE p_period
 	    WHEN 'week' THEN date_trunc('week', oslo_day(p_now))::date
@@ -68,12 +72,19 @@ LANGUAGE sql STABLE AS $$
 	    coalesce(sum(s.amount), 0)::bigint,
 	    coalesce(sum(s.n), 0)::bigint,
 	    coalesce(sum(s.fee), 0)::bigint,
+	    (SELECT coalesce(sum(r.amount), 0) FROM refunds r
+	        WHERE r.merchant_id = p_merchant AND r.status <> 'failed' AND
+	        r.created_at >= b.since::timestamp AT TIME ZONE 'Europe/Oslo'
+	    )::bigint,
 	    b.pay,
-	    (SELECT coalesce(sum(t.amount - t.fee), 0) FROM transactions t
+	    greatest(0, (SELECT coalesce(sum(t.amount - t.fee), 0)
+	        FROM transactions t
 	        WHERE t.merchant_id = p_merchant AND t.status = 'completed' AND
 	        t.bank_booked_at IS NOT NULL AND t.payout_id IS NULL AND
-	        t.created_at < b.pay::timestamp AT TIME ZONE 'Europe/Oslo'
-	    )::bigint
+	        t.created_at < b.pay::timestamp AT TIME ZONE 'Europe/Oslo') -
+	        (SELECT coalesce(sum(r.amount), 0) FROM refunds r
+	        WHERE r.merchant_id = p_merchant AND r.status = 'succeeded' AND
+	        r.payout_id IS NULL))::bigint
 	FROM b LEFT JOIN merchant_stats s ON s.merchant_id = p_merchant AND
 	    s.day >= b.since AND s.day <= oslo_day(p_now)
 	GROUP BY b.since, b.pay

@@ -151,10 +151,10 @@ RETURNS TABLE (outbox_id bigint, kind text, request_id text, tx_id text,
 LANGUAGE sql AS $$
 	WITH due AS (
 		SELECT o.id FROM bank_outbox o
-		WHERE o.done_at IS NULL AND (p_tx IS NULL OR o.tx_id = p_tx OR
-		    o.payout_id = p_tx)
-		    AND (o.next_at <= now() OR ((o.tx_id = p_tx OR
-		    o.payout_id = p_tx) AND o.attempts = 0))
+		WHERE o.done_at IS NULL AND (p_tx IS NULL OR
+		    p_tx IN (o.tx_id, o.payout_id, o.refund_id))
+		    AND (o.next_at <= now() OR (o.attempts = 0 AND
+		    p_tx IN (o.tx_id, o.payout_id, o.refund_id)))
 		    AND (o.locked_until IS NULL OR o.locked_until < now())
 		ORDER BY o.next_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
 	claimed AS (
@@ -178,7 +178,12 @@ LANGUAGE sql AS $$
 	SELECT c.id, c.kind, c.request_id::text, p.id, 'payout', p.bank_product,
 	    p.debtor, p.amount, NULL::text, p.bank_payment_id, 'Drop payout ' ||
 	    p.id || ' ' || p.scheduled_for::text, p.creditor, p.creditor_name
-	FROM claimed c JOIN payouts p ON p.id = c.payout_id;
+	FROM claimed c JOIN payouts p ON p.id = c.payout_id
+	UNION ALL
+	SELECT c.id, c.kind, c.request_id::text, r.id, 'refund', r.bank_product,
+	    r.debtor, r.amount, NULL::text, r.bank_payment_id, 'Drop refund ' ||
+	    r.id || ' of ' || r.tx_id, r.creditor, r.creditor_name
+	FROM claimed c JOIN refunds r ON r.id = c.refund_id;
 $$;
 
 -- The answer to an initiation (or its absence). Unanswered, a 5xx or a
@@ -200,9 +205,9 @@ DECLARE
 	v_status text;
 BEGIN
 	SELECT * INTO o FROM bank_outbox WHERE id = p_outbox FOR UPDATE;
-	IF FOUND AND o.payout_id IS NOT NULL THEN
+	IF FOUND AND o.tx_id IS NULL THEN
 		IF o.done_at IS NULL THEN
-			RETURN QUERY SELECT * FROM drop_payout_initiated(o,
+			RETURN QUERY SELECT * FROM drop_transfer_initiated(o,
 			    p_answered, p_http, p_status, p_payment_id, p_error);
 		END IF;
 		RETURN;
@@ -275,7 +280,7 @@ BEGIN
 END;
 $$;
 
--- Open payments and payouts due for a status poll (a callback can be
+-- Open payments, payouts and refunds due for a status poll (a callback can be
 -- lost): often at first, then less often; each is held by its next poll
 -- time.
 DROP FUNCTION IF EXISTS drop_bank_poll_claim(integer);
@@ -308,8 +313,20 @@ LANGUAGE sql AS $$
 		    WHEN now() - p.created_at < interval '2 minutes' THEN
 		    interval '2 seconds' ELSE interval '1 minute' END
 		FROM due_po WHERE p.id = due_po.id
-		RETURNING p.id, p.bank_product, p.bank_payment_id, p.debtor)
-	SELECT * FROM polled UNION ALL SELECT * FROM polled_po;
+		RETURNING p.id, p.bank_product, p.bank_payment_id, p.debtor),
+	due_rf AS (
+		SELECT r.id FROM refunds r
+		WHERE r.status = 'processing' AND r.bank_payment_id IS NOT NULL
+		    AND r.bank_poll_at <= now()
+		ORDER BY r.bank_poll_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
+	polled_rf AS (
+		UPDATE refunds r SET bank_poll_at = now() + CASE
+		    WHEN now() - r.created_at < interval '2 minutes' THEN
+		    interval '2 seconds' ELSE interval '1 minute' END
+		FROM due_rf WHERE r.id = due_rf.id
+		RETURNING r.id, r.bank_product, r.bank_payment_id, r.debtor)
+	SELECT * FROM polled UNION ALL SELECT * FROM polled_po
+	UNION ALL SELECT * FROM polled_rf;
 $$;
 
 CREATE OR REPLACE FUNCTION drop_bank_polled(p_tx text, p_http integer,
@@ -317,8 +334,8 @@ CREATE OR REPLACE FUNCTION drop_bank_polled(p_tx text, p_http integer,
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF p_http BETWEEN 200 AND 299 AND p_status IS NOT NULL AND
-	    p_tx LIKE 'po\_%' THEN
-		RETURN drop_payout_bank_status(p_tx, p_status);
+	    (p_tx LIKE 'po\_%' OR p_tx LIKE 'rf\_%') THEN
+		RETURN drop_transfer_status(p_tx, p_status);
 	ELSIF p_http BETWEEN 200 AND 299 AND p_status IS NOT NULL THEN
 		RETURN drop_tx_bank_status(p_tx, p_status, NULL, 'polled, ' ||
 		    p_status);
@@ -359,17 +376,21 @@ DECLARE
 BEGIN
 	SELECT id INTO v_tx FROM transactions WHERE bank_payment_id = p_payment;
 	IF v_tx IS NULL THEN
-		SELECT id INTO v_po FROM payouts WHERE bank_payment_id = p_payment;
+		SELECT id INTO v_po FROM payouts WHERE bank_payment_id = p_payment
+		    UNION ALL SELECT id FROM refunds
+		    WHERE bank_payment_id = p_payment;
 	END IF;
 	IF v_po IS NOT NULL THEN
-		INSERT INTO bank_events (event_id, payment_id, status, payout_id)
-		VALUES (p_event, p_payment, p_status, v_po)
+		INSERT INTO bank_events (event_id, payment_id, status, payout_id,
+		    refund_id)
+		VALUES (p_event, p_payment, p_status, CASE WHEN v_po LIKE 'po\_%'
+		    THEN v_po END, CASE WHEN v_po LIKE 'rf\_%' THEN v_po END)
 		ON CONFLICT (event_id) DO NOTHING;
 		IF NOT FOUND THEN
 			RETURN QUERY SELECT 'replay'::text, v_po;
 			RETURN;
 		END IF;
-		PERFORM drop_payout_bank_status(v_po, p_status);
+		PERFORM drop_transfer_status(v_po, p_status);
 		RETURN QUERY SELECT 'ok'::text, v_po;
 		RETURN;
 	END IF;

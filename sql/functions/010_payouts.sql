@@ -26,11 +26,13 @@ $$;
 
 -- The payouts due at p_now, made once: for each merchant, every QR
 -- payment the bank booked that no payout took, made before the due day,
--- in one payout of that day (a run missed while Drop was down is caught
--- up by the next, whose payout takes every day since), with its call in
--- the bank outbox. One caller at a time (the others return at once);
--- the unique (merchant, day) makes a second payout of a day impossible.
--- Returns the new payouts' ids.
+-- less every refund that left the collection account since the last
+-- payout, in one payout of that day (a run missed while Drop was down is
+-- caught up by the next, whose payout takes every day since; refunds that
+-- outweigh the payments wait, with them, for a day they do not). Its
+-- call goes in the bank outbox. One caller at a time (the others return
+-- at once); the unique (merchant, day) makes a second payout of a day
+-- impossible. Returns the new payouts' ids.
 CREATE OR REPLACE FUNCTION drop_payouts_run(p_now timestamptz, p_time time,
     p_debtor text) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
@@ -39,6 +41,11 @@ DECLARE
 	v_before	timestamptz;
 	v_merchant	text;
 	v_id		text;
+	v_txs		text[];
+	v_rfs		text[];
+	v_net		bigint;
+	v_fees		bigint;
+	v_back		bigint;
 BEGIN
 	IF NOT pg_try_advisory_xact_lock(hashtext('drop_payouts_run')) THEN
 		RETURN;
@@ -49,25 +56,28 @@ BEGIN
 	    WHERE t.merchant_id IS NOT NULL AND t.status = 'completed' AND
 	    t.bank_booked_at IS NOT NULL AND t.payout_id IS NULL AND
 	    t.created_at < v_before LOOP
+		SELECT array_agg(t.id), sum(t.amount - t.fee), sum(t.fee)
+		    INTO v_txs, v_net, v_fees FROM transactions t
+		    WHERE t.merchant_id = v_merchant AND
+		    t.status = 'completed' AND t.bank_booked_at IS NOT NULL AND
+		    t.payout_id IS NULL AND t.created_at < v_before;
+		-- The refunds taken are the ones locked here, whatever
+		-- succeeds meanwhile.
+		SELECT array_agg(id), coalesce(sum(amount), 0) INTO v_rfs, v_back
+		    FROM (SELECT r.id, r.amount FROM refunds r
+		    WHERE r.merchant_id = v_merchant AND r.status = 'succeeded'
+		    AND r.payout_id IS NULL FOR UPDATE) s;
+		CONTINUE WHEN v_net - v_back <= 0;
 		v_id := drop_new_id('po_');
 		INSERT INTO payouts (id, merchant_id, scheduled_for, amount, fees,
-		    payment_count, debtor, creditor, creditor_name)
-		SELECT v_id, m.id, v_day, 0, 0, 0, p_debtor, m.bank_account,
+		    refunds, payment_count, debtor, creditor, creditor_name)
+		SELECT v_id, m.id, v_day, v_net - v_back, v_fees, v_back,
+		    cardinality(v_txs), p_debtor, m.bank_account,
 		    m.business_name FROM merchants m WHERE m.id = v_merchant
 		ON CONFLICT (merchant_id, scheduled_for) DO NOTHING;
 		CONTINUE WHEN NOT FOUND;
-		WITH taken AS (
-			UPDATE transactions t SET payout_id = v_id
-			WHERE t.merchant_id = v_merchant AND
-			    t.status = 'completed' AND
-			    t.bank_booked_at IS NOT NULL AND
-			    t.payout_id IS NULL AND t.created_at < v_before
-			RETURNING t.amount, t.fee)
-		UPDATE payouts SET amount = s.net, fees = s.fees,
-		    payment_count = s.n
-		FROM (SELECT coalesce(sum(amount - fee), 0) AS net,
-		    coalesce(sum(fee), 0) AS fees, count(*) AS n FROM taken) s
-		WHERE id = v_id;
+		UPDATE transactions SET payout_id = v_id WHERE id = ANY (v_txs);
+		UPDATE refunds SET payout_id = v_id WHERE id = ANY (v_rfs);
 		INSERT INTO bank_outbox (payout_id, kind) VALUES (v_id, 'initiate');
 		RETURN NEXT v_id;
 	END LOOP;
@@ -122,41 +132,11 @@ DECLARE
 BEGIN
 	UPDATE payouts SET status = 'failed', failure = p_why WHERE id = p_id;
 	UPDATE transactions SET payout_id = NULL WHERE payout_id = p_id;
+	UPDATE refunds SET payout_id = NULL WHERE payout_id = p_id;
 	SELECT m.user_id INTO v_user FROM payouts p JOIN merchants m ON
 	    m.id = p.merchant_id WHERE p.id = p_id;
 	PERFORM drop_notify(drop_new_id('noti_'), v_user, 'payout_failed',
 	    'Payout failed', 'Your bank refused today''s payout; it is tried '
 	    || 'again with the next one. Check your payout account.', NULL);
-END;
-$$;
-
--- The answer to a payout's initiation (drop_outbox_initiated's half for
--- payouts): unanswered, a 5xx or a 429, retried with back-off for as
--- long as it takes (the same X-Request-ID; nobody waits, and the money
--- is owed); a 4xx fails it; else the bank's payment id and status.
-CREATE OR REPLACE FUNCTION drop_payout_initiated(o bank_outbox,
-    p_answered boolean, p_http integer, p_status text, p_payment_id text,
-    p_error text) RETURNS TABLE (tx_id text, status text)
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF NOT p_answered OR p_http >= 500 OR p_http = 429 THEN
-		UPDATE bank_outbox SET locked_until = NULL,
-		    next_at = drop_outbox_backoff(o.attempts), last_error = coalesce(p_error, 'HTTP ' || p_http)
-		    WHERE id = o.id;
-	ELSIF p_http >= 400 OR p_payment_id IS NULL THEN
-		UPDATE bank_outbox SET done_at = now(), last_error = p_error
-		    WHERE id = o.id;
-		PERFORM drop_payout_fail(o.payout_id, 'the bank refused it (' ||
-		    coalesce(p_error, 'HTTP ' || p_http) || ')');
-	ELSE
-		UPDATE bank_outbox SET done_at = now(), last_error = NULL
-		    WHERE id = o.id;
-		UPDATE payouts SET bank_payment_id = p_payment_id,
-		    bank_poll_at = now() + interval '2 seconds'
-		    WHERE id = o.payout_id AND bank_payment_id IS NULL;
-		PERFORM drop_payout_bank_status(o.payout_id, p_status);
-	END IF;
-	RETURN QUERY SELECT p.id, p.status FROM payouts p
-	    WHERE p.id = o.payout_id;
 END;
 $$;

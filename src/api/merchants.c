@@ -2,8 +2,8 @@
  * Merchants (§9): registration (role upgrade and a fresh session in one
  * transaction), and for merchants the dashboard from the daily aggregates,
  * the QR value and the link its image encodes (the web client's pay page,
- * which a phone camera opens), the QR payments received, and the payouts
- * made (sql/functions/010_payouts.sql).
+ * which a phone camera opens), the QR payments received (with what refunds
+ * took of them), and the payouts made (sql/functions/010_payouts.sql).
  */
 
 #include <stdlib.h>
@@ -38,6 +38,7 @@ static const struct drop_colmap payout_map[] = {
 	{ "id",			"id",			DROP_COL_TEXT },
 	{ "amount",		"amount",		DROP_COL_MONEY },
 	{ "fees",		"fees",			DROP_COL_MONEY },
+	{ "refunds",		"refunds",		DROP_COL_MONEY },
 	{ "paymentCount",	"payment_count",	DROP_COL_INT },
 	{ "status",		"status",		DROP_COL_TEXT },
 	{ "scheduledFor",	"scheduled",		DROP_COL_TEXT },
@@ -83,7 +84,7 @@ static const struct drop_list tx_list = {
 	.max_limit = 50,
 	.sql = DROP_PAGE_SQL("m AS (SELECT id FROM merchants WHERE "
 	    "user_id = $1), page AS (SELECT t.id, t.user_id, t.amount, t.fee, "
-	    "t.created_at FROM transactions t, m WHERE t.merchant_id = m.id "
+	    "t.refund_held, t.created_at FROM transactions t, m WHERE t.merchant_id = m.id "
 	    "AND t.status = 'completed' AND " DROP_PAGE_AFTER("t.") ")",
 	    "SELECT coalesce(sum(s.n), 0) FROM merchant_stats s, m "
 	    "WHERE s.merchant_id = m.id",
@@ -103,7 +104,7 @@ static const struct drop_list payout_list = {
 	.max_limit = 50,
 	.sql = DROP_PAGE_SQL("m AS (SELECT id FROM merchants WHERE "
 	    "user_id = $1), page AS (SELECT o.id, o.amount, o.fees, "
-	    "o.payment_count, o.status, o.scheduled_for, o.paid_at, "
+	    "o.refunds, o.payment_count, o.status, o.scheduled_for, o.paid_at, "
 	    "o.bank_payment_id, o.created_at FROM payouts o, m WHERE "
 	    "o.merchant_id = m.id AND " DROP_PAGE_AFTER("o.") ")",
 	    "SELECT count(*) FROM payouts o, m WHERE o.merchant_id = m.id",
@@ -152,7 +153,8 @@ static const char	sql_register[] =
     "$3, $4, $5, $6, $7, $8, $9, $10)";
 
 static const char	sql_dashboard[] =
-    "SELECT d.revenue, d.n, d.fees, d.payout_day::text AS payout_day, "
+    "SELECT d.revenue, d.n, d.fees, d.refunds, d.payout_day::text AS "
+    "payout_day, "
     "d.payout FROM merchants m, drop_merchant_dashboard(m.id, $2, "
     "drop_now(), $3::time) d WHERE m.user_id = $1";
 
@@ -305,12 +307,13 @@ dashboard_done(struct drop_ctx *ctx)
 {
 	struct merchant_state	*st = ctx->data;
 	json_t			*data, *payout;
-	int64_t			 revenue, fees;
+	int64_t			 revenue, fees, refunds;
 
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
 	revenue = drop_col_int(ctx, 0, "revenue");
 	fees = drop_col_int(ctx, 0, "fees");
+	refunds = drop_col_int(ctx, 0, "refunds");
 	payout = json_object();
 	json_object_set_new(payout, "amount",
 	    drop_json_money(drop_col_int(ctx, 0, "payout")));
@@ -322,7 +325,9 @@ dashboard_done(struct drop_ctx *ctx)
 	json_object_set_new(data, "transactionCount",
 	    json_integer(drop_col_int(ctx, 0, "n")));
 	json_object_set_new(data, "fees", drop_json_money(fees));
-	json_object_set_new(data, "netRevenue", drop_json_money(revenue - fees));
+	json_object_set_new(data, "refunds", drop_json_money(refunds));
+	json_object_set_new(data, "netRevenue",
+	    drop_json_money(revenue - fees - refunds));
 	json_object_set_new(data, "nextPayout", payout);
 	json_object_set_new(data, "payoutTime", json_string(DROP_PAYOUT_TIME));
 
@@ -382,6 +387,7 @@ static const struct drop_colmap tx_map[] = {
 	{ "id",			"id",			DROP_COL_TEXT },
 	{ "amount",		"amount",		DROP_COL_MONEY },
 	{ "fee",		"fee",			DROP_COL_MONEY },
+	{ "refundedAmount",	"refund_held",		DROP_COL_MONEY },
 	{ "createdAt",		"created",		DROP_COL_TEXT },
 	{ NULL, NULL, 0 }
 };
@@ -397,6 +403,9 @@ tx_json(struct drop_ctx *ctx, int row)
 	t = drop_row_json(ctx, row, tx_map, NULL);
 	json_object_set_new(t, "netAmount", drop_json_money(
 	    drop_col_int(ctx, row, "amount") - drop_col_int(ctx, row, "fee")));
+	json_object_set_new(t, "refundableAmount", drop_json_money(
+	    drop_col_int(ctx, row, "amount") -
+	    drop_col_int(ctx, row, "refund_held")));
 	first = drop_col(ctx, row, "first_name");
 	last = drop_col(ctx, row, "last_name");
 	if (first == NULL || last == NULL ||

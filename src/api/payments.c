@@ -10,35 +10,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/sha.h>
-
 #include "api.h"
 
-#define IDEM_KEY_MAX	255
 #define PAY_WAIT_MS	3000	/* the 201 waits this long for the bank */
 
 struct pay_state {
+	struct drop_idem idem;		/* first: idem.c's */
 	int		 qr;
 	char		 tx[DROP_ID_LEN];
 	char		 noti[DROP_ID_LEN];
 	char		 psu_ip[64];
 	char		 amount[24];
 	char		 fee[24];
-	char		 hash[SHA256_DIGEST_LENGTH * 2 + 1];
-	const char	*key;
-	json_t		*reply;
 };
 
-struct pay_error {
-	const char	*code;
-	int		 status;
-	const char	*error;
-	const char	*message;
-	const char	*field;
-	const char	*detail;	/* the field's message */
-};
-
-static const struct pay_error pay_errors[] = {
+static const struct drop_refusal pay_errors[] = {
 	{ "kyc_required", 403, "kyc_required",
 	    "Identity verification must be approved before sending money", NULL,
 	    NULL },
@@ -78,9 +64,7 @@ static int	qr_start(struct drop_ctx *);
 static int	pay_done(struct drop_ctx *);
 static int	pay_banked(struct drop_ctx *);
 static int	pay_reply(struct drop_ctx *);
-static int	pay_stored(struct drop_ctx *);
 static int	pay_fail(struct drop_ctx *, const char *);
-static void	pay_cleanup(struct drop_ctx *);
 
 static const struct drop_field remit_fields[] = {
 	{ "recipientId",	DROP_T_STRING,	1 },
@@ -116,13 +100,13 @@ static const struct drop_route remit_route = {
 	.name = "remittance",
 	.methods = remit_methods,
 	.datalen = sizeof(struct pay_state),
-	.cleanup = pay_cleanup,
+	.cleanup = drop_idem_cleanup,
 };
 static const struct drop_route qr_route = {
 	.name = "qr_payment",
 	.methods = qr_methods,
 	.datalen = sizeof(struct pay_state),
-	.cleanup = pay_cleanup,
+	.cleanup = drop_idem_cleanup,
 };
 
 static const char	sql_remit[] =
@@ -133,32 +117,16 @@ static const char	sql_qr[] =
     "$8::bigint, $9)";
 static const char	sql_tx[] =
     "SELECT * FROM tx_view WHERE id = $1 AND user_id = $2";
-static const char	sql_store[] =
-    "UPDATE idempotency_keys SET response = $3 "
-    "WHERE user_id = $1 AND key = $2 AND transaction_id IS NOT NULL";
 
 DROP_ROUTE(api_remittance, remit_route);
 DROP_ROUTE(api_qr_payment, qr_route);
-static void
-pay_cleanup(struct drop_ctx *ctx)
-{
-	struct pay_state	*st = ctx->data;
-
-	json_decref(st->reply);
-	st->reply = NULL;
-}
-
 /* Amount, fee, Idempotency-Key and the request's fingerprint. */
 static int
 pay_prepare(struct drop_ctx *ctx, int qr)
 {
 	struct pay_state	*st = ctx->data;
 	const struct drop_policy *policy;
-	unsigned char		 digest[SHA256_DIGEST_LENGTH];
-	const char		*key, *p;
-	char			*canon;
 	int64_t			 amount;
-	size_t			 i;
 
 	st->qr = qr;
 	policy = drop_policy(qr ? "qr_payment" : "remittance");
@@ -170,25 +138,7 @@ pay_prepare(struct drop_ctx *ctx, int qr)
 	(void)snprintf(st->fee, sizeof(st->fee), "%lld",
 	    (long long)drop_policy_fee(policy, amount));
 
-	if (http_request_header(ctx->req, "idempotency-key", &key)) {
-		for (p = key; *p != '\0' && *p >= 0x20 && *p <= 0x7e; p++)
-			;
-		if (*p != '\0' || p == key || p - key > IDEM_KEY_MAX) {
-			drop_detail(ctx, "Idempotency-Key",
-			    "must be 1-255 printable ASCII characters");
-			return (-1);
-		}
-		st->key = key;
-	}
-	if ((canon = json_dumps(ctx->body, JSON_COMPACT | JSON_SORT_KEYS)) ==
-	    NULL)
-		return (-1);
-	SHA256((const unsigned char *)canon, strlen(canon), digest);
-	free(canon);
-	for (i = 0; i < sizeof(digest); i++)
-		(void)snprintf(st->hash + i * 2, 3, "%02x", digest[i]);
-
-	return (0);
+	return (drop_idem_prepare(ctx, &st->idem, NULL));
 }
 
 static int
@@ -220,8 +170,8 @@ pay_params(struct drop_ctx *ctx, const char *prefix, const char **params)
 		return (-1);
 	drop_psu_ip(ctx, st->psu_ip, sizeof(st->psu_ip));
 	params[0] = ctx->sess.user_id;
-	params[1] = st->key;
-	params[2] = st->hash;
+	params[1] = st->idem.key;
+	params[2] = st->idem.hash;
 	params[3] = st->tx;
 	params[4] = st->noti;
 
@@ -276,45 +226,16 @@ qr_start(struct drop_ctx *ctx)
 static int
 pay_fail(struct drop_ctx *ctx, const char *code)
 {
-	const struct pay_error	*e;
-
-	for (e = pay_errors; e->code != NULL; e++) {
-		if (strcmp(e->code, code))
-			continue;
-		if (e->field != NULL)
-			drop_detail(ctx, e->field, e->detail);
-		return (drop_error(ctx, e->status, e->error, e->message));
-	}
-
-	return (drop_fail_internal(ctx, code));
+	return (drop_refuse(ctx, pay_errors, code));
 }
 
 static int
 pay_done(struct drop_ctx *ctx)
 {
 	struct pay_state	*st = ctx->data;
-	const char		*code, *tx, *response;
 
-	if ((code = drop_col(ctx, 0, "code")) == NULL)
-		return (drop_fail_internal(ctx, "payment returned no outcome"));
-	tx = drop_col(ctx, 0, "tx_id");
-	response = drop_col(ctx, 0, "response");
-	if (!strcmp(code, "replay") && response != NULL)
-		return (drop_reply_text(ctx, 201, response));
-	if (strcmp(code, "ok") && strcmp(code, "replay"))
-		return (pay_fail(ctx, code));
-	if (tx == NULL)
-		return (drop_fail_internal(ctx, "payment without transaction"));
-
-	(void)kore_strlcpy(st->tx, tx, sizeof(st->tx));
-	if (!strcmp(code, "replay")) {
-		st->key = NULL;
-		return (pay_banked(ctx));
-	}
-
-	/* Recorded: the bank is asked now; its answer, or 3 s, whichever first. */
-	drop_outbox_kick(st->tx);
-	return (drop_outbox_wait(ctx, st->tx, PAY_WAIT_MS, pay_banked));
+	return (drop_idem_outcome(ctx, st->tx, sizeof(st->tx), PAY_WAIT_MS,
+	    pay_fail, pay_banked));
 }
 
 /* The payment as it stands now (the bank's answer applied, or not yet). */
@@ -335,39 +256,10 @@ static int
 pay_reply(struct drop_ctx *ctx)
 {
 	struct pay_state	*st = ctx->data;
-	const char		*params[3];
-	char			*text;
 
 	if (drop_rows(ctx) != 1)
 		return (drop_fail_internal(ctx, "payment row missing"));
-	st->reply = st->qr ? drop_tx_qr_created(ctx, 0) :
-	    drop_tx_remit_created(ctx, 0);
-	if (st->key == NULL)
-		return (pay_stored(ctx));
 
-	if ((text = json_dumps(st->reply, JSON_COMPACT |
-	    JSON_REAL_PRECISION(15))) == NULL)
-		return (drop_fail_internal(ctx, "cannot encode payment"));
-	params[0] = ctx->sess.user_id;
-	params[1] = st->key;
-	params[2] = text;
-	(void)drop_sql_own(ctx, sql_store, 3, params, pay_stored);
-	free(text);
-
-	return (DROP_STEP_SQL);
-}
-
-static int
-pay_stored(struct drop_ctx *ctx)
-{
-	struct pay_state	*st = ctx->data;
-	json_t			*reply;
-
-	if (ctx->db_failed)
-		kore_log(LOG_NOTICE, "[%s] idempotent response not stored",
-		    ctx->reqid);
-	reply = st->reply;
-	st->reply = NULL;
-
-	return (drop_reply(ctx, 201, reply));
+	return (drop_idem_reply(ctx, 201, st->qr ? drop_tx_qr_created(ctx, 0) :
+	    drop_tx_remit_created(ctx, 0)));
 }

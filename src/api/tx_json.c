@@ -1,7 +1,8 @@
 /*
  * The JSON shapes of a transaction (§8), shared by the payment, history
  * and settle routes: as created, as detail, as a history row and as a
- * receipt. Amounts are positive everywhere but in the history list.
+ * receipt. Amounts are positive everywhere but in the history list; a QR
+ * payment says what the shop refunded of it.
  */
 
 #include <string.h>
@@ -36,6 +37,7 @@ static const struct drop_colmap qr_map[] = {
 	{ "fee",		"fee",			DROP_COL_MONEY },
 	{ "merchantName",	"merchant_name",	DROP_COL_TEXT },
 	{ "merchantId",		"merchant_id",		DROP_COL_TEXT },
+	{ "refundedAmount",	"refunded",		DROP_COL_MONEY },
 	{ "createdAt",		"created_iso",		DROP_COL_TEXT },
 	{ NULL, NULL, 0 }
 };
@@ -189,9 +191,12 @@ drop_tx_list_item(struct drop_ctx *ctx, int row)
 	if (is_remittance(ctx, row))
 		json_object_set_new(t, "recipientName", drop_json_text(
 		    drop_col(ctx, row, "recipient_name")));
-	else
+	else {
 		json_object_set_new(t, "merchantName", drop_json_text(
 		    drop_col(ctx, row, "merchant_name")));
+		json_object_set_new(t, "refundedAmount", drop_json_money(
+		    drop_col_int(ctx, row, "refunded")));
+	}
 
 	return (t);
 }

@@ -19,7 +19,8 @@
 // with the balance unchanged; the account unlinked -> registering a shop,
 // the shop owner's overview, periods, QR download/print, empty states ->
 // language switched to English and back -> notifications -> phone: the tab
-// bar and More -> deletion asks for the password (phone) / logout (desktop).
+// bar and More -> deletion asks for the password (phone) / logout, then
+// the demo shop's owner refunds part of a payment (desktop).
 import { createRequire } from 'module';
 import { mkdirSync, readFileSync } from 'fs';
 
@@ -384,8 +385,35 @@ async function walk(browser, name, options) {
   } else {
     await page.getByRole('button', { name: 'Logg ut' }).click();
     await heading('Logg inn');
+    await refundAsTheShop();
   }
   await check('logged-out');
+
+  /*
+   * The demo shop's owner refunds part of Amira's last payment to it: the
+   * form opens in place, an amount above what is left is refused before
+   * it is sent, and the row then says what was refunded.
+   */
+  async function refundAsTheShop() {
+    await page.fill('#f-login-email', 'merchant@drop.example');
+    await page.fill('#f-login-password', 'DemoPass123');
+    await page.click('#f-login-submit');
+    await heading('Hei Kari');
+    await page.goto(`${BASE}/#/merchant`);
+    await heading('Kafé Oslo');
+    const row = page.locator('#merchant-payments li', { hasText: 'Amira H.' }).first();
+    const tx = (await row.getAttribute('id')).replace(/^rcv-/, '');
+    await page.click(`#refund-open-${tx}`);
+    await page.fill(`#f-refund-${tx}-amount`, '1000');
+    await page.click(`#f-refund-${tx}-submit`);
+    await page.locator(`#f-refund-${tx}-amount-err`).filter({ hasText: 'må være fra' }).waitFor();
+    await page.fill(`#f-refund-${tx}-amount`, '10');
+    await page.click(`#f-refund-${tx}-submit`);
+    await page.locator(`#rcv-${tx}`).filter({ hasText: /Refundert 10,00/ }).waitFor();
+    await check('refunded');
+    await page.getByRole('button', { name: 'Logg ut' }).click();
+    await heading('Logg inn');
+  }
 
   /*
    * A bank that asks for approval (5555): linking shows the consent step

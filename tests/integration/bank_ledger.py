@@ -3,7 +3,9 @@ every payment Drop initiated is at the bank once, for the amount Drop
 debited; what the bank booked is what Drop counts as booked; a failed
 payment moved no money; the collection account holds exactly what Drop's
 booked payments sent; a payment still open is one waiting (for SCA, for
-the bank's answer) or held in doubt for a bank that has not answered.
+the bank's answer) or held in doubt for a bank that has not answered;
+payouts and refunds leave the collection account once each, exactly when
+Drop says they were paid.
 Used by the ledger test and by make faults."""
 
 import re
@@ -13,6 +15,8 @@ from harness import bank, sql
 
 COLLECTION = "99990000013"
 TX_REF = re.compile(r"^Drop (tx_(?:rem|qr)_[0-9a-f]{16})\b")
+TRANSFER_REF = re.compile(
+    r"^Drop (?:payout|refund) ((?:po|rf)_[0-9a-f]{16})\b")
 
 
 def drop_rows():
@@ -104,6 +108,58 @@ def compare(open_ok=True):
         problems.append("the collection account received %d øre, Drop's "
                         "booked payments sent %d" % (to_collection,
                                                      collected))
+    return problems + compare_transfers(payments, booked)
+
+
+def transfer_rows():
+    rows = sql("SELECT id, status, amount, coalesce(bank_payment_id, ''), "
+               "(status IN ('paid', 'succeeded'))::text FROM payouts "
+               "UNION ALL SELECT id, status, amount, "
+               "coalesce(bank_payment_id, ''), (status = 'succeeded')::text "
+               "FROM refunds")
+    return {r[0]: {"status": r[1], "amount": int(r[2]), "payment": r[3],
+                   "done": r[4] == "true"} for r in rows}
+
+
+def compare_transfers(payments, booked):
+    """Payouts and refunds, out of the collection account: each at the
+    bank once for its amount, booked exactly when Drop says it was paid,
+    and nothing else leaves the collection account."""
+    drop = transfer_rows()
+    at_bank = {}
+    problems = []
+    for p in payments:
+        m = TRANSFER_REF.match(p["remittance"] or "")
+        if m is not None:
+            at_bank.setdefault(m.group(1), []).append(p)
+    for ref, ps in sorted(at_bank.items()):
+        if ref not in drop:
+            problems.append("%s is at the bank but not in Drop" % ref)
+        if len(ps) > 1:
+            problems.append("%s is at the bank %d times" % (ref, len(ps)))
+    out = 0
+    for ref, t in sorted(drop.items()):
+        p = (at_bank.get(ref) or [None])[0]
+        b = booked.get(p["id"]) if p else None
+        if t["done"]:
+            out += t["amount"]
+        if p is not None and p["amount"] != t["amount"]:
+            problems.append("%s: Drop pays %d øre, the bank was asked for "
+                            "%d" % (ref, t["amount"], p["amount"]))
+        if t["payment"] and (p is None or p["id"] != t["payment"]):
+            problems.append("%s: Drop says bank payment %s, the bank has %s"
+                            % (ref, t["payment"], p and p["id"]))
+        if t["done"] and b is None:
+            problems.append("%s: %s in Drop, not booked at the bank" %
+                            (ref, t["status"]))
+        if b is not None and not t["done"]:
+            problems.append("%s: booked at the bank, %s in Drop" %
+                            (ref, t["status"]))
+    from_collection = sum(b["amount"] for b in booked.values()
+                          if b["debtor"] == COLLECTION)
+    if from_collection != out:
+        problems.append("the collection account paid out %d øre, Drop's "
+                        "payouts and refunds %d" % (from_collection, out))
     return problems
 
 

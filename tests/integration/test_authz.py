@@ -116,6 +116,10 @@ MATRIX = [
     ("GET", "/api/merchants/qr.svg", None, shop(200)),
     ("GET", "/api/merchants/transactions", None, shop(200)),
     ("GET", "/api/merchants/payouts", None, shop(200)),
+    # The owner's payment went to the demo shop: another shop cannot
+    # refund it (it does not exist for them), a customer has no shop.
+    ("POST", "/api/merchants/transactions/{tx}/refunds", {"amount": 1},
+     dict(shop(201), merchant=404)),
     ("GET", "/api/cards", None, signed_in(200)),
     ("POST", "/api/cards", None, signed_in(201)),
     ("GET", "/api/cards/{card}", None, owned(200)),

@@ -645,8 +645,10 @@ def test_detail_and_receipt_shapes():
     dq = c.get("/api/transactions/%s" % q["id"]).json["data"]
     eq(sorted(dq.keys()), sorted(["id", "type", "status", "amount",
                                   "currency", "fee", "merchantName",
-                                  "merchantId", "createdAt", "completedAt",
+                                  "merchantId", "refundedAmount",
+                                  "createdAt", "completedAt",
                                   "bankReference"]))
+    eq(dq["refundedAmount"], 0)
 
 
 def test_disclosure_numbers():
