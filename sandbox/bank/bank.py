@@ -22,7 +22,9 @@ Status changes are sent to the TPP-Notification-URI the TPP gave, signed:
 X-Bank-Signature: sha256=<hex HMAC-SHA256 of the raw body>, the body
 carrying eventId and timestamp. /sandbox/... is the operator's interface
 (ledger, bookings, payments, consents, holds, lost callbacks, schema
-violations).
+violations; bookings it makes up, and a held payment booked for another
+amount, are marked injected). Account statements are by Oslo booking
+date, BANK_PAGE_ITEMS (default 200) a page.
 
 Configuration (environment): BANK_PORT, BANK_DB, BANK_CERT, BANK_KEY,
 BANK_CALLBACK_SECRET (or _FILE), BANK_CALLBACK_CA (the certificate to
@@ -30,6 +32,7 @@ trust when calling back), BANK_PUBLIC_URL (where PSUs reach the SCA pages),
 BANK_SLOW_S (8888's delay, default 10), BANK_LOST_S (4444's window).
 """
 
+import datetime
 import hashlib
 import hmac
 import html
@@ -47,6 +50,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+import zoneinfo
 
 import berlingroup
 
@@ -58,6 +62,8 @@ PUBLIC = os.environ.get("BANK_PUBLIC_URL", "https://127.0.0.1:%d" % PORT)
 SLOW_S = float(os.environ.get("BANK_SLOW_S", "10"))
 LOST_S = float(os.environ.get("BANK_LOST_S", "20"))
 CALLBACK_CA = os.environ.get("BANK_CALLBACK_CA", CERT)
+PAGE_ITEMS = int(os.environ.get("BANK_PAGE_ITEMS", "200"))
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 
 
 def _secret():
@@ -109,6 +115,12 @@ def db():
         at REAL, request TEXT, problems TEXT);
     CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT);
     """)
+    # A booking the operator made up (not a payment's as it was asked).
+    try:
+        c.execute("ALTER TABLE bookings ADD COLUMN injected INTEGER NOT NULL "
+                  "DEFAULT 0")
+    except sqlite3.OperationalError:
+        pass
     return c
 
 
@@ -231,28 +243,38 @@ def set_status(p, status, told=None):
         told.append((p["notify_uri"], p["id"], status))
 
 
-def execute(p, approved=False):
+def book(debtor, creditor, amount, remittance, payment_id=None,
+         injected=0):
+    CONN.execute("UPDATE accounts SET balance = balance - ? WHERE bban = ?",
+                 (amount, debtor))
+    CONN.execute("UPDATE accounts SET balance = balance + ? WHERE bban = ?",
+                 (amount, creditor))
+    cur = CONN.execute("INSERT INTO bookings (payment_id, debtor, creditor, "
+                       "amount, remittance, booked_at, injected) VALUES "
+                       "(?,?,?,?,?,?,?)", (payment_id, debtor, creditor,
+                                           amount, remittance, now(),
+                                           injected))
+    return cur.lastrowid
+
+
+def execute(p, approved=False, amount=None):
     """Books a payment, or rejects it for want of funds, in one transaction
     with the customer's approval (approved), so that a bank killed midway
-    never leaves one approved and never executed; callbacks after it."""
+    never leaves one approved and never executed; callbacks after it. The
+    operator may book another amount than was asked (a short payment)."""
     told = []
+    amount = p["amount"] if amount is None else amount
     CONN.execute("BEGIN IMMEDIATE")
     try:
         if approved:
             set_status(p, "ACTC", told)
         debtor = account(p["debtor"])
         account(p["creditor"])
-        if p["debtor"].startswith("6666") or debtor["balance"] < p["amount"]:
+        if p["debtor"].startswith("6666") or debtor["balance"] < amount:
             status = "RJCT"
         else:
-            CONN.execute("UPDATE accounts SET balance = balance - ? "
-                         "WHERE bban = ?", (p["amount"], p["debtor"]))
-            CONN.execute("UPDATE accounts SET balance = balance + ? "
-                         "WHERE bban = ?", (p["amount"], p["creditor"]))
-            CONN.execute("INSERT INTO bookings (payment_id, debtor, creditor, "
-                         "amount, remittance, booked_at) VALUES (?,?,?,?,?,?)",
-                         (p["id"], p["debtor"], p["creditor"], p["amount"],
-                          p["remittance"], now()))
+            book(p["debtor"], p["creditor"], amount, p["remittance"], p["id"],
+                 int(amount != p["amount"]))
             status = "ACSC"
         set_status(p, status, told)
         CONN.execute("COMMIT")
@@ -486,21 +508,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                        "balanceType": "interimAvailable",
                                        "lastChangeDateTime": iso(now())}]})
         if len(rest) == 2 and rest[1] == "transactions":
-            with LOCK:
-                rows = q("SELECT * FROM bookings WHERE debtor = ? OR "
-                         "creditor = ? ORDER BY id", a["bban"], a["bban"])
-            booked = [{"transactionId": "b%d" % r["id"],
-                       "bookingDate": time.strftime("%Y-%m-%d",
-                                                    time.gmtime(r["booked_at"])),
-                       "transactionAmount": {"currency": "NOK", "amount":
-                                             ("-" if r["debtor"] == a["bban"] else "")
-                                             + kroner(r["amount"])},
-                       "remittanceInformationUnstructured": r["remittance"]}
-                      for r in rows]
-            return self.send(200, {"account": {"bban": a["bban"]},
-                                   "transactions": {"booked": booked,
-                                                    "_links": {}}})
+            return self.transactions(a["bban"])
         return self.send(200, {"account": ref})
+
+    def transactions(self, bban):
+        """The account's bookings, by booking date (Oslo) from dateFrom to
+        dateTo, PAGE_ITEMS a page (pageIndex from 0, _links.next)."""
+        u = urllib.parse.urlsplit(self.path)
+        args = dict(urllib.parse.parse_qsl(u.query))
+        since = args.get("dateFrom", "0000-01-01")
+        until = args.get("dateTo", "9999-12-31")
+        page = int(args.get("pageIndex", "0") or 0)
+        with LOCK:
+            rows = q("SELECT * FROM bookings WHERE debtor = ? OR "
+                     "creditor = ? ORDER BY id", bban, bban)
+        lines = []
+        for r in rows:
+            day = datetime.datetime.fromtimestamp(r["booked_at"],
+                                                  OSLO).date().isoformat()
+            if since <= day <= until:
+                lines.append({"transactionId": "b%d" % r["id"],
+                              "bookingDate": day, "transactionAmount": {
+                                  "currency": "NOK", "amount":
+                                  ("-" if r["debtor"] == bban else "") +
+                                  kroner(r["amount"])},
+                              "remittanceInformationUnstructured":
+                              r["remittance"]})
+        links = {}
+        if (page + 1) * PAGE_ITEMS < len(lines):
+            args["pageIndex"] = str(page + 1)
+            links["next"] = {"href": u.path + "?" +
+                             urllib.parse.urlencode(args)}
+        booked = lines[page * PAGE_ITEMS:(page + 1) * PAGE_ITEMS]
+        return self.send(200, {"account": {"bban": bban},
+                               "transactions": {"booked": booked,
+                                                "_links": links}})
 
     def payment_body(self, p, product):
         base = "/v1/payments/%s/%s" % (product, p["id"])
@@ -675,6 +717,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     CONN.execute("UPDATE accounts SET balance = ? WHERE bban = ?",
                                  (int(doc["balance"]), m.group(1)))
                 return self.send(200, dict(account(m.group(1))))
+            if path == "/sandbox/bookings" and method == "POST":
+                # Money that moved without a payment Drop asked for.
+                account(doc["debtor"])
+                account(doc["creditor"])
+                CONN.execute("BEGIN IMMEDIATE")
+                bid = book(doc["debtor"], doc["creditor"], int(doc["amount"]),
+                           doc.get("remittance", ""), None, 1)
+                CONN.execute("COMMIT")
+                return self.send(200, dict(q1("SELECT * FROM bookings "
+                                              "WHERE id = ?", bid)))
             m = re.fullmatch(r"/sandbox/payments/([a-z0-9-]+)", path)
             if m and method == "POST":
                 p = payment(m.group(1))
@@ -683,7 +735,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 action = doc.get("action")
                 if p["status"] not in FINAL:
                     if action == "book":
-                        execute(p)
+                        execute(p, amount=doc.get("amount"))
                     elif action == "reject":
                         set_status(p, "RJCT")
                     elif action == "accept":

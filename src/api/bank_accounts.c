@@ -375,7 +375,7 @@ bank_consent(struct drop_ctx *ctx)
 	(void)kore_strlcpy(st->valid_until, st->until,
 	    sizeof(st->valid_until));
 	if (drop_psd2_consent(&a, st->number, st->valid_until,
-	    CONSENT_READS_PER_DAY, &req) != 0)
+	    CONSENT_READS_PER_DAY, 0, &req) != 0)
 		return (drop_fail_internal(ctx, "consent request"));
 
 	return (drop_bank_step(ctx, &req, st->number, consent_done));

@@ -155,6 +155,14 @@ drop_bank_answer(const struct drop_bank_call *c)
 	return (&c->ans);
 }
 
+/* The answer's raw body (NUL-terminated) and its length; NULL if none. */
+const char *
+drop_bank_body(const struct drop_bank_call *c, size_t *len)
+{
+	*len = c->resp_len;
+	return (c->resp);
+}
+
 /* 1 when the bank answered at all (any HTTP status). */
 int
 drop_bank_answered(const struct drop_bank_call *c)

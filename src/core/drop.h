@@ -374,6 +374,11 @@ int	drop_dbq_finished(struct drop_dbq *);
 void	drop_dbq_release(struct drop_dbq *);
 PGresult *drop_dbq_take(struct drop_dbq *);
 
+/* bgq.c: queries of background jobs. */
+void	drop_bgq_start(const char *, const char *, int, const char **,
+	    void (*)(PGresult *, void *), void *);
+const char *drop_bgq_col(PGresult *, int, const char *);
+
 /* bankio.c: calls to the bank, off the event loop. */
 void	drop_bank_setup(void);
 void	drop_bank_teardown(void);
@@ -382,6 +387,7 @@ struct drop_bank_call *drop_bank_call(struct drop_bank_request *,
 void	drop_bank_abandon(struct drop_bank_call *);
 void	drop_bank_free(struct drop_bank_call *);
 const struct drop_bank_answer *drop_bank_answer(const struct drop_bank_call *);
+const char *drop_bank_body(const struct drop_bank_call *, size_t *);
 int	drop_bank_answered(const struct drop_bank_call *);
 int	drop_bank_maybe_delivered(const struct drop_bank_call *);
 const char *drop_bank_transport_error(const struct drop_bank_call *);
@@ -389,6 +395,9 @@ void	drop_bank_args(struct drop_bank_call_args *, char *, const char *);
 
 /* outbox.c: the calls Drop owes the bank. */
 void	drop_outbox_start(void);
+
+/* reconcile.c */
+void	drop_reconcile_start(void);
 void	drop_outbox_kick(const char *);
 int	drop_outbox_wait(struct drop_ctx *, const char *, u_int64_t,
 	    int (*)(struct drop_ctx *));

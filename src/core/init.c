@@ -99,6 +99,7 @@ init(int state)
 	drop_cache_start();
 	drop_bank_setup();
 	drop_outbox_start();
+	drop_reconcile_start();
 
 	return (KORE_RESULT_OK);
 }

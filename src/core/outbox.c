@@ -26,16 +26,6 @@
 #define POLL_EVERY_MS		1000
 #define EXPIRE_EVERY_MS		2000
 #define PAYOUT_EVERY_MS		5000	/* the job is due at 06:00 Oslo */
-#define BG_PARAMS_MAX		9
-
-/* A query of the dispatcher, bound to no request. */
-struct bgq {
-	struct drop_dbq		 q;
-	char			*copies[BG_PARAMS_MAX];
-	const char		*params[BG_PARAMS_MAX];
-	void			(*done)(struct bgq *, PGresult *);
-	void			*arg;
-};
 
 /* One call being made: its claim's row, then its bank call. */
 struct item {
@@ -88,17 +78,16 @@ static const char	sql_payouts[] =
     "SELECT drop_payouts_run(drop_now(), $1::time, $2) AS tx_id";
 
 static void	tick(void *, u_int64_t);
-static void	bgq_start(const char *, int, const char **,
-		    void (*)(struct bgq *, PGresult *), void *);
-static void	bgq_done(struct drop_dbq *, void *);
 static void	claim(const char *);
-static void	claimed(struct bgq *, PGresult *);
-static void	polled_claim(struct bgq *, PGresult *);
+static void	bgq_start(const char *, int, const char **,
+		    void (*)(PGresult *, void *), void *);
+static void	claimed(PGresult *, void *);
+static void	polled_claim(PGresult *, void *);
 static void	send_item(struct item *);
 static void	item_answered(struct drop_bank_call *, void *);
-static void	applied(struct bgq *, PGresult *);
-static void	woke_all(struct bgq *, PGresult *);
-static void	payouts_made(struct bgq *, PGresult *);
+static void	applied(PGresult *, void *);
+static void	woke_all(PGresult *, void *);
+static void	payouts_made(PGresult *, void *);
 static void	wake_tx(const char *);
 static int	waited(struct drop_ctx *);
 static void	outbox_unwait(struct drop_ctx *);
@@ -215,37 +204,12 @@ wake_tx(const char *tx)
 	}
 }
 
-/* Starts a query whose parameters are copied; done gets its result. */
+/* The dispatcher's queries, named in the pool's log. */
 static void
 bgq_start(const char *sql, int n, const char **params,
-    void (*done)(struct bgq *, PGresult *), void *arg)
+    void (*done)(PGresult *, void *), void *arg)
 {
-	struct bgq	*b;
-	int		 i;
-
-	b = kore_calloc(1, sizeof(*b));
-	for (i = 0; i < n && i < BG_PARAMS_MAX; i++) {
-		b->copies[i] = params[i] != NULL ? kore_strdup(params[i]) : NULL;
-		b->params[i] = b->copies[i];
-	}
-	b->done = done;
-	b->arg = arg;
-	drop_dbq_start(&b->q, NULL, bgq_done, b, "bank-outbox", sql, n,
-	    b->params, 0);
-}
-
-/* The pool has let go of the query: its result (NULL if it failed). */
-static void
-bgq_done(struct drop_dbq *q, void *arg)
-{
-	struct bgq	*b = arg;
-	int		 i;
-
-	b->done(b, q->outcome == DROP_DBQ_OK ? q->res : NULL);
-	drop_dbq_release(q);
-	for (i = 0; i < BG_PARAMS_MAX; i++)
-		kore_free(b->copies[i]);
-	kore_free(b);
+	drop_bgq_start("bank-outbox", sql, n, params, done, arg);
 }
 
 static void
@@ -265,35 +229,25 @@ claim(const char *tx)
 	    NULL);
 }
 
-static const char *
-col(PGresult *res, int row, const char *name)
-{
-	int		c;
-
-	if ((c = PQfnumber(res, name)) < 0 || PQgetisnull(res, row, c))
-		return (NULL);
-	return (PQgetvalue(res, row, c));
-}
-
 static void
 copy_col(PGresult *res, int row, const char *name, char *out, size_t outlen)
 {
 	const char	*v;
 
-	v = col(res, row, name);
+	v = drop_bgq_col(res, row, name);
 	(void)kore_strlcpy(out, v != NULL ? v : "", outlen);
 }
 
 /* Claimed calls: each goes to the bank. */
 static void
-claimed(struct bgq *b, PGresult *res)
+claimed(PGresult *res, void *arg)
 {
 	struct item	*it;
 	const char	*amount;
 	int		 row;
 
-	if (b->arg != NULL)
-		*(int *)b->arg = 0;
+	if (arg != NULL)
+		*(int *)arg = 0;
 	for (row = 0; res != NULL && row < PQntuples(res); row++) {
 		it = kore_calloc(1, sizeof(*it));
 		copy_col(res, row, "outbox_id", it->outbox_id,
@@ -313,7 +267,7 @@ claimed(struct bgq *b, PGresult *res)
 		    sizeof(it->creditor));
 		copy_col(res, row, "creditor_name", it->creditor_name,
 		    sizeof(it->creditor_name));
-		amount = col(res, row, "amount");
+		amount = drop_bgq_col(res, row, "amount");
 		it->amount = amount != NULL ? strtoll(amount, NULL, 10) : 0;
 		send_item(it);
 	}
@@ -321,12 +275,12 @@ claimed(struct bgq *b, PGresult *res)
 
 /* Open payments due for a poll: each asks the bank for its status. */
 static void
-polled_claim(struct bgq *b, PGresult *res)
+polled_claim(PGresult *res, void *arg)
 {
 	struct item	*it;
 	int		 row;
 
-	(void)b;
+	(void)arg;
 	ob.polling = 0;
 	for (row = 0; res != NULL && row < PQntuples(res); row++) {
 		it = kore_calloc(1, sizeof(*it));
@@ -441,42 +395,42 @@ item_answered(struct drop_bank_call *c, void *arg)
 
 /* The answer is applied: a request waiting for it wakes. */
 static void
-applied(struct bgq *b, PGresult *res)
+applied(PGresult *res, void *arg)
 {
 	const char	*tx;
 
-	(void)b;
+	(void)arg;
 	if (res != NULL && PQntuples(res) == 1 &&
-	    (tx = col(res, 0, "tx_id")) != NULL)
+	    (tx = drop_bgq_col(res, 0, "tx_id")) != NULL)
 		wake_tx(tx);
 }
 
 /* Expired payments: anyone waiting on one wakes. */
 static void
-woke_all(struct bgq *b, PGresult *res)
+woke_all(PGresult *res, void *arg)
 {
 	const char	*tx;
 	int		 row;
 
-	*(int *)b->arg = 0;
+	*(int *)arg = 0;
 	for (row = 0; res != NULL && row < PQntuples(res); row++) {
-		if ((tx = col(res, row, "tx_id")) != NULL)
+		if ((tx = drop_bgq_col(res, row, "tx_id")) != NULL)
 			wake_tx(tx);
 	}
 }
 
 /* The payouts just made: the first calls now, the rest at the next ticks. */
 static void
-payouts_made(struct bgq *b, PGresult *res)
+payouts_made(PGresult *res, void *arg)
 {
 	const char	*id;
 	int		 row;
 
-	(void)b;
+	(void)arg;
 	ob.paying = 0;
 	for (row = 0; res != NULL && row < PQntuples(res) &&
 	    row < OUTBOX_CLAIM_MAX; row++) {
-		if ((id = col(res, row, "tx_id")) != NULL)
+		if ((id = drop_bgq_col(res, row, "tx_id")) != NULL)
 			claim(id);
 	}
 }

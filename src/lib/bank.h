@@ -30,6 +30,7 @@
 #define DROP_BANK_PAY			6	/* POST /v1/payments/{product} */
 #define DROP_BANK_PAY_STATUS		7	/* GET .../{paymentId}/status */
 #define DROP_BANK_PAY_CANCEL		8	/* DELETE .../{paymentId} */
+#define DROP_BANK_TRANSACTIONS		9	/* GET .../{account-id}/transactions */
 
 /* The payment products Drop uses (the definition's enum allows no other). */
 #define DROP_PRODUCT_INSTANT	"instant-sepa-credit-transfers"
@@ -85,7 +86,7 @@ struct drop_bank_event {
 
 /* psd2.c */
 int	drop_psd2_consent(const struct drop_bank_call_args *, const char *,
-	    const char *, int, struct drop_bank_request *);
+	    const char *, int, int, struct drop_bank_request *);
 int	drop_psd2_consent_status(const struct drop_bank_call_args *,
 	    const char *, struct drop_bank_request *);
 int	drop_psd2_consent_delete(const struct drop_bank_call_args *,
@@ -94,6 +95,11 @@ int	drop_psd2_accounts(const struct drop_bank_call_args *,
 	    struct drop_bank_request *);
 int	drop_psd2_balances(const struct drop_bank_call_args *, const char *,
 	    struct drop_bank_request *);
+int	drop_psd2_transactions(const struct drop_bank_call_args *,
+	    const char *, const char *, const char *,
+	    struct drop_bank_request *);
+int	drop_psd2_transactions_next(const struct drop_bank_call_args *,
+	    const char *, struct drop_bank_request *);
 int	drop_psd2_pay(const struct drop_bank_call_args *,
 	    const struct drop_bank_payment *, struct drop_bank_request *);
 int	drop_psd2_pay_status(const struct drop_bank_call_args *, const char *,

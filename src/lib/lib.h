@@ -95,6 +95,9 @@ struct drop_policy {
 /* Merchant payouts: the next business day at this time, Europe/Oslo. */
 #define DROP_PAYOUT_TIME	"06:00"
 
+/* Reconciliation with the bank: the day before, from this time (Oslo). */
+#define DROP_RECONCILE_TIME	"07:00"
+
 struct drop_corridor {
 	const char	*country;	/* ISO 3166 alpha-2 */
 	const char	*currency;	/* ISO 4217 */

@@ -147,27 +147,37 @@ drop_psd2_free(struct drop_bank_request *req)
 	req->body = NULL;
 }
 
-/* An account-information consent: balances of one bban, until a date. */
+/*
+ * An account-information consent of one bban until a date: its balances,
+ * and with statement set its transactions too.
+ */
 int
 drop_psd2_consent(const struct drop_bank_call_args *a, const char *bban,
-    const char *valid_until, int per_day, struct drop_bank_request *req)
+    const char *valid_until, int per_day, int statement,
+    struct drop_bank_request *req)
 {
-	json_t		*ref;
+	json_t		*ref, *access;
 
 	if (req_init(req, DROP_BANK_CONSENT, "POST", "/v1/consents%s%s", NULL,
 	    NULL) != 0 || !drop_psd2_id_valid(bban) || valid_until == NULL ||
 	    strlen(valid_until) != 10 || per_day < 1 || common(req, a, 1) != 0)
 		return (-1);
 	ref = json_pack("{s:s}", "bban", bban);
-	if (body(req, json_pack("{s:{s:[O],s:[O]},s:b,s:s,s:i,s:b}",
-	    "access", "accounts", ref, "balances", ref,
-	    "recurringIndicator", 1, "validUntil", valid_until,
-	    "frequencyPerDay", per_day, "combinedServiceIndicator", 0)) != 0) {
-		json_decref(ref);
+	access = json_pack("{s:[O],s:[O]}", "accounts", ref, "balances", ref);
+	if (statement && access != NULL &&
+	    json_object_set_new(access, "transactions",
+	    json_pack("[O]", ref)) != 0) {
+		json_decref(access);
+		access = NULL;
+	}
+	json_decref(ref);
+	if (access == NULL || body(req, json_pack("{s:o,s:b,s:s,s:i,s:b}",
+	    "access", access, "recurringIndicator", 1, "validUntil",
+	    valid_until, "frequencyPerDay", per_day,
+	    "combinedServiceIndicator", 0)) != 0) {
 		drop_psd2_free(req);
 		return (-1);
 	}
-	json_decref(ref);
 
 	return (0);
 }
@@ -210,6 +220,61 @@ drop_psd2_balances(const struct drop_bank_call_args *a,
 	if (a->consent_id == NULL || req_init(req, DROP_BANK_BALANCES, "GET",
 	    "/v1/accounts/%s/balances%s", resource, NULL) != 0)
 		return (-1);
+	return (common(req, a, 0));
+}
+
+/* YYYY-MM-DD, digits and dashes only. */
+static int
+date_valid(const char *d)
+{
+	return (d != NULL && strlen(d) == 10 && strspn(d, "0123456789-") == 10 &&
+	    d[4] == '-' && d[7] == '-');
+}
+
+/* The booked transactions of an account from one day to another. */
+int
+drop_psd2_transactions(const struct drop_bank_call_args *a,
+    const char *resource, const char *from, const char *to,
+    struct drop_bank_request *req)
+{
+	size_t		len;
+	int		n;
+
+	if (a->consent_id == NULL || !date_valid(from) || !date_valid(to) ||
+	    req_init(req, DROP_BANK_TRANSACTIONS, "GET",
+	    "/v1/accounts/%s/transactions%s", resource, NULL) != 0)
+		return (-1);
+	len = strlen(req->path);
+	n = snprintf(req->path + len, sizeof(req->path) - len,
+	    "?bookingStatus=booked&dateFrom=%s&dateTo=%s", from, to);
+	if (n < 0 || (size_t)n >= sizeof(req->path) - len)
+		return (-1);
+
+	return (common(req, a, 0));
+}
+
+/*
+ * The next page of a statement: the bank's _links.next, taken only as a
+ * path of the transactions resource in plain URL characters.
+ */
+int
+drop_psd2_transactions_next(const struct drop_bank_call_args *a,
+    const char *href, struct drop_bank_request *req)
+{
+	static const char	 ok[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				    "-._~/?&=%";
+
+	memset(req, 0, sizeof(*req));
+	req->op = DROP_BANK_TRANSACTIONS;
+	req->method = "GET";
+	if (a->consent_id == NULL || href == NULL ||
+	    strncmp(href, "/v1/accounts/", 13) || strstr(href, "..") != NULL ||
+	    strstr(href, "/transactions") == NULL ||
+	    strspn(href, ok) != strlen(href) ||
+	    copy(req->path, sizeof(req->path), href) != 0)
+		return (-1);
+
 	return (common(req, a, 0));
 }
 
@@ -434,6 +499,11 @@ drop_psd2_parse(int op, long http, const char *text, size_t len,
 		break;
 	case DROP_BANK_BALANCES:
 		r = parse_balance(doc, ans);
+		break;
+	case DROP_BANK_TRANSACTIONS:
+		/* The statement itself is read in SQL (drop_bank_body). */
+		r = json_is_array(json_object_get(json_object_get(doc,
+		    "transactions"), "booked")) ? 0 : -1;
 		break;
 	default:
 		break;

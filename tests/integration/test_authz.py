@@ -156,6 +156,9 @@ MATRIX = [
      internal(409)),
     ("PUT", "/internal/bank-accounts/{ba}/balance", {"balance": 5000},
      internal(200)),
+    ("POST", "/internal/reconciliation", {"day": "2026-11-30"},
+     internal(202)),
+    ("GET", "/internal/reconciliation?day=2026-11-30", None, internal(200)),
     ("POST", "/api/auth/refresh", None, signed_in(200)),
     # A shop of one's own, once: the merchant has one already.
     ("POST", "/api/merchants/register", lambda who: merchant_body(),
@@ -167,7 +170,9 @@ MATRIX = [
 # Rows whose path has another template than the description's.
 TEMPLATE = {"/internal/flags/notifications": "/internal/flags/{name}",
             "/api/pricing/estimate?amount=100&country=RS":
-                "/api/pricing/estimate"}
+                "/api/pricing/estimate",
+            "/internal/reconciliation?day=2026-11-30":
+                "/internal/reconciliation"}
 
 
 def described():

@@ -151,7 +151,7 @@ START_TEST(consent_and_account_requests)
 	struct drop_bank_call_args	a = args;
 
 	ck_assert_int_eq(drop_psd2_consent(&a, "12345678903", "2027-05-30", 4,
-	    &req), 0);
+	    0, &req), 0);
 	ck_assert_str_eq(req.path, "/v1/consents");
 	ck_assert_str_eq(req.body, "{\"access\":{\"accounts\":[{\"bban\":"
 	    "\"12345678903\"}],\"balances\":[{\"bban\":\"12345678903\"}]},"
@@ -173,8 +173,52 @@ START_TEST(consent_and_account_requests)
 	a = args;
 	a.psu_ip = "10.0.0.1\r\nX-Evil: 1";
 	ck_assert_int_eq(drop_psd2_consent(&a, "12345678903", "2027-05-30", 4,
-	    &req), -1);
+	    0, &req), -1);
 	drop_psd2_free(&req);
+}
+END_TEST
+
+START_TEST(statement_requests)
+{
+	struct drop_bank_request	req;
+	struct drop_bank_answer		ans;
+	struct drop_bank_call_args	a = args;
+	const char			*page = "{\"transactions\":{\"booked\":[],"
+					    "\"_links\":{}}}";
+
+	ck_assert_int_eq(drop_psd2_consent(&a, "99990000013", "2027-05-30", 4,
+	    1, &req), 0);
+	ck_assert_ptr_nonnull(strstr(req.body, "\"transactions\":[{\"bban\":"
+	    "\"99990000013\"}]"));
+	drop_psd2_free(&req);
+	ck_assert_int_eq(drop_psd2_transactions(&a, "acc-1", "2026-12-01",
+	    "2026-12-03", &req), -1);			/* no consent */
+	a.consent_id = "con-abc";
+	ck_assert_int_eq(drop_psd2_transactions(&a, "acc-1", "2026-12-01",
+	    "2026-12-03", &req), 0);
+	ck_assert_str_eq(req.path, "/v1/accounts/acc-1/transactions?"
+	    "bookingStatus=booked&dateFrom=2026-12-01&dateTo=2026-12-03");
+	ck_assert(has_header(&req, "Consent-ID: con-abc"));
+	ck_assert_int_eq(drop_psd2_transactions(&a, "acc-1", "2026-12-1",
+	    "2026-12-03", &req), -1);
+	ck_assert_int_eq(drop_psd2_transactions(&a, "acc/../x", "2026-12-01",
+	    "2026-12-03", &req), -1);
+	ck_assert_int_eq(drop_psd2_transactions_next(&a,
+	    "/v1/accounts/acc-1/transactions?pageIndex=1", &req), 0);
+	ck_assert_str_eq(req.path, "/v1/accounts/acc-1/transactions?pageIndex=1");
+	ck_assert_int_eq(drop_psd2_transactions_next(&a,
+	    "https://evil.example/v1/accounts/x/transactions", &req), -1);
+	ck_assert_int_eq(drop_psd2_transactions_next(&a,
+	    "/v1/accounts/../payments/transactions", &req), -1);
+	ck_assert_int_eq(drop_psd2_transactions_next(&a,
+	    "/v1/accounts/acc-1/balances", &req), -1);
+	ck_assert_int_eq(drop_psd2_transactions_next(&a,
+	    "/v1/accounts/acc-1/transactions?a=1\r\nX: y", &req), -1);
+	ck_assert_int_eq(drop_psd2_parse(DROP_BANK_TRANSACTIONS, 200, page,
+	    strlen(page), NULL, &ans), 0);
+	ck_assert(ans.ok);
+	ck_assert_int_eq(drop_psd2_parse(DROP_BANK_TRANSACTIONS, 200, "{}", 2,
+	    NULL, &ans), -1);
 }
 END_TEST
 
@@ -289,6 +333,7 @@ suite_bank(void)
 	tcase_add_test(tc, payment_request_is_nextgenpsd2);
 	tcase_add_test(tc, remittance_information_is_cut_to_140_characters);
 	tcase_add_test(tc, consent_and_account_requests);
+	tcase_add_test(tc, statement_requests);
 	tcase_add_test(tc, answers_are_read_defensively);
 	tcase_add_test(tc, callbacks_are_signed_and_fresh);
 	tcase_add_test(tc, request_ids_are_uuids);
