@@ -284,6 +284,17 @@ const NB = {
   'No payments yet. They show here as soon as a customer pays.': 'Ingen betalinger ennå. De vises her så snart en kunde betaler.',
   'Payouts': 'Utbetalinger',
   'Refunds': 'Refusjoner',
+  'API keys': 'API-nøkler',
+  'New API key': 'Ny API-nøkkel',
+  'Create key': 'Lag nøkkel',
+  'For example the till it is for': 'For eksempel kassen den er til',
+  'See payments and payouts': 'Se betalinger og utbetalinger',
+  'Refund payments': 'Refundere betalinger',
+  'Choose what the key may do.': 'Velg hva nøkkelen kan gjøre.',
+  'Copy the key now: it is not shown again.': 'Kopier nøkkelen nå: den vises ikke igjen.',
+  'Revoke': 'Tilbakekall',
+  'No API keys. A key lets your till read payments or refund them without signing in.':
+    'Ingen API-nøkler. En nøkkel lar kassen lese eller refundere betalinger uten å logge inn.',
   'Refund': 'Refunder',
   'Refunded {amount}': 'Refundert {amount}',
   'Refund to the customer': 'Refunder til kunden',
@@ -1433,6 +1444,38 @@ function refundForm(x) {
     } });
 }
 
+/*
+ * The shop's API keys (for a till): the live ones with their scopes and a
+ * Revoke button; a new one is shown once, in full, until the page changes.
+ */
+function apiKeys(keys) {
+  const shown = h('div', { id: 'key-new', 'aria-live': 'polite' });
+  const live = keys.filter((k) => !k.revokedAt);
+  const f = form({ id: 'key', submit: t('Create key'), label: t('New API key'),
+    fields: [{ name: 'name', label: t('Name'), hint: t('For example the till it is for') },
+             { name: 'read', label: t('See payments and payouts'), type: 'checkbox', value: true },
+             { name: 'refund', label: t('Refund payments'), type: 'checkbox' }],
+    onSubmit: async (v) => {
+      const scopes = [v.read ? 'payments:read' : null, v.refund ? 'refunds:write' : null].filter(Boolean);
+      if (!scopes.length) return { ok: false, json: { message: t('Choose what the key may do.') } };
+      const r = await api('POST', '/api/merchants/api-keys', { name: v.name, scopes });
+      if (r.ok) {
+        fill(shown, h('p', { class: 'note', tabindex: '-1', text: t('Copy the key now: it is not shown again.') }),
+          h('p', { class: 'url', id: 'key-secret', text: r.json.data.key }));
+        shown.querySelector('p').focus();
+      }
+      return r;
+    } });
+  return h('section', { class: 'card', 'aria-labelledby': 'keys-h' }, h('h2', { id: 'keys-h', text: t('API keys') }),
+    live.length ? h('ul', { class: 'list', id: 'api-keys' }, live.map((k) =>
+      h('li', { id: 'apikey-' + k.id },
+        h('span', { text: k.name + ' · ' + k.prefix + ' · ' + k.scopes.join(', ') }),
+        h('button', { type: 'button', class: 'secondary', id: 'revoke-' + k.id, text: t('Revoke'),
+          onclick: async () => { if ((await api('DELETE', '/api/merchants/api-keys/' + k.id)).ok) routes.merchant(); } }))))
+      : h('p', { class: 'note empty', text: t('No API keys. A key lets your till read payments or refund them without signing in.') }),
+    f, shown);
+}
+
 /* The shop's payouts: day, what it held, where it stands. */
 function payoutList(payouts) {
   return h('section', { class: 'card', 'aria-labelledby': 'po-h' }, h('h2', { id: 'po-h', text: t('Payouts') }),
@@ -1455,8 +1498,8 @@ routes.merchant = async () => {
     registerShop();
     return;
   }
-  const [qr, recent, paid] = await Promise.all([api('GET', '/api/merchants/qr'), api('GET', '/api/merchants/transactions?limit=20'),
-    api('GET', '/api/merchants/payouts?limit=10')]);
+  const [qr, recent, paid, keys] = await Promise.all([api('GET', '/api/merchants/qr'), api('GET', '/api/merchants/transactions?limit=20'),
+    api('GET', '/api/merchants/payouts?limit=10'), api('GET', '/api/merchants/api-keys')]);
   const figures = h('div', { id: 'merchant-figures', 'aria-live': 'polite' });
   const buttons = {};
   async function period(p) {
@@ -1488,7 +1531,8 @@ routes.merchant = async () => {
     h('section', { class: 'card', 'aria-labelledby': 'rcv-h' }, h('h2', { id: 'rcv-h', text: t('Payments received') }),
       items.length ? h('ul', { class: 'list', id: 'merchant-payments' }, items.map(receivedItem))
         : h('p', { class: 'note empty', text: t('No payments yet. They show here as soon as a customer pays.') })),
-    payoutList(paid.ok ? paid.json.data : []));
+    payoutList(paid.ok ? paid.json.data : []),
+    apiKeys(keys.ok ? keys.json.data : []));
   period('today');
 };
 

@@ -157,3 +157,36 @@ BEGIN
 	    p_token, p_address) RETURNING *;
 END;
 $$;
+
+-- A new API key of the caller's shop, unless it holds p_max live ones
+-- already (the shop's row lock makes two creations count each other);
+-- audited. NULL code: made.
+CREATE OR REPLACE FUNCTION drop_api_key_create(p_user text, p_key text,
+    p_name text, p_scopes text[], p_hash text, p_max integer,
+    p_request text)
+RETURNS TABLE (code text, created text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_mer	text;
+	v_at	timestamptz;
+BEGIN
+	SELECT id INTO v_mer FROM merchants WHERE user_id = p_user FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN QUERY SELECT 'not_found'::text, NULL::text;
+		RETURN;
+	END IF;
+	IF (SELECT count(*) FROM api_keys WHERE merchant_id = v_mer AND
+	    revoked_at IS NULL) >= p_max THEN
+		RETURN QUERY SELECT 'too_many'::text, NULL::text;
+		RETURN;
+	END IF;
+	INSERT INTO api_keys (id, merchant_id, name, scopes, key_hash)
+	VALUES (p_key, v_mer, p_name, p_scopes, p_hash)
+	RETURNING created_at INTO v_at;
+	INSERT INTO audit_log (actor, action, entity, entity_id, after,
+	    request_id)
+	VALUES (p_user, 'merchant.api_key.create', 'api_key', p_key,
+	    jsonb_build_object('scopes', p_scopes), p_request);
+	RETURN QUERY SELECT NULL::text, iso(v_at);
+END;
+$$;

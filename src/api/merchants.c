@@ -66,7 +66,7 @@ static const char *const dashboard_query[] = { "period", NULL };
 static const struct drop_method dashboard_methods[] = {
 	{ .method = HTTP_METHOD_GET, .flags = DROP_AUTH | DROP_MERCHANT,
 	    .check = dashboard_check, .start = dashboard_start,
-	    .query = dashboard_query },
+	    .query = dashboard_query, .scope = DROP_SCOPE_PAYMENTS_READ },
 	{ .method = 0 }
 };
 static const struct drop_method qr_methods[] = {
@@ -94,7 +94,8 @@ static const struct drop_list tx_list = {
 };
 
 static const struct drop_method tx_methods[] = {
-	DROP_LIST_GET(DROP_AUTH | DROP_MERCHANT, NULL, tx_list),
+	DROP_LIST_GET_KEY(DROP_AUTH | DROP_MERCHANT, NULL, tx_list,
+	    DROP_SCOPE_PAYMENTS_READ),
 	{ .method = 0 }
 };
 
@@ -113,7 +114,8 @@ static const struct drop_list payout_list = {
 };
 
 static const struct drop_method payout_methods[] = {
-	DROP_LIST_GET(DROP_AUTH | DROP_MERCHANT, NULL, payout_list),
+	DROP_LIST_GET_KEY(DROP_AUTH | DROP_MERCHANT, NULL, payout_list,
+	    DROP_SCOPE_PAYMENTS_READ),
 	{ .method = 0 }
 };
 

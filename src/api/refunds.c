@@ -40,7 +40,7 @@ static const struct drop_method refund_methods[] = {
 	{ .method = HTTP_METHOD_POST,
 	    .flags = DROP_AUTH | DROP_MERCHANT | DROP_BODY | DROP_RL_PAY,
 	    .fields = refund_fields, .check = refund_check,
-	    .start = refund_start },
+	    .start = refund_start, .scope = DROP_SCOPE_REFUNDS_WRITE },
 	{ .method = 0 }
 };
 

@@ -144,11 +144,16 @@ struct drop_method {
 	int			(*start)(struct drop_ctx *);
 	const char *const	*query;		/* query arguments it reads */
 	const struct drop_list	*list;		/* a paged list: no start */
+	const char		*scope;		/* an API key's that may call it */
 };
 
 /* A GET of a paged list: the pipeline checks paging and runs the query. */
 #define DROP_LIST_GET(fl, q, l) \
 	{ .method = HTTP_METHOD_GET, .flags = (fl), .query = (q), .list = &(l) }
+/* The same, open to a merchant's API key with scope sc. */
+#define DROP_LIST_GET_KEY(fl, q, l, sc) \
+	{ .method = HTTP_METHOD_GET, .flags = (fl), .query = (q), \
+	    .list = &(l), .scope = (sc) }
 
 struct drop_route {
 	const char		*name;
@@ -193,6 +198,8 @@ struct drop_session {
 	char			 session_id[DROP_ID_LEN];
 	char			 role[DROP_ROLE_LEN];
 	int			 via_cookie;
+	int			 via_key;	/* a merchant's X-API-Key */
+	char			 key_id[DROP_ID_LEN];
 };
 
 struct drop_ctx {
@@ -406,6 +413,7 @@ void	drop_outbox_changed(const char *);
 /* session.c */
 #define DROP_AUTH_MISSING	(-1)	/* no valid token */
 #define DROP_AUTH_CSRF		(-2)	/* cookie without its CSRF header */
+#define DROP_AUTH_SCOPE		(-3)	/* an API key without the scope */
 
 int	drop_auth_start(struct drop_ctx *, int (*)(struct drop_ctx *));
 int	drop_auth_loaded(struct drop_ctx *);

@@ -451,11 +451,16 @@ admin_check(struct drop_ctx *ctx)
 static int
 auth_checked(struct drop_ctx *ctx)
 {
-	if (drop_auth_loaded(ctx) != 0)
-		return (drop_error(ctx, 401, "unauthorized",
-		    "Session expired or revoked"));
-
-	return (fields_step(ctx));
+	switch (drop_auth_loaded(ctx)) {
+	case 0:
+		return (fields_step(ctx));
+	case DROP_AUTH_SCOPE:
+		return (drop_error(ctx, 403, "forbidden",
+		    "This API key may not do this"));
+	default:
+		return (drop_error(ctx, 401, "unauthorized", ctx->sess.via_key ?
+		    "API key unknown or revoked" : "Session expired or revoked"));
+	}
 }
 
 /*

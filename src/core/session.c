@@ -1,6 +1,7 @@
 /*
  * Sessions: the JWT in a cookie or a bearer header, its row in sessions,
- * CSRF double-submit for cookie-authenticated writes, and issuing cookies.
+ * CSRF double-submit for cookie-authenticated writes, and issuing cookies;
+ * a merchant's API key (X-API-Key) where a method names a scope.
  */
 
 #include <arpa/inet.h>
@@ -11,11 +12,23 @@
 
 static const char	*token_from_request(struct drop_ctx *);
 static int		 csrf_ok(struct drop_ctx *);
+static int		 key_start(struct drop_ctx *, const char *,
+			    int (*)(struct drop_ctx *));
 
 static const char	sql_session[] =
     "SELECT u.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL "
     "AND s.expires_at > now() AND u.deleted_at IS NULL";
+
+/* A live key of a live merchant; its last use kept to the minute. */
+static const char	sql_key[] =
+    "WITH k AS (SELECT u.id, u.role, $3 = ANY (k.scopes) AS allowed "
+    "FROM api_keys k JOIN merchants m ON m.id = k.merchant_id JOIN users u "
+    "ON u.id = m.user_id WHERE k.id = $1 AND k.key_hash = $2 AND "
+    "k.revoked_at IS NULL AND u.deleted_at IS NULL), "
+    "touch AS (UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND "
+    "(last_used_at IS NULL OR last_used_at < now() - interval '1 minute') "
+    "AND EXISTS (SELECT 1 FROM k)) SELECT * FROM k";
 
 /* The bearer header wins over the cookie; it is exempt from CSRF. */
 static const char *
@@ -69,8 +82,13 @@ int
 drop_auth_start(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
 {
 	struct drop_claims	 claims;
-	const char		*token, *params[2];
+	const char		*token, *params[2], *key;
 
+	if (http_request_header(ctx->req, "x-api-key", &key)) {
+		if (ctx->method->scope == NULL)
+			return (DROP_AUTH_MISSING);
+		return (key_start(ctx, key, next));
+	}
 	if ((token = token_from_request(ctx)) == NULL ||
 	    drop_jwt_verify(drop_cfg.jwt_secret, drop_cfg.jwt_secret_len,
 	    token, time(NULL), &claims) != 0 ||
@@ -90,14 +108,48 @@ drop_auth_start(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
 	return (drop_sql(ctx, sql_session, 2, params, next));
 }
 
-/* 0 with the caller's role set, -1 when the session is gone. */
+/*
+ * A key names its id; only its hash is looked up (no cookie, no CSRF:
+ * a till is no browser).
+ */
+static int
+key_start(struct drop_ctx *ctx, const char *key, int (*next)(struct drop_ctx *))
+{
+	const char	*params[3];
+	char		 hash[65];
+
+	if (drop_apikey_id(key, ctx->sess.key_id, sizeof(ctx->sess.key_id)) != 0 ||
+	    drop_sha256_hex(key, hash, sizeof(hash)) != 0)
+		return (DROP_AUTH_MISSING);
+	ctx->sess.via_key = 1;
+	params[0] = ctx->sess.key_id;
+	params[1] = hash;
+	params[2] = ctx->method->scope;
+
+	return (drop_sql(ctx, sql_key, 3, params, next));
+}
+
+/*
+ * 0 with the caller's role set; -1 when the session (or key) is gone,
+ * DROP_AUTH_SCOPE when the key may not call this method.
+ */
 int
 drop_auth_loaded(struct drop_ctx *ctx)
 {
-	const char	*role;
+	const char	*role, *id, *allowed;
 
 	if (drop_rows(ctx) != 1 || (role = drop_col(ctx, 0, "role")) == NULL)
 		return (-1);
+	if (ctx->sess.via_key) {
+		id = drop_col(ctx, 0, "id");
+		allowed = drop_col(ctx, 0, "allowed");
+		if (!drop_id_valid("usr_", id))
+			return (-1);
+		(void)kore_strlcpy(ctx->sess.user_id, id,
+		    sizeof(ctx->sess.user_id));
+		if (allowed == NULL || strcmp(allowed, "t"))
+			return (DROP_AUTH_SCOPE);
+	}
 	(void)kore_strlcpy(ctx->sess.role, role, sizeof(ctx->sess.role));
 
 	return (0);

@@ -1,5 +1,6 @@
 /*
- * Identifiers, request ids, random tokens and constant-time comparison.
+ * Identifiers, request ids, random tokens, merchant API keys and
+ * constant-time comparison.
  */
 
 #include <string.h>
@@ -151,6 +152,72 @@ drop_uuid4(char *out, size_t outlen)
 		out[o++] = hexdigits[b[i] & 0x0f];
 	}
 	out[o] = '\0';
+
+	return (0);
+}
+
+/*
+ * A merchant API key: "dk_" + the key id's 16 hex characters + "_" + a
+ * random token; out gets the whole key and id its id ("key_..."). The
+ * id is the prefix that identifies the key; only a hash of the key is
+ * kept.
+ */
+int
+drop_apikey_new(char *out, size_t outlen, char *id, size_t idlen)
+{
+	char		secret[DROP_CSRF_LEN + 1];
+
+	if (outlen < DROP_APIKEY_LEN + 1 || drop_id_new("key_", id, idlen) != 0 ||
+	    drop_random_token(secret, sizeof(secret)) != 0)
+		return (-1);
+	memcpy(out, "dk_", 3);
+	memcpy(out + 3, id + 4, DROP_ID_HEX);
+	out[3 + DROP_ID_HEX] = '_';
+	memcpy(out + 4 + DROP_ID_HEX, secret, DROP_CSRF_LEN + 1);
+	explicit_bzero(secret, sizeof(secret));
+
+	return (0);
+}
+
+/* The id of a well-formed key ("key_..." in id), else -1. */
+int
+drop_apikey_id(const char *key, char *id, size_t idlen)
+{
+	size_t		i;
+	char		c;
+
+	if (key == NULL || strlen(key) != DROP_APIKEY_LEN ||
+	    strncmp(key, "dk_", 3) || key[3 + DROP_ID_HEX] != '_' ||
+	    idlen < 4 + DROP_ID_HEX + 1)
+		return (-1);
+	for (i = 4 + DROP_ID_HEX; i < DROP_APIKEY_LEN; i++) {
+		c = key[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return (-1);
+	}
+	memcpy(id, "key_", 4);
+	memcpy(id + 4, key + 3, DROP_ID_HEX);
+	id[4 + DROP_ID_HEX] = '\0';
+
+	return (drop_id_valid("key_", id) ? 0 : -1);
+}
+
+/* SHA-256 of s as 64 lowercase hex characters. */
+int
+drop_sha256_hex(const char *s, char *out, size_t outlen)
+{
+	unsigned char	digest[EVP_MAX_MD_SIZE];
+	unsigned int	len, i;
+
+	if (outlen < 65 || EVP_Digest(s, strlen(s), digest, &len, EVP_sha256(),
+	    NULL) != 1 || len != 32)
+		return (-1);
+	for (i = 0; i < len; i++) {
+		out[i * 2] = hexdigits[digest[i] >> 4];
+		out[i * 2 + 1] = hexdigits[digest[i] & 0x0f];
+	}
+	out[64] = '\0';
 
 	return (0);
 }

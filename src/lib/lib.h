@@ -17,6 +17,11 @@
 #define DROP_JWT_MAX		1024
 #define DROP_TOKEN_TTL		86400
 #define DROP_CSRF_LEN		43	/* 32 random bytes, base64url */
+#define DROP_APIKEY_LEN		63	/* "dk_" 16 hex "_" and a token */
+
+/* What a merchant's API key may be allowed (api_keys.scopes). */
+#define DROP_SCOPE_PAYMENTS_READ	"payments:read"
+#define DROP_SCOPE_REFUNDS_WRITE	"refunds:write"
 
 /* ids.c */
 int	drop_id_new(const char *, char *, size_t);
@@ -26,6 +31,9 @@ int	drop_reqid_valid(const char *);
 int	drop_random_token(char *, size_t);
 int	drop_ct_equal(const char *, const char *);
 int	drop_uuid4(char *, size_t);
+int	drop_apikey_new(char *, size_t, char *, size_t);
+int	drop_apikey_id(const char *, char *, size_t);
+int	drop_sha256_hex(const char *, char *, size_t);
 
 /* utf8.c */
 int	drop_utf8_next(const unsigned char *, size_t, unsigned int *);

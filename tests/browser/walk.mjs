@@ -17,7 +17,8 @@
 // account: the consent step, approved on the bank's page; a payment
 // approved there and followed to completed, one rejected and seen failed
 // with the balance unchanged; the account unlinked -> registering a shop,
-// the shop owner's overview, periods, QR download/print, empty states ->
+// the shop owner's overview, periods, QR download/print, empty states, an
+// API key made, shown once and revoked ->
 // language switched to English and back -> notifications -> phone: the tab
 // bar and More -> deletion asks for the password (phone) / logout, then
 // the demo shop's owner refunds part of a payment (desktop).
@@ -340,7 +341,21 @@ async function walk(browser, name, options) {
   must(await page.getAttribute('#period-today', 'aria-pressed') === 'false', 'two periods selected');
   await page.getByText('Ingen betalinger ennå').waitFor();
   await page.getByText('Ingen utbetalinger ennå').waitFor();
+  await page.getByText('Ingen API-nøkler').waitFor();
   await check('shop');
+  // An API key for the till: shown once, then listed by its prefix, revoked.
+  await page.fill('#f-key-name', 'Kasse 1');
+  await page.check('#f-key-refund');
+  await page.click('#f-key-submit');
+  const key = await page.locator('#key-secret').innerText();
+  must(/^dk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/.test(key), `API key shown: ${key}`);
+  await check('api-key');
+  await page.goto(`${BASE}/#/`);
+  await page.goto(`${BASE}/#/merchant`);
+  await page.locator('#api-keys li', { hasText: 'Kasse 1' }).waitFor();
+  must(await page.locator('#key-secret').count() === 0, 'the key is shown again');
+  await page.locator('#api-keys button').first().click();
+  await page.getByText('Ingen API-nøkler').waitFor();
   await nav('#/', 'Hei Amira');
   await page.locator('#shop-today').waitFor();
   await check('overview-shop-owner');

@@ -63,7 +63,7 @@ def card_ok(who):
 # (method, path template, body or body(caller), expected by caller).
 # Templates: {ba} {ba2} the owner's accounts (the second one is unlinked
 # by its row), {rcp} {rcp2} recipients, {tx} a payment, {card} {card2}
-# cards, {usr} the owner's id.
+# cards, {usr} the owner's id, {key} the merchant's API key.
 MATRIX = [
     ("GET", "/", None, public(200)),
     ("GET", "/static/app.js", None, public(200)),
@@ -120,6 +120,10 @@ MATRIX = [
     # refund it (it does not exist for them), a customer has no shop.
     ("POST", "/api/merchants/transactions/{tx}/refunds", {"amount": 1},
      dict(shop(201), merchant=404)),
+    ("POST", "/api/merchants/api-keys", {"scopes": ["payments:read"]},
+     shop(201)),
+    ("GET", "/api/merchants/api-keys", None, shop(200)),
+    ("DELETE", "/api/merchants/api-keys/{key}", None, shop(204)),
     ("GET", "/api/cards", None, signed_in(200)),
     ("POST", "/api/cards", None, signed_in(201)),
     ("GET", "/api/cards/{card}", None, owned(200)),
@@ -189,11 +193,11 @@ def described():
 def normal(path):
     path = TEMPLATE.get(path, path)
     for name in ("ba2", "ba", "rcp2", "rcp", "tx", "card2", "card", "usr",
-                 "cur"):
+                 "cur", "key"):
         path = path.replace("{%s}" % name, "{%s}" % {
             "ba2": "id", "ba": "id", "rcp2": "id", "rcp": "id", "tx": "id",
             "card2": "id", "card": "id", "usr": "id",
-            "cur": "currency"}[name])
+            "cur": "currency", "key": "id"}[name])
     return path
 
 
@@ -223,12 +227,16 @@ def world():
     # The role is read from the database: the session stays valid.
     r = merchant.post("/api/merchants/register", merchant_body())
     eq(r.status, 201, "merchant %r" % r)
+    r = merchant.post("/api/merchants/api-keys", {"scopes": ["payments:read"]})
+    eq(r.status, 201, "api key %r" % r)
+    key = r.json["data"]["id"]
     rate = sql_one("SELECT rate::text FROM exchange_rates WHERE currency = "
                    "'RSD'")
     return {"owner": owner, "other": other, "merchant": merchant,
             "ids": {"ba": owner.account["id"], "ba2": ba2, "rcp": rcp,
                     "rcp2": rcp2, "tx": tx, "card": card, "card2": card2,
-                    "usr": owner.user_id, "cur": "RSD", "rate": rate}}
+                    "usr": owner.user_id, "cur": "RSD", "rate": rate,
+                    "key": key}}
 
 
 def fill(template, ids):

@@ -461,15 +461,18 @@ def test_csrf_endpoint_issues_a_fresh_token():
 def test_login_rate_limit_is_per_ip_across_workers():
     ip = fresh_ip()
     statuses = []
+    first = time.monotonic()
     for _ in range(11):
         statuses.append(Client(ip=ip).post(
             "/api/auth/login", {"email": "x@y.no", "password": "Nope1234"}))
+    took = time.monotonic() - first
     eq([r.status for r in statuses[:10]], [401] * 10)
     last = statuses[10]
     is_error(last, 429, "rate_limited")
     ra = int(last.header("Retry-After"))
-    # A sliding minute: the first attempt leaves it 61 s after it was made.
-    assert 55 <= ra <= 61, ra
+    # A sliding minute: the first attempt leaves it 61 s after it was made
+    # (however long the eleven took on a busy machine).
+    assert 61 - took - 2 <= ra <= 61, (ra, took)
     # Another client address is unaffected; registration shares the group.
     eq(Client().post("/api/auth/login", {"email": "x@y.no",
                                          "password": "Nope1234"}).status, 401)

@@ -93,6 +93,35 @@ START_TEST(constant_time_equal)
 }
 END_TEST
 
+START_TEST(api_keys_name_their_id)
+{
+	char	key[DROP_APIKEY_LEN + 1], id[DROP_ID_LEN], back[DROP_ID_LEN];
+	char	bad[DROP_APIKEY_LEN + 1], hex[65];
+
+	ck_assert_int_eq(drop_apikey_new(key, sizeof(key), id, sizeof(id)), 0);
+	ck_assert_uint_eq(strlen(key), DROP_APIKEY_LEN);
+	ck_assert(drop_id_valid("key_", id));
+	ck_assert(!strncmp(key, "dk_", 3));
+	ck_assert(!strncmp(key + 3, id + 4, 16));
+	ck_assert_int_eq(drop_apikey_id(key, back, sizeof(back)), 0);
+	ck_assert_str_eq(back, id);
+	memcpy(bad, key, sizeof(bad));
+	bad[40] = '!';
+	ck_assert_int_eq(drop_apikey_id(bad, back, sizeof(back)), -1);
+	memcpy(bad, key, sizeof(bad));
+	bad[5] = 'X';				/* not lowercase hex */
+	ck_assert_int_eq(drop_apikey_id(bad, back, sizeof(back)), -1);
+	ck_assert_int_eq(drop_apikey_id("dk_0123456789abcdef_short", back,
+	    sizeof(back)), -1);
+	ck_assert_int_eq(drop_apikey_id(NULL, back, sizeof(back)), -1);
+	ck_assert_int_eq(drop_apikey_new(key, 10, id, sizeof(id)), -1);
+	ck_assert_int_eq(drop_sha256_hex("abc", hex, sizeof(hex)), 0);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	ck_assert_int_eq(drop_sha256_hex("abc", hex, 64), -1);
+}
+END_TEST
+
 START_TEST(any_id_shape)
 {
 	ck_assert(drop_id_any_valid("noti_0123456789abcdef"));
@@ -125,6 +154,7 @@ suite_ids(void)
 	tcase_add_test(tc, random_token_is_base64url);
 	tcase_add_test(tc, constant_time_equal);
 	tcase_add_test(tc, any_id_shape);
+	tcase_add_test(tc, api_keys_name_their_id);
 	suite_add_tcase(s, tc);
 
 	return (s);
