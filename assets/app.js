@@ -284,12 +284,20 @@ const NB = {
   'No payments yet. They show here as soon as a customer pays.': 'Ingen betalinger ennå. De vises her så snart en kunde betaler.',
   'Payouts': 'Utbetalinger',
   'Refunds': 'Refusjoner',
+  '{shop} asks for {amount}': '{shop} ber om {amount}',
+  'no longer open': 'ikke lenger åpen',
+  'QR code for {amount}': 'QR-kode for {amount}',
+  'Ask for a payment': 'Be om betaling',
+  'Show QR code': 'Vis QR-kode',
+  'Description': 'Beskrivelse',
+  'The customer scans this code to pay exactly this amount.': 'Kunden skanner denne koden for å betale nøyaktig dette beløpet.',
   'API keys': 'API-nøkler',
   'New API key': 'Ny API-nøkkel',
   'Create key': 'Lag nøkkel',
   'For example the till it is for': 'For eksempel kassen den er til',
   'See payments and payouts': 'Se betalinger og utbetalinger',
   'Refund payments': 'Refundere betalinger',
+  'Ask for payments': 'Be om betalinger',
   'Choose what the key may do.': 'Velg hva nøkkelen kan gjøre.',
   'Copy the key now: it is not shown again.': 'Kopier nøkkelen nå: den vises ikke igjen.',
   'Revoke': 'Tilbakekall',
@@ -1320,14 +1328,22 @@ routes.pay = async () => {
   const me = await loadMe();
   if (!me) return;
   const price = await pricing();
-  const deep = (location.hash.match(/^#\/pay\/(mer_[0-9a-f]{16})$/) || [])[1];
+  const [, deep, requestId] = location.hash.match(/^#\/pay\/(mer_[0-9a-f]{16})(?:\?request=(preq_[0-9a-f]{16}))?$/) || [];
   if (!price.qr_payment) return;
-  show(t('Pay a shop'), payFlow('pay',
+  // A shop's payment request: its amount is what is paid (the server holds it to that).
+  const asked = requestId ? await api('GET', '/api/payment-requests/' + requestId) : null;
+  const req = asked && asked.ok && asked.json.data.merchantId === deep ? asked.json.data : null;
+  const amount = amountField(price.qr_payment);
+  if (req) amount.value = fmt2.format(req.amount).replace(/\s/g, '');
+  show(t('Pay a shop'),
+    req ? h('p', { class: 'card', id: 'pay-request', text: t('{shop} asks for {amount}', { shop: req.merchantName, amount: money(req.amount) }) +
+      (req.description ? ': ' + req.description : '') + (req.status !== 'open' ? ' (' + t('no longer open') + ')' : '') }) : null,
+    payFlow('pay',
     [{ name: 'merchantId', label: t('Shop code or link from its QR code'), required: true, value: deep,
        parse: shopId, parseMessage: t('Enter the shop code or link from its QR code.') },
-     amountField(price.qr_payment)],
+     amount],
     (v) => ({ type: 'qr_payment', amount: v.amount, merchantId: v.merchantId }),
-    (v) => ({ merchantId: v.merchantId, amount: v.amount }),
+    (v) => Object.assign({ merchantId: v.merchantId, amount: v.amount }, req && v.merchantId === req.merchantId ? { requestId: req.id } : {}),
     async (tx, d) => tx.status === 'completed'
       ? doneView('pay', [t('Paid {amount} to {shop}', { amount: money(tx.amount), shop: d.merchantName }), when(tx.createdAt)], tx.id)
       : doneView('pay', [statusText(tx.status), d.merchantName + ': ' + money(tx.amount)], tx.id)));
@@ -1454,9 +1470,11 @@ function apiKeys(keys) {
   const f = form({ id: 'key', submit: t('Create key'), label: t('New API key'),
     fields: [{ name: 'name', label: t('Name'), hint: t('For example the till it is for') },
              { name: 'read', label: t('See payments and payouts'), type: 'checkbox', value: true },
-             { name: 'refund', label: t('Refund payments'), type: 'checkbox' }],
+             { name: 'refund', label: t('Refund payments'), type: 'checkbox' },
+             { name: 'ask', label: t('Ask for payments'), type: 'checkbox' }],
     onSubmit: async (v) => {
-      const scopes = [v.read ? 'payments:read' : null, v.refund ? 'refunds:write' : null].filter(Boolean);
+      const scopes = [v.read ? 'payments:read' : null, v.refund ? 'refunds:write' : null,
+        v.ask ? 'requests:write' : null].filter(Boolean);
       if (!scopes.length) return { ok: false, json: { message: t('Choose what the key may do.') } };
       const r = await api('POST', '/api/merchants/api-keys', { name: v.name, scopes });
       if (r.ok) {
@@ -1474,6 +1492,28 @@ function apiKeys(keys) {
           onclick: async () => { if ((await api('DELETE', '/api/merchants/api-keys/' + k.id)).ok) routes.merchant(); } }))))
       : h('p', { class: 'note empty', text: t('No API keys. A key lets your till read payments or refund them without signing in.') }),
     f, shown);
+}
+
+/* A payment request: one amount, a QR code the customer pays it by. */
+function askPayment() {
+  const shown = h('div', { id: 'request-shown', 'aria-live': 'polite' });
+  const price = state.pricing && state.pricing.qr_payment;
+  const f = form({ id: 'request', submit: t('Show QR code'), label: t('Ask for a payment'),
+    fields: [price ? amountField(price) : { name: 'amount', label: t('Amount'), required: true, amount: { min: 1, max: 100000000 } },
+             { name: 'description', label: t('Description') }],
+    onSubmit: async (v) => {
+      const r = await api('POST', '/api/merchants/payment-requests', v);
+      if (r.ok) {
+        const d = r.json.data;
+        fill(shown, h('p', { class: 'note', tabindex: '-1', text: money(d.amount) + (d.description ? ': ' + d.description : '') + ' · ' +
+            t('The customer scans this code to pay exactly this amount.') }),
+          h('img', { class: 'qr', id: 'request-qr', src: '/api/merchants/payment-requests/' + d.id + '/qr.svg', alt: t('QR code for {amount}', { amount: money(d.amount) }) }),
+          h('p', { class: 'note url', id: 'request-url', text: d.qrUrl }));
+        shown.querySelector('p').focus();
+      }
+      return r;
+    } });
+  return h('section', { class: 'card', 'aria-labelledby': 'req-h' }, h('h2', { id: 'req-h', text: t('Ask for a payment') }), f, shown);
 }
 
 /* The shop's payouts: day, what it held, where it stands. */
@@ -1498,6 +1538,7 @@ routes.merchant = async () => {
     registerShop();
     return;
   }
+  await pricing();
   const [qr, recent, paid, keys] = await Promise.all([api('GET', '/api/merchants/qr'), api('GET', '/api/merchants/transactions?limit=20'),
     api('GET', '/api/merchants/payouts?limit=10'), api('GET', '/api/merchants/api-keys')]);
   const figures = h('div', { id: 'merchant-figures', 'aria-live': 'polite' });
@@ -1531,6 +1572,7 @@ routes.merchant = async () => {
     h('section', { class: 'card', 'aria-labelledby': 'rcv-h' }, h('h2', { id: 'rcv-h', text: t('Payments received') }),
       items.length ? h('ul', { class: 'list', id: 'merchant-payments' }, items.map(receivedItem))
         : h('p', { class: 'note empty', text: t('No payments yet. They show here as soon as a customer pays.') })),
+    askPayment(),
     payoutList(paid.ok ? paid.json.data : []),
     apiKeys(keys.ok ? keys.json.data : []));
   period('today');

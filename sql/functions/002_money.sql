@@ -241,9 +241,11 @@ $$;
 
 DROP FUNCTION IF EXISTS drop_qr_pay(text, text, text, text, text, text,
     bigint, bigint);
+DROP FUNCTION IF EXISTS drop_qr_pay(text, text, text, text, text, text,
+    bigint, bigint, text);
 CREATE OR REPLACE FUNCTION drop_qr_pay(p_user text, p_key text, p_hash text,
     p_tx text, p_noti text, p_merchant text, p_amount bigint, p_fee bigint,
-    p_psu_ip text)
+    p_psu_ip text, p_request text)
 RETURNS TABLE (code text, status integer, tx_id text, response text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -263,6 +265,8 @@ BEGIN
 		v_code := 'merchant_not_found';
 	ELSIF v_mer.user_id = p_user THEN
 		v_code := 'own_merchant';
+	ELSIF p_request IS NOT NULL THEN
+		v_code := drop_request_take(p_request, v_mer.id, p_amount);
 	END IF;
 	IF v_code IS NULL THEN
 		SELECT d.account_id, d.code INTO v_acct, v_code
@@ -280,9 +284,48 @@ BEGIN
 	VALUES (p_tx, p_user, 'qr_payment', 'processing', p_amount, p_fee,
 	    p_amount, 1, p_amount, 'NOK', v_acct, v_mer.id, v_mer.business_name,
 	    upper(substr(p_tx, 7)), p_psu_ip, 'instant-sepa-credit-transfers');
+	IF p_request IS NOT NULL THEN
+		UPDATE transactions SET payment_request_id = p_request
+		    WHERE id = p_tx;
+		UPDATE payment_requests SET tx_id = p_tx WHERE id = p_request;
+	END IF;
 	RETURN QUERY SELECT * FROM drop_pay_recorded(p_user, p_key, p_tx,
 	    v_acct, p_amount, NULL, NULL, NULL, NULL);
 END;
+$$;
+
+-- The payment request a QR payment answers, locked: NULL when p_amount
+-- may pay it now, else why not (unknown or another shop's, paid or being
+-- paid, expired, another amount).
+CREATE OR REPLACE FUNCTION drop_request_take(p_request text, p_merchant text,
+    p_amount bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	r	payment_requests%ROWTYPE;
+BEGIN
+	SELECT * INTO r FROM payment_requests WHERE id = p_request AND
+	    merchant_id = p_merchant FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN 'request_not_found';
+	ELSIF r.tx_id IS NOT NULL THEN
+		RETURN 'request_paid';
+	ELSIF r.expires_at <= now() THEN
+		RETURN 'request_expired';
+	ELSIF r.amount <> p_amount THEN
+		RETURN 'request_amount';
+	END IF;
+	RETURN NULL;
+END;
+$$;
+
+-- A request's state: paid (the bank booked its payment), paying, expired
+-- or open.
+CREATE OR REPLACE FUNCTION drop_request_status(r payment_requests)
+RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN r.paid_at IS NOT NULL THEN 'paid'
+	    WHEN r.tx_id IS NOT NULL THEN 'paying'
+	    WHEN r.expires_at <= now() THEN 'expired' ELSE 'open' END
 $$;
 
 -- Completes or fails a processing remittance (the payout partner's report,

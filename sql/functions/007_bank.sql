@@ -45,6 +45,8 @@ BEGIN
 	    WHERE id = p_tx;
 	UPDATE bank_accounts SET balance = balance + t.total
 	    WHERE id = t.bank_account_id;
+	-- A payment request it answered can be paid again.
+	UPDATE payment_requests SET tx_id = NULL WHERE tx_id = p_tx;
 	INSERT INTO balance_events (bank_account_id, kind, delta, transaction_id)
 	VALUES (t.bank_account_id, 'refund', t.total, p_tx);
 	PERFORM drop_tx_event(p_tx, 'failed', coalesce(p_reason || ': ', '') ||
@@ -105,6 +107,8 @@ BEGIN
 		IF t.type = 'qr_payment' THEN
 			UPDATE transactions SET status = 'completed',
 			    completed_at = now() WHERE id = p_tx;
+			UPDATE payment_requests SET paid_at = now()
+			    WHERE tx_id = p_tx;
 			PERFORM drop_tx_event(p_tx, 'completed',
 			    'paid by your bank (' || p_detail || ')');
 			PERFORM drop_notify(drop_new_id('noti_'), t.user_id,

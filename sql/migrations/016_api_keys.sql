@@ -7,7 +7,8 @@ CREATE TABLE api_keys (
 	merchant_id	text NOT NULL REFERENCES merchants (id),
 	name		text NOT NULL CHECK (length(name) <= 100),
 	scopes		text[] NOT NULL CHECK (cardinality(scopes) >= 1 AND
-			    scopes <@ ARRAY['payments:read', 'refunds:write']),
+			    scopes <@ ARRAY['payments:read', 'refunds:write',
+			    'requests:write']),
 	key_hash	text NOT NULL UNIQUE CHECK (key_hash ~ '^[0-9a-f]{64}$'),
 	created_at	timestamptz NOT NULL DEFAULT now(),
 	last_used_at	timestamptz,

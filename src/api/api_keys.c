@@ -18,7 +18,7 @@ struct key_state {
 	char		 key[DROP_APIKEY_LEN + 1];
 	char		 hash[65];
 	char		 name[401];
-	char		 scopes[64];	/* as a SQL array literal */
+	char		 scopes[80];	/* as a SQL array literal */
 };
 
 static int	create_check(struct drop_ctx *);
@@ -74,7 +74,8 @@ static const struct drop_colmap key_map[] = {
 };
 
 static const char *const scopes_known[] = {
-	DROP_SCOPE_PAYMENTS_READ, DROP_SCOPE_REFUNDS_WRITE, NULL
+	DROP_SCOPE_PAYMENTS_READ, DROP_SCOPE_REFUNDS_WRITE,
+	DROP_SCOPE_REQUESTS_WRITE, NULL
 };
 
 static const char	sql_create[] =
@@ -106,15 +107,15 @@ key_cleanup(struct drop_ctx *ctx)
 	explicit_bzero(st->key, sizeof(st->key));
 }
 
-/* 1-2 known scopes, each once, as {a,b}; a name of at most 100. */
+/* 1-3 known scopes, each once, as {a,b}; a name of at most 100. */
 static int
 create_check(struct drop_ctx *ctx)
 {
 	struct key_state	*st = ctx->data;
 	json_t			*list, *v;
-	const char		*name, *s, *picked[2];
+	const char		*name, *s, *picked[3];
 	size_t			 i, n;
-	int			 known, seen[2];
+	int			 known, seen[3];
 
 	memset(seen, 0, sizeof(seen));
 	if ((name = drop_text(ctx, "name")) == NULL)
@@ -124,8 +125,8 @@ create_check(struct drop_ctx *ctx)
 		drop_detail(ctx, "name", "must be 1-100 characters");
 	list = drop_field(ctx, "scopes");
 	n = json_array_size(list);
-	if (n < 1 || n > 2) {
-		drop_detail(ctx, "scopes", "must name 1 or 2 scopes");
+	if (n < 1 || n > 3) {
+		drop_detail(ctx, "scopes", "must name 1 to 3 scopes");
 		return (0);
 	}
 	json_array_foreach(list, i, v) {
@@ -135,14 +136,15 @@ create_check(struct drop_ctx *ctx)
 				break;
 		}
 		if (scopes_known[known] == NULL || seen[known]++) {
-			drop_detail(ctx, "scopes", "must be payments:read or "
-			    "refunds:write, each once");
+			drop_detail(ctx, "scopes", "must be payments:read, "
+			    "refunds:write or requests:write, each once");
 			return (0);
 		}
 		picked[i] = scopes_known[known];
 	}
-	(void)snprintf(st->scopes, sizeof(st->scopes), n == 1 ? "{%s}" :
-	    "{%s,%s}", picked[0], n == 1 ? "" : picked[1]);
+	(void)snprintf(st->scopes, sizeof(st->scopes), "{%s%s%s%s%s}",
+	    picked[0], n > 1 ? "," : "", n > 1 ? picked[1] : "",
+	    n > 2 ? "," : "", n > 2 ? picked[2] : "");
 
 	return (0);
 }

@@ -370,19 +370,12 @@ static int
 qr_svg_done(struct drop_ctx *ctx)
 {
 	char		 url[MERCHANT_URL_MAX];
-	char		*svg;
-	size_t		 len;
-	int		 r;
 
 	if (drop_rows(ctx) != 1)
 		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
 	qr_url(drop_col(ctx, 0, "id"), url, sizeof(url));
-	if ((svg = drop_qr_svg(url, &len)) == NULL)
-		return (drop_fail_internal(ctx, "QR encoding failed"));
-	r = drop_reply_raw(ctx, 200, "image/svg+xml", "no-store", svg, len);
-	free(svg);
 
-	return (r);
+	return (drop_reply_qr_svg(ctx, url));
 }
 
 static const struct drop_colmap tx_map[] = {

@@ -49,6 +49,15 @@ static const struct drop_refusal pay_errors[] = {
 	    "The quoted price has expired or does not match this payment; ask "
 	    "for a new one", "quoteId",
 	    "expired, used, or for another recipient or amount" },
+	{ "request_not_found", 404, "not_found",
+	    "Payment request not found", NULL, NULL },
+	{ "request_paid", 409, "conflict",
+	    "This payment request is paid already", NULL, NULL },
+	{ "request_expired", 409, "conflict",
+	    "This payment request has expired; ask the shop for a new one",
+	    NULL, NULL },
+	{ "request_amount", 422, "validation_error", "Validation failed",
+	    "amount", "must be the amount the shop asked for" },
 	{ "idempotency_conflict", 409, "idempotency_conflict",
 	    "This Idempotency-Key was used with a different request", NULL,
 	    NULL },
@@ -78,6 +87,7 @@ static const struct drop_field remit_fields[] = {
 static const struct drop_field qr_fields[] = {
 	{ "merchantId",		DROP_T_STRING,	1 },
 	{ "amount",		DROP_T_NUMBER,	1 },
+	{ "requestId",		DROP_T_STRING,	0 },
 	{ NULL, 0, 0 }
 };
 
@@ -114,7 +124,7 @@ static const char	sql_remit[] =
     "$8::bigint, $9, $10, $11)";
 static const char	sql_qr[] =
     "SELECT * FROM drop_qr_pay($1, $2, $3, $4, $5, $6, $7::bigint, "
-    "$8::bigint, $9)";
+    "$8::bigint, $9, $10)";
 static const char	sql_tx[] =
     "SELECT * FROM tx_view WHERE id = $1 AND user_id = $2";
 
@@ -208,18 +218,22 @@ static int
 qr_start(struct drop_ctx *ctx)
 {
 	struct pay_state	*st = ctx->data;
-	const char		*params[9];
+	const char		*params[10], *request;
 
 	if (!drop_id_valid("mer_", drop_text(ctx, "merchantId")))
 		return (pay_fail(ctx, "merchant_not_found"));
+	request = drop_text(ctx, "requestId");
+	if (request != NULL && !drop_id_valid("preq_", request))
+		return (pay_fail(ctx, "request_not_found"));
 	if (pay_params(ctx, "tx_qr_", params) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
 	params[5] = drop_text(ctx, "merchantId");
 	params[6] = st->amount;
 	params[7] = st->fee;
 	params[8] = st->psu_ip;
+	params[9] = request;
 
-	return (drop_sql(ctx, sql_qr, 9, params, pay_done));
+	return (drop_sql(ctx, sql_qr, 10, params, pay_done));
 }
 
 /* The error envelope for an outcome code of the payment functions. */

@@ -308,6 +308,7 @@ int	drop_money_range(struct drop_ctx *, const char *, int64_t, int64_t,
 /* reply.c */
 int	drop_reply(struct drop_ctx *, int, json_t *);
 int	drop_reply_obj(struct drop_ctx *, int, json_t *);
+int	drop_reply_qr_svg(struct drop_ctx *, const char *);
 int	drop_reply_raw(struct drop_ctx *, int, const char *, const char *,
 	    const void *, size_t);
 int	drop_reply_text(struct drop_ctx *, int, const char *);

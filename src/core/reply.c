@@ -57,6 +57,22 @@ send_json(struct drop_ctx *ctx, int status, json_t *obj)
 	return (DROP_STEP_DONE);
 }
 
+/* A QR code of text as an SVG image, not cached. */
+int
+drop_reply_qr_svg(struct drop_ctx *ctx, const char *text)
+{
+	char		*svg;
+	size_t		 len;
+	int		 r;
+
+	if ((svg = drop_qr_svg(text, &len)) == NULL)
+		return (drop_fail_internal(ctx, "QR encoding failed"));
+	r = drop_reply_raw(ctx, 200, "image/svg+xml", "no-store", svg, len);
+	free(svg);
+
+	return (r);
+}
+
 /* A body that is not JSON (an image, a page), with type and caching. */
 int
 drop_reply_raw(struct drop_ctx *ctx, int status, const char *type,

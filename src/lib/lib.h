@@ -22,6 +22,7 @@
 /* What a merchant's API key may be allowed (api_keys.scopes). */
 #define DROP_SCOPE_PAYMENTS_READ	"payments:read"
 #define DROP_SCOPE_REFUNDS_WRITE	"refunds:write"
+#define DROP_SCOPE_REQUESTS_WRITE	"requests:write"
 
 /* ids.c */
 int	drop_id_new(const char *, char *, size_t);

@@ -17,8 +17,8 @@
 // account: the consent step, approved on the bank's page; a payment
 // approved there and followed to completed, one rejected and seen failed
 // with the balance unchanged; the account unlinked -> registering a shop,
-// the shop owner's overview, periods, QR download/print, empty states, an
-// API key made, shown once and revoked ->
+// the shop owner's overview, periods, QR download/print, empty states, a
+// payment request's QR code, an API key made, shown once and revoked ->
 // language switched to English and back -> notifications -> phone: the tab
 // bar and More -> deletion asks for the password (phone) / logout, then
 // the demo shop's owner refunds part of a payment (desktop).
@@ -343,6 +343,17 @@ async function walk(browser, name, options) {
   await page.getByText('Ingen utbetalinger ennå').waitFor();
   await page.getByText('Ingen API-nøkler').waitFor();
   await check('shop');
+  // A payment request: its own QR code, holding the pay page's link to it.
+  await page.fill('#f-request-amount', '49,50');
+  await page.fill('#f-request-description', 'Lunsj');
+  await page.click('#f-request-submit');
+  await page.waitForFunction(() => {
+    const img = document.getElementById('request-qr');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  const reqUrl = await page.locator('#request-url').innerText();
+  must(/\/#\/pay\/mer_[0-9a-f]{16}\?request=preq_[0-9a-f]{16}$/.test(reqUrl), `request link: ${reqUrl}`);
+  await check('payment-request');
   // An API key for the till: shown once, then listed by its prefix, revoked.
   await page.fill('#f-key-name', 'Kasse 1');
   await page.check('#f-key-refund');

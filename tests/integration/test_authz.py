@@ -63,7 +63,8 @@ def card_ok(who):
 # (method, path template, body or body(caller), expected by caller).
 # Templates: {ba} {ba2} the owner's accounts (the second one is unlinked
 # by its row), {rcp} {rcp2} recipients, {tx} a payment, {card} {card2}
-# cards, {usr} the owner's id, {key} the merchant's API key.
+# cards, {usr} the owner's id, {key} the merchant's API key, {preq} its
+# payment request.
 MATRIX = [
     ("GET", "/", None, public(200)),
     ("GET", "/static/app.js", None, public(200)),
@@ -124,6 +125,12 @@ MATRIX = [
      shop(201)),
     ("GET", "/api/merchants/api-keys", None, shop(200)),
     ("DELETE", "/api/merchants/api-keys/{key}", None, shop(204)),
+    ("POST", "/api/merchants/payment-requests", {"amount": 10}, shop(201)),
+    ("GET", "/api/merchants/payment-requests/{preq}", None, shop(200)),
+    ("GET", "/api/merchants/payment-requests/{preq}/qr.svg", None,
+     shop(200)),
+    # Its id is what a customer's phone reads off the QR code.
+    ("GET", "/api/payment-requests/{preq}", None, signed_in(200)),
     ("GET", "/api/cards", None, signed_in(200)),
     ("POST", "/api/cards", None, signed_in(201)),
     ("GET", "/api/cards/{card}", None, owned(200)),
@@ -193,11 +200,11 @@ def described():
 def normal(path):
     path = TEMPLATE.get(path, path)
     for name in ("ba2", "ba", "rcp2", "rcp", "tx", "card2", "card", "usr",
-                 "cur", "key"):
+                 "cur", "key", "preq"):
         path = path.replace("{%s}" % name, "{%s}" % {
             "ba2": "id", "ba": "id", "rcp2": "id", "rcp": "id", "tx": "id",
             "card2": "id", "card": "id", "usr": "id",
-            "cur": "currency", "key": "id"}[name])
+            "cur": "currency", "key": "id", "preq": "id"}[name])
     return path
 
 
@@ -230,13 +237,16 @@ def world():
     r = merchant.post("/api/merchants/api-keys", {"scopes": ["payments:read"]})
     eq(r.status, 201, "api key %r" % r)
     key = r.json["data"]["id"]
+    r = merchant.post("/api/merchants/payment-requests", {"amount": 12})
+    eq(r.status, 201, "payment request %r" % r)
+    preq = r.json["data"]["id"]
     rate = sql_one("SELECT rate::text FROM exchange_rates WHERE currency = "
                    "'RSD'")
     return {"owner": owner, "other": other, "merchant": merchant,
             "ids": {"ba": owner.account["id"], "ba2": ba2, "rcp": rcp,
                     "rcp2": rcp2, "tx": tx, "card": card, "card2": card2,
                     "usr": owner.user_id, "cur": "RSD", "rate": rate,
-                    "key": key}}
+                    "key": key, "preq": preq}}
 
 
 def fill(template, ids):
