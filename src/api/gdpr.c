@@ -11,6 +11,7 @@
 
 /* Newest transactions and notifications in one export (flat memory). */
 #define EXPORT_ROWS_MAX		"10000"
+#define EXPORT_TIMEOUT_MS	10000	/* a rare, long read: more than 2 s */
 
 #define RETENTION_NOTE	"Data retained for 5 years per AML requirements"
 
@@ -65,6 +66,7 @@ export_start(struct drop_ctx *ctx)
 	params[0] = ctx->sess.user_id;
 	params[1] = st->dar;
 	params[2] = EXPORT_ROWS_MAX;
+	ctx->sql_timeout = EXPORT_TIMEOUT_MS;
 
 	return (drop_sql(ctx, sql_export, 3, params, export_done));
 }
