@@ -185,10 +185,12 @@ create_done(struct drop_ctx *ctx)
 		return (drop_fail_internal(ctx, "api key: no row"));
 	if ((code = drop_col(ctx, 0, "code")) != NULL &&
 	    !strcmp(code, "too_many"))
-		return (drop_error(ctx, 409, "conflict", "A shop may hold at "
-		    "most " DROP_STR(KEYS_LIVE_MAX) " live API keys; revoke one"));
+		return (drop_error(ctx, 409, "conflict", "A shop may hold "
+		    "at most " DROP_STR(KEYS_LIVE_MAX) " live API keys; "
+		    "revoke one"));
 	if (code != NULL)
-		return (drop_error(ctx, 404, "not_found", "Merchant not found"));
+		return (drop_error(ctx, 404, "not_found",
+		    "Merchant not found"));
 	(void)snprintf(prefix, sizeof(prefix), "dk_%s", st->id + 4);
 	scopes = json_deep_copy(drop_field(ctx, "scopes"));
 	data = json_object();

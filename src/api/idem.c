@@ -135,7 +135,7 @@ drop_idem_outcome(struct drop_ctx *ctx, char *id, size_t idlen,
 		return (read(ctx));
 	}
 
-	/* Recorded: the bank is asked now; its answer or the deadline wakes us. */
+	/* Recorded: the bank is asked now; its answer or the deadline wakes. */
 	drop_outbox_kick(id);
 	return (drop_outbox_wait(ctx, id, wait_ms, read));
 }

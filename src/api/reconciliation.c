@@ -10,7 +10,7 @@
 
 #include "drop.h"
 
-#define BREAKS_SHOWN	500	/* a day's breaks in one answer (sql_get's LIMIT) */
+#define BREAKS_SHOWN	500	/* breaks in one answer: sql_get's LIMIT */
 
 struct recon_state {
 	const char	*day;

@@ -31,7 +31,8 @@ drop_bgq_start(const char *label, const char *sql, int n,
 		fatalx("background query with %d parameters", n);
 	b = kore_calloc(1, sizeof(*b));
 	for (i = 0; i < n; i++) {
-		b->copies[i] = params[i] != NULL ? kore_strdup(params[i]) : NULL;
+		b->copies[i] = params[i] != NULL ? kore_strdup(params[i]) :
+		    NULL;
 		b->params[i] = b->copies[i];
 	}
 	b->done = done;

@@ -144,7 +144,7 @@ struct drop_method {
 	int			(*start)(struct drop_ctx *);
 	const char *const	*query;		/* query arguments it reads */
 	const struct drop_list	*list;		/* a paged list: no start */
-	const char		*scope;		/* an API key's that may call it */
+	const char		*scope;		/* a key with it may call */
 };
 
 /* A GET of a paged list: the pipeline checks paging and runs the query. */

@@ -458,8 +458,9 @@ auth_checked(struct drop_ctx *ctx)
 		return (drop_error(ctx, 403, "forbidden",
 		    "This API key may not do this"));
 	default:
-		return (drop_error(ctx, 401, "unauthorized", ctx->sess.via_key ?
-		    "API key unknown or revoked" : "Session expired or revoked"));
+		return (drop_error(ctx, 401, "unauthorized",
+		    ctx->sess.via_key ? "API key unknown or revoked" :
+		    "Session expired or revoked"));
 	}
 }
 

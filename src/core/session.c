@@ -113,12 +113,14 @@ drop_auth_start(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
  * a till is no browser).
  */
 static int
-key_start(struct drop_ctx *ctx, const char *key, int (*next)(struct drop_ctx *))
+key_start(struct drop_ctx *ctx, const char *key,
+    int (*next)(struct drop_ctx *))
 {
 	const char	*params[3];
 	char		 hash[65];
 
-	if (drop_apikey_id(key, ctx->sess.key_id, sizeof(ctx->sess.key_id)) != 0 ||
+	if (drop_apikey_id(key, ctx->sess.key_id,
+	    sizeof(ctx->sess.key_id)) != 0 ||
 	    drop_sha256_hex(key, hash, sizeof(hash)) != 0)
 		return (DROP_AUTH_MISSING);
 	ctx->sess.via_key = 1;

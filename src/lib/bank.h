@@ -30,7 +30,7 @@
 #define DROP_BANK_PAY			6	/* POST /v1/payments/{product} */
 #define DROP_BANK_PAY_STATUS		7	/* GET .../{paymentId}/status */
 #define DROP_BANK_PAY_CANCEL		8	/* DELETE .../{paymentId} */
-#define DROP_BANK_TRANSACTIONS		9	/* GET .../{account-id}/transactions */
+#define DROP_BANK_TRANSACTIONS		9	/* GET .../transactions */
 
 /* The payment products Drop uses (the definition's enum allows no other). */
 #define DROP_PRODUCT_INSTANT	"instant-sepa-credit-transfers"

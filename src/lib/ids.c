@@ -167,7 +167,8 @@ drop_apikey_new(char *out, size_t outlen, char *id, size_t idlen)
 {
 	char		secret[DROP_CSRF_LEN + 1];
 
-	if (outlen < DROP_APIKEY_LEN + 1 || drop_id_new("key_", id, idlen) != 0 ||
+	if (outlen < DROP_APIKEY_LEN + 1 ||
+	    drop_id_new("key_", id, idlen) != 0 ||
 	    drop_random_token(secret, sizeof(secret)) != 0)
 		return (-1);
 	memcpy(out, "dk_", 3);
