@@ -1,7 +1,6 @@
 /*
  * What route modules (src/api/) share: the JSON shapes of transactions
- * (tx_json.c) and of users and bank accounts (user_json.c), and the
- * Idempotency-Key of money routes (idem.c). A route module
+ * (tx_json.c) and of users and bank accounts (user_json.c). A route module
  * calls these and the core, never another route module.
  */
 
@@ -27,33 +26,6 @@ json_t	*drop_tx_list_item(struct drop_ctx *, int);
 json_t	*drop_tx_receipt(struct drop_ctx *, int);
 json_t	*drop_disclosure_json(const struct drop_policy *, int64_t, json_t *,
 	    json_t *, const char *, const char *);
-
-/* idem.c: the route's data starts with this. */
-struct drop_idem {
-	const char	*key;		/* Idempotency-Key, or NULL */
-	char		 hash[65];	/* SHA-256 of the request, in hex */
-	int		 status;
-	json_t		*reply;		/* kept for retries, then sent */
-};
-
-/* An outcome code of a money route's SQL function and its answer. */
-struct drop_refusal {
-	const char	*code;
-	int		 status;
-	const char	*error;
-	const char	*message;
-	const char	*field;		/* a detail for this field, or NULL */
-	const char	*detail;
-};
-
-int	drop_refuse(struct drop_ctx *, const struct drop_refusal *,
-	    const char *);
-int	drop_idem_prepare(struct drop_ctx *, struct drop_idem *, const char *);
-int	drop_idem_reply(struct drop_ctx *, int, json_t *);
-int	drop_idem_outcome(struct drop_ctx *, char *, size_t, u_int64_t,
-	    int (*)(struct drop_ctx *, const char *),
-	    int (*)(struct drop_ctx *));
-void	drop_idem_cleanup(struct drop_ctx *);
 
 /* user_json.c */
 #define DROP_USER_REGISTER	0

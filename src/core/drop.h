@@ -404,6 +404,33 @@ void	drop_bank_args(struct drop_bank_call_args *, char *, const char *);
 /* outbox.c: the calls Drop owes the bank. */
 void	drop_outbox_start(void);
 
+/* idem.c: Idempotency-Key of money routes; their data starts with this. */
+struct drop_idem {
+	const char	*key;		/* Idempotency-Key, or NULL */
+	char		 hash[65];	/* SHA-256 of the request, in hex */
+	int		 status;
+	json_t		*reply;		/* kept for retries, then sent */
+};
+
+/* An outcome code of a money route's SQL function and its answer. */
+struct drop_refusal {
+	const char	*code;
+	int		 status;
+	const char	*error;
+	const char	*message;
+	const char	*field;		/* a detail for this field, or NULL */
+	const char	*detail;
+};
+
+int	drop_refuse(struct drop_ctx *, const struct drop_refusal *,
+	    const char *);
+int	drop_idem_prepare(struct drop_ctx *, struct drop_idem *, const char *);
+int	drop_idem_reply(struct drop_ctx *, int, json_t *);
+int	drop_idem_outcome(struct drop_ctx *, char *, size_t, u_int64_t,
+	    int (*)(struct drop_ctx *, const char *),
+	    int (*)(struct drop_ctx *));
+void	drop_idem_cleanup(struct drop_ctx *);
+
 /* reconcile.c */
 void	drop_reconcile_start(void);
 void	drop_outbox_kick(const char *);

@@ -1,5 +1,5 @@
 /*
- * Idempotency-Key (§8): what a money route shares. The key is checked and
+ * Idempotency-Key (§8): what the money routes share. The key is checked and
  * the request fingerprinted (the body, and the path's subject) before the
  * route's SQL function claims the key; the first answer is kept so that a
  * retry gets it back byte for byte. The route's data starts with a
@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "api.h"
+#include "drop.h"
 
 #define IDEM_KEY_MAX	255
 
