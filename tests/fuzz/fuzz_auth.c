@@ -1,8 +1,10 @@
 /*
  * What a client sends to prove who it is and where it is in a list:
- * tokens (drop_jwt_verify, drop_bearer) and cursors (drop_cursor_decode).
- * No input is accepted as a token signed with the key (that would be a
- * forgery), and every cursor accepted is one drop_cursor_encode makes.
+ * tokens (drop_jwt_verify, drop_bearer), merchant API keys (drop_apikey_id)
+ * and cursors (drop_cursor_decode). No input is accepted as a token signed
+ * with the key (that would be a forgery), a key accepted names a valid id
+ * made of its own characters, and every cursor accepted is one
+ * drop_cursor_encode makes.
  */
 
 #include "fuzz.h"
@@ -27,6 +29,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strlen(FUZZ_KEY), s, 1800000000, &claims) != 0);
 	if (drop_bearer(s, &token))
 		FUZZ_CHECK(token >= s && token <= s + len);
+	if (drop_apikey_id(s, id, sizeof(id)) == 0) {
+		FUZZ_CHECK(len == DROP_APIKEY_LEN && drop_id_valid("key_", id));
+		FUZZ_CHECK(memcmp(id + 4, s + 3, DROP_ID_HEX) == 0);
+	}
 	if (drop_cursor_decode(s, &us, id, sizeof(id)) == 0) {
 		FUZZ_CHECK(drop_cursor_encode(us, id, again,
 		    sizeof(again)) == 0);
