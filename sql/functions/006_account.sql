@@ -120,7 +120,9 @@ BEGIN
 		'recipient_country', t.recipient_country,
 		'merchant_id', t.merchant_id, 'merchant_name', t.merchant_name,
 		'reference', t.reference, 'created_at', iso(t.created_at),
-		'completed_at', iso(t.completed_at))
+		'completed_at', iso(t.completed_at),
+		'refunded', t.refunded / 100.0,
+		'payment_request_id', t.payment_request_id)
 		ORDER BY t.created_at DESC, t.id DESC)
 		FROM (SELECT * FROM transactions WHERE user_id = p_user
 		    ORDER BY created_at DESC, id DESC LIMIT p_max) t), '[]'),
@@ -198,7 +200,14 @@ BEGIN
 	    'merchant', (SELECT jsonb_build_object('id', m.id,
 		'business_name', m.business_name, 'org_number', m.org_number,
 		'address', m.address, 'bank_account', m.bank_account,
-		'active', m.active, 'created_at', iso(m.created_at))
+		'active', m.active, 'created_at', iso(m.created_at),
+		'api_keys', coalesce((SELECT jsonb_agg(jsonb_build_object(
+		    'id', k.id, 'name', k.name, 'scopes', to_jsonb(k.scopes),
+		    'created_at', iso(k.created_at),
+		    'last_used_at', iso(k.last_used_at),
+		    'revoked_at', iso(k.revoked_at)) ORDER BY k.created_at)
+		    FROM (SELECT * FROM api_keys WHERE merchant_id = m.id
+		    ORDER BY created_at DESC LIMIT p_max) k), '[]'))
 		FROM merchants m WHERE m.user_id = p_user),
 	    'notifications', coalesce((SELECT jsonb_agg(jsonb_build_object(
 		'id', n.id, 'type', n.type, 'title', n.title, 'body', n.body,

@@ -57,6 +57,14 @@ def test_a_key_is_shown_once_and_kept_as_its_hash():
     eq(sql_one("SELECT count(*) FROM audit_log WHERE action = "
                "'merchant.api_key.create' AND entity_id = :'p1'", k["id"]),
        "1")
+    # The shop owner's export names the key, never the key or its hash.
+    export = m.get("/api/user/data-export")
+    eq(export.status, 200)
+    keys = export.json["data"]["merchant"]["api_keys"]
+    eq([(x["id"], x["scopes"]) for x in keys], [(k["id"], ["payments:read"])])
+    assert k["key"].encode() not in export.raw, "the key is exported"
+    assert hashlib.sha256(k["key"].encode()).hexdigest().encode() not in \
+        export.raw, "the key's hash is exported"
 
 
 def test_a_key_reads_the_shop_without_a_session():
