@@ -30,7 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (drop_bearer(s, &token))
 		FUZZ_CHECK(token >= s && token <= s + len);
 	if (drop_apikey_id(s, id, sizeof(id)) == 0) {
-		FUZZ_CHECK(len == DROP_APIKEY_LEN && drop_id_valid("key_", id));
+		FUZZ_CHECK(strlen(s) == DROP_APIKEY_LEN &&
+		    drop_id_valid("key_", id));
 		FUZZ_CHECK(memcmp(id + 4, s + 3, DROP_ID_HEX) == 0);
 	}
 	if (drop_cursor_decode(s, &us, id, sizeof(id)) == 0) {
