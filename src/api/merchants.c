@@ -6,7 +6,6 @@
  * took of them), and the payouts made (sql/functions/010_payouts.sql).
  */
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "drop.h"
