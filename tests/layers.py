@@ -22,7 +22,8 @@ RANK = {"lib": 0, "core": 1, "shape": 2, "route": 3}
 
 # Kore symbols a module is not meant to touch: only kore41.c may.
 KORE_INTERNALS = {"validators", "kore_platform_schedule_read",
-                  "kore_platform_disable_read", "kore_pgsql_handle"}
+                  "kore_platform_disable_read", "kore_pgsql_handle",
+                  "net_recv_reset", "net_recv_flush"}
 
 
 def layer(path):

@@ -1,10 +1,11 @@
 /*
  * The account under GDPR (§11): export of everything Drop holds about the
- * caller (built by drop_export in SQL, recorded), and erasure (soft
- * delete, sessions revoked, cookies cleared, recorded; kept for the AML
- * retention, see docs/decisions.md).
+ * caller (built by drop_export in SQL, recorded), and erasure after the
+ * account's password again (soft delete, sessions revoked, cookies
+ * cleared, recorded; kept for the AML retention, see docs/decisions.md).
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "drop.h"
@@ -18,12 +19,23 @@
 struct account_state {
 	char		dar[DROP_ID_LEN];
 	char		noti[DROP_ID_LEN];
+	char		hash[128];
 };
 
 static int	export_start(struct drop_ctx *);
 static int	export_done(struct drop_ctx *);
+static int	erase_check(struct drop_ctx *);
 static int	erase_start(struct drop_ctx *);
+static int	erase_found(struct drop_ctx *);
+static int	erase_checked(struct drop_ctx *);
+static int	erase_refused(struct drop_ctx *);
 static int	erase_done(struct drop_ctx *);
+
+/* The erasure's re-authentication: the account's current password. */
+static const struct drop_field erase_fields[] = {
+	{ "password",		DROP_T_SECRET,	0 },
+	{ NULL, 0, 0 }
+};
 
 static const struct drop_method export_methods[] = {
 	{ .method = HTTP_METHOD_GET, .flags = DROP_AUTH,
@@ -31,7 +43,8 @@ static const struct drop_method export_methods[] = {
 	{ .method = 0 }
 };
 static const struct drop_method account_methods[] = {
-	{ .method = HTTP_METHOD_DELETE, .flags = DROP_AUTH,
+	{ .method = HTTP_METHOD_DELETE, .flags = DROP_AUTH | DROP_BODY_OPT |
+	    DROP_RL_AUTH, .fields = erase_fields, .check = erase_check,
 	    .start = erase_start },
 	{ .method = 0 }
 };
@@ -49,6 +62,15 @@ static const struct drop_route account_route = {
 
 static const char	sql_export[] =
     "SELECT drop_export($1, $2, $3::int) AS doc, iso(now()) AS at";
+
+/* The password to check, unless wrong ones paused the account. */
+static const char	sql_erase_find[] =
+    "SELECT password_hash, drop_login_paused(id) AS paused FROM users "
+    "WHERE id = $1 AND deleted_at IS NULL";
+
+/* A wrong password here counts like one at sign-in (009_login.sql). */
+static const char	sql_erase_failed[] =
+    "SELECT drop_login_failed($1, $2) AS paused";
 
 static const char	sql_erase[] =
     "SELECT drop_erase($1, $2, $3) AS erased";
@@ -92,20 +114,74 @@ export_done(struct drop_ctx *ctx)
 	return (drop_reply_obj(ctx, 200, obj));
 }
 
+/* No password at all is 400 (contract §11); a wrong type is a detail. */
+static int
+erase_check(struct drop_ctx *ctx)
+{
+	if (json_object_get(ctx->body, "password") != NULL)
+		return (0);
+	(void)drop_error(ctx, 400, "bad_request",
+	    "Your password is required to delete the account");
+
+	return (DROP_STEP_DONE);
+}
+
 static int
 erase_start(struct drop_ctx *ctx)
 {
+	return (drop_user_query(ctx, sql_erase_find, erase_found));
+}
+
+/* Checked off the event loop, like a sign-in; a paused account waits. */
+static int
+erase_found(struct drop_ctx *ctx)
+{
+	struct account_state	*st = ctx->data;
+	const char		*hash, *paused;
+	int			 wait;
+
+	if (drop_rows(ctx) != 1 ||
+	    (hash = drop_col(ctx, 0, "password_hash")) == NULL)
+		return (drop_error(ctx, 401, "unauthorized",
+		    "Session expired or revoked"));
+	paused = drop_col(ctx, 0, "paused");
+	if (paused != NULL && (wait = atoi(paused)) > 0)
+		return (drop_rate_limited(ctx, wait));
+	if (kore_strlcpy(st->hash, hash, sizeof(st->hash)) >= sizeof(st->hash))
+		return (drop_fail_internal(ctx, "password hash too long"));
+
+	return (drop_passwd_verify(ctx, drop_text(ctx, "password"), st->hash,
+	    erase_checked));
+}
+
+static int
+erase_checked(struct drop_ctx *ctx)
+{
 	struct account_state	*st = ctx->data;
 	const char		*params[3];
+	char			 computed[128];
 
+	if (drop_passwd_result(ctx, computed, sizeof(computed)) != 0)
+		return (drop_fail_internal(ctx, "password hashing failed"));
 	if (drop_id_new("dar_", st->dar, sizeof(st->dar)) != 0 ||
 	    drop_id_new("noti_", st->noti, sizeof(st->noti)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
 	params[0] = ctx->sess.user_id;
+	params[1] = st->noti;
+	if (!drop_ct_equal(computed, st->hash))
+		return (drop_sql(ctx, sql_erase_failed, 2, params,
+		    erase_refused));
 	params[1] = st->dar;
 	params[2] = st->noti;
 
 	return (drop_sql(ctx, sql_erase, 3, params, erase_done));
+}
+
+/* The failure is counted; nothing else changes. */
+static int
+erase_refused(struct drop_ctx *ctx)
+{
+	return (drop_error(ctx, 403, "forbidden", "Password is incorrect"));
 }
 
 static int

@@ -6,6 +6,9 @@
  * walks Kore's validators. kore41_check_version() refuses another Kore.
  */
 
+#include <sys/param.h>
+
+#include <limits.h>
 #include <string.h>
 
 #include "kore41.h"
@@ -25,6 +28,8 @@ extern TAILQ_HEAD(, kore_validator)	validators;
 static struct kore_pgsql	tombstone;
 
 static void	detached_event(void *, int);
+static int	delete_body_recv(struct netbuf *);
+static size_t	delete_body_start(const u_int8_t *, size_t);
 
 /* Everything below was read in 4.1: any other release is refused. */
 void
@@ -176,4 +181,135 @@ kore41_validators_each(int (*fn)(struct kore_validator *, void *), void *arg)
 	}
 
 	return (0);
+}
+
+/*
+ * A DELETE's body (the erasure's {password}, contract §11). Kore 4.1
+ * marks a DELETE complete at its headers (http.c, http_request_new) and
+ * keeps the bytes read with them in req->headers, of which the
+ * connection's receive buffer still counts c->rnb->s_off; it reads no
+ * more until the answer is out. Here the body is put where Kore puts a
+ * POST's (req->http_body, http_body_length): what came with the headers
+ * first, the rest read with the connection's own receive buffer, under
+ * Kore's body timeout, while the request sleeps.
+ */
+int
+kore41_delete_body(struct http_request *req, size_t max)
+{
+	struct connection	*c = req->owner;
+	const char		*clp;
+	size_t			 got, start, want;
+	long long		 len;
+	int			 err;
+
+	if (req->method != HTTP_METHOD_DELETE || req->http_body != NULL ||
+	    c == NULL || !http_request_header(req, "content-length", &clp))
+		return (KORE41_BODY_DONE);
+	len = kore_strtonum(clp, 10, 0, LLONG_MAX, &err);
+	if (err != KORE_RESULT_OK || c->rnb == NULL || c->rnb->buf != NULL) {
+		c->flags |= CONN_CLOSE_EMPTY;
+		return (KORE41_BODY_BAD);
+	}
+	if (len == 0)
+		return (KORE41_BODY_DONE);
+	if ((size_t)len > max) {
+		/* Unread bytes must not be taken for the next request. */
+		c->flags |= CONN_CLOSE_EMPTY;
+		return (KORE41_BODY_TOO_LARGE);
+	}
+	want = (size_t)len;
+	start = delete_body_start((const u_int8_t *)req->headers,
+	    c->rnb->s_off);
+	got = c->rnb->s_off - start;
+	if (got > want) {
+		/* A pipelined request after it: Kore would lose it anyway. */
+		c->flags |= CONN_CLOSE_EMPTY;
+		got = want;
+	}
+	req->http_body = kore_buf_alloc(want);
+	req->http_body_length = want;
+	req->content_length = want;
+	kore_buf_append(req->http_body, req->headers + start, got);
+	explicit_bzero(req->headers + start, got);
+	if (got == want)
+		return (KORE41_BODY_DONE);
+
+	net_recv_reset(c, MIN(want - got, NETBUF_SEND_PAYLOAD_MAX),
+	    delete_body_recv);
+	c->rnb->extra = req;
+	c->http_start = kore_time_ms();
+	c->http_timeout = http_body_timeout * 1000;
+	if (net_recv_flush(c) != KORE_RESULT_OK) {
+		c->rnb->extra = NULL;
+		kore_connection_disconnect(c);
+		return (KORE41_BODY_BAD);
+	}
+
+	return (kore41_delete_body_pending(req) ? KORE41_BODY_WAIT :
+	    KORE41_BODY_DONE);
+}
+
+/*
+ * The body kore41_delete_body() started has not all arrived yet (a
+ * POST's buffer is rewound by Kore, its offset 0: never asked here).
+ */
+int
+kore41_delete_body_pending(struct http_request *req)
+{
+	return (req->method == HTTP_METHOD_DELETE && req->http_body != NULL &&
+	    req->http_body->offset < req->http_body_length);
+}
+
+/*
+ * Where the body starts in Kore's header buffer: Kore wrote a NUL over
+ * the first byte of the blank line and strsep() one over every CR and LF
+ * before it, so the first LF left is the blank line's ("\0\n\r\n", or
+ * "\0\n" after bare LFs). A client that lies here only garbles its own
+ * body; the answer stays inside the bytes read.
+ */
+static size_t
+delete_body_start(const u_int8_t *buf, size_t len)
+{
+	size_t		i;
+
+	for (i = 1; i < len; i++) {
+		if (buf[i] != '\n' || buf[i - 1] != '\0')
+			continue;
+		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+			return (i + 3);
+		return (i + 1);
+	}
+
+	return (len);
+}
+
+/* More of a DELETE's body; once whole, the request wakes, reading stops. */
+static int
+delete_body_recv(struct netbuf *nb)
+{
+	struct http_request	*req = nb->extra;
+	struct connection	*c = nb->owner;
+	size_t			 left;
+
+	if (req == NULL)
+		return (KORE_RESULT_ERROR);
+	left = req->http_body_length - req->http_body->offset;
+	kore_buf_append(req->http_body, nb->buf, MIN(nb->s_off, left));
+	explicit_bzero(nb->buf, nb->s_off);
+	left = req->http_body_length - req->http_body->offset;
+	if (left > 0) {
+		net_recv_reset(c, MIN(left, NETBUF_SEND_PAYLOAD_MAX),
+		    delete_body_recv);
+		return (KORE_RESULT_OK);
+	}
+
+	/* As after Kore's own header parse: nothing read till answered. */
+	nb->extra = NULL;
+	kore_free(nb->buf);
+	nb->buf = NULL;
+	nb->m_len = 0;
+	c->http_timeout = 0;
+	http_request_wakeup(req);
+
+	return (KORE_RESULT_OK);
 }

@@ -9,6 +9,7 @@
 
 #include <kore/kore.h>
 #include <kore/pgsql.h>
+#include <kore/http.h>
 
 /* The Kore release this module was written against. */
 #define KORE41_VERSION		"4.1."
@@ -24,6 +25,14 @@ void	kore41_pgsql_sent(struct kore_pgsql *, PGconn *);
 int	kore41_pgsql_scheduled(struct kore_pgsql *);
 void	kore41_pgsql_unschedule(struct kore_pgsql *);
 int	kore41_pgsql_readable(struct kore_pgsql *);
+/* kore41_delete_body(): what became of a DELETE's body. */
+#define KORE41_BODY_DONE	0	/* none, or all of it in req->http_body */
+#define KORE41_BODY_WAIT	1	/* reading: sleep until woken */
+#define KORE41_BODY_TOO_LARGE	2
+#define KORE41_BODY_BAD		3	/* bad Content-Length, or gone */
+
+int	kore41_delete_body(struct http_request *, size_t);
+int	kore41_delete_body_pending(struct http_request *);
 int	kore41_validators_each(int (*)(struct kore_validator *, void *),
 	    void *);
 

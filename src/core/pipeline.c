@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "drop.h"
+#include "kore41.h"
 #include "pipeline.h"
 
 #define S_INIT		0
@@ -18,12 +19,15 @@
 #define S_SQL		2
 #define S_TASK		3
 #define S_WAIT		4
+#define S_BODY		5
 
 static int	state_init(struct http_request *);
 static int	state_step(struct http_request *);
 static int	state_sql(struct http_request *);
 static int	state_task(struct http_request *);
 static int	state_wait(struct http_request *);
+static int	state_body(struct http_request *);
+static int	state_checks(struct drop_ctx *);
 static void	wait_expired(void *, u_int64_t);
 static void	bank_step_done(struct drop_bank_call *, void *);
 static void	ctx_free(struct http_request *);
@@ -41,6 +45,7 @@ static struct http_state drop_states[] = {
 	{ "S_SQL",	state_sql },
 	{ "S_TASK",	state_task },
 	{ "S_WAIT",	state_wait },
+	{ "S_BODY",	state_body },
 };
 
 /* Everything no route claims, and routes whose flags are off. */
@@ -126,8 +131,46 @@ state_init(struct http_request *req)
 {
 	struct drop_ctx		*ctx = http_state_get(req);
 
-	req->fsm_state = S_STEP;
 	drop_request_id(req, ctx->reqid, sizeof(ctx->reqid));
+	req->fsm_state = S_BODY;
+	switch (kore41_delete_body(req, DROP_BODY_MAX)) {
+	case KORE41_BODY_WAIT:
+		http_request_sleep(req);
+		return (HTTP_STATE_RETRY);
+	case KORE41_BODY_TOO_LARGE:
+		(void)drop_error(ctx, 413, "payload_too_large",
+		    "Request body is larger than 64 KiB");
+		return (HTTP_STATE_COMPLETE);
+	case KORE41_BODY_BAD:
+		(void)drop_error(ctx, 400, "bad_request",
+		    "Content-Length is not a length");
+		return (HTTP_STATE_COMPLETE);
+	default:
+		return (HTTP_STATE_CONTINUE);
+	}
+}
+
+/* A DELETE's body still arriving keeps the request asleep (kore41.c). */
+static int
+state_body(struct http_request *req)
+{
+	struct drop_ctx		*ctx = http_state_get(req);
+
+	if (kore41_delete_body_pending(req)) {
+		http_request_sleep(req);
+		return (HTTP_STATE_RETRY);
+	}
+	req->fsm_state = S_STEP;
+
+	return (state_checks(ctx));
+}
+
+/* Method, body limits, rate limits, admin token, then authentication. */
+static int
+state_checks(struct drop_ctx *ctx)
+{
+	struct http_request	*req = ctx->req;
+
 	if (!method_allowed(ctx))
 		return (HTTP_STATE_COMPLETE);
 	if (!body_precheck(ctx) || !ratelimit_check(ctx) || !admin_check(ctx))

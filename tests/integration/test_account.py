@@ -2,11 +2,13 @@
 consents with history, complaints, GDPR export (complete, no secrets) and
 erasure (sessions, cookies, login, email reserved)."""
 
+import json
 import re
 import threading
+import time
 
-from harness import (Client, detail_fields, eq, is_error, register, sql,
-                     sql_one, user_body)
+from harness import (Client, detail_fields, eq, is_error, raw_connection,
+                     register, sql, sql_one, user_body)
 from money_helpers import (MERCHANT, account_number, add_recipient,
                            funded_user, new_client_like, remit)
 from test_cards import set_flags
@@ -112,7 +114,8 @@ def test_security_notifications_for_new_address_and_deletion():
     # Again from that address: already known.
     login(c, ip=other.ip)
     eq(notis(other).json["pagination"]["total"], 1)
-    eq(other.delete("/api/user/account").status, 200)
+    eq(other.delete("/api/user/account",
+                    body={"password": c.password}).status, 200)
     eq(sql_one("SELECT type FROM notifications WHERE user_id = :'p1' "
                "ORDER BY created_at DESC LIMIT 1", c.user_id),
        "account_deletion")
@@ -339,7 +342,7 @@ def test_erasure_revokes_everything_and_keeps_records():
     token = r.cookies()["drop_token"].split(";")[0].split("=", 1)[1]
     bearer.bearer = token
     eq(bearer.get("/api/users/me").status, 200)
-    r = c.delete("/api/user/account")
+    r = c.delete("/api/user/account", body={"password": c.password})
     eq(r.status, 200, "%r" % r)
     eq(r.json, {"message": "Account scheduled for deletion",
                 "retentionNote": "Data retained for 5 years per AML "
@@ -365,7 +368,84 @@ def test_erasure_revokes_everything_and_keeps_records():
     # Kept for the retention period, not purged.
     eq(sql_one("SELECT count(*) FROM bank_accounts WHERE user_id = :'p1'",
                c.user_id), "1")
-    is_error(Client().delete("/api/user/account"), 401, "unauthorized")
+    is_error(Client().delete("/api/user/account",
+                             body={"password": c.password}), 401,
+             "unauthorized")
+
+
+def erased(c):
+    return sql_one("SELECT deleted_at IS NOT NULL FROM users WHERE id = "
+                   ":'p1'", c.user_id)
+
+
+def test_erasure_asks_for_the_password_again():
+    c = register()
+    is_error(c.delete("/api/user/account"), 400, "bad_request")
+    is_error(c.delete("/api/user/account", body={}), 400, "bad_request")
+    r = c.delete("/api/user/account", body={"password": 12345678})
+    is_error(r, 400, "bad_request")
+    eq(detail_fields(r), ["password"])
+    is_error(c.delete("/api/user/account", body={"password": "Wrong1234"}),
+             403, "forbidden")
+    eq(erased(c), "f")
+    eq(c.get("/api/users/me").status, 200)
+    # A wrong password counts like one at sign-in (the per-account pause).
+    eq(sql_one("SELECT failures FROM login_throttle WHERE user_id = :'p1'",
+               c.user_id), "1")
+    eq(sql_one("SELECT count(*) FROM data_access_requests WHERE user_id = "
+               ":'p1'", c.user_id), "0")
+    eq(c.delete("/api/user/account", body={"password": c.password}).status,
+       200)
+    eq(erased(c), "t")
+
+
+def delete_in_two_parts(c, body, pause_s):
+    """DELETE /api/user/account whose body arrives pause_s after its
+    headers (Kore 4.1 reads no DELETE body itself); the status line."""
+    s = raw_connection()
+    head = ("DELETE /api/user/account HTTP/1.1\r\nHost: x\r\n"
+            "Cookie: %s\r\nX-CSRF-Token: %s\r\nX-Forwarded-For: %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % ("; ".join("%s=%s" % kv for kv in c.cookies.items()),
+               c.cookies["drop_csrf"], c.ip, len(body)))
+    try:
+        s.sendall(head.encode())
+        time.sleep(pause_s)
+        s.sendall(body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            part = s.recv(4096)
+            if not part:
+                break
+            answer += part
+    finally:
+        s.close()
+    return answer.split(b"\r\n", 1)[0]
+
+
+def test_a_delete_body_that_arrives_after_its_headers_is_read():
+    c = register()
+    wrong = json.dumps({"password": "Wrong1234"}).encode()
+    eq(delete_in_two_parts(c, wrong, 0.3), b"HTTP/1.1 403 Forbidden")
+    eq(erased(c), "f")
+    # Larger than one receive buffer (8 KiB), in pieces.
+    padded = json.dumps({"password": c.password, "pad": "x" * 20000})
+    eq(delete_in_two_parts(c, padded.encode(), 0.3), b"HTTP/1.1 200 OK")
+    eq(erased(c), "t")
+
+
+def test_a_delete_body_over_64_kib_is_refused_unread():
+    c = register()
+    s = raw_connection()
+    s.sendall(("DELETE /api/user/account HTTP/1.1\r\nHost: x\r\n"
+               "Content-Type: application/json\r\n"
+               "Content-Length: 70000\r\n\r\n").encode())
+    head = s.recv(4096)
+    tail = s.recv(4096)
+    s.close()
+    assert head.startswith(b"HTTP/1.1 413"), head[:80]
+    eq(tail, b"")   # closed: the unread bytes are no next request
+    eq(erased(c), "f")
 
 
 def test_data_export_caps_a_long_history():

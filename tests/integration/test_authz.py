@@ -175,7 +175,8 @@ MATRIX = [
     ("POST", "/api/merchants/register", lambda who: merchant_body(),
      signed_in(201, merchant=409)),
     ("POST", "/api/auth/logout", None, signed_in(200)),
-    ("DELETE", "/api/user/account", None, signed_in(200)),
+    ("DELETE", "/api/user/account", {"password": "Secret123"},
+     signed_in(200)),
 ]
 
 # Rows whose path has another template than the description's.

@@ -69,6 +69,10 @@ def test_a_trickled_header_or_body_is_cut_at_its_timeout():
         "body": (b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\n"
                  b"Content-Type: application/json\r\n"
                  b"Content-Length: 60000\r\n\r\n", 1.0, 40),
+        # A DELETE's body, read by Drop (kore41.c), under the same limit.
+        "delete": (b"DELETE /api/user/account HTTP/1.1\r\nHost: x\r\n"
+                   b"Content-Type: application/json\r\n"
+                   b"Content-Length: 60000\r\n\r\n", 1.0, 40),
     }
     threads = [threading.Thread(target=lambda k=k, a=a: took.__setitem__(
         k, trickle(*a))) for k, a in jobs.items()]
@@ -78,4 +82,5 @@ def test_a_trickled_header_or_body_is_cut_at_its_timeout():
         t.join()
     assert took["header"] is not None and 9 <= took["header"] <= 13, took
     assert took["body"] is not None and 14 <= took["body"] <= 18, took
+    assert took["delete"] is not None and 14 <= took["delete"] <= 18, took
     eq(Client().get("/api/health").status, 200)
