@@ -301,6 +301,23 @@ const NB = {
   'Choose what the key may do.': 'Velg hva nøkkelen kan gjøre.',
   'Copy the key now: it is not shown again.': 'Kopier nøkkelen nå: den vises ikke igjen.',
   'Revoke': 'Tilbakekall',
+  'Webhooks': 'Webhooks',
+  'New webhook endpoint': 'Nytt webhook-endepunkt',
+  'Add endpoint': 'Legg til endepunkt',
+  'Endpoint address': 'Endepunktets adresse',
+  'An https:// address on your own server': 'En https://-adresse på din egen server',
+  'Payment received': 'Betaling mottatt',
+  'Refund sent': 'Refusjon sendt',
+  'Payout paid': 'Utbetaling sendt',
+  'Choose what to be told of.': 'Velg hva du vil bli varslet om.',
+  'Copy the signing secret now: it is not shown again.': 'Kopier signeringsnøkkelen nå: den vises ikke igjen.',
+  'Remove': 'Fjern',
+  'Deliveries': 'Leveranser',
+  'Delivered': 'Levert',
+  'Failed, tried again': 'Feilet, prøves igjen',
+  'Nothing sent yet.': 'Ingenting sendt ennå.',
+  'No webhook endpoints. Your server can be told of payments, refunds and payouts as they happen.':
+    'Ingen webhook-endepunkter. Serveren din kan bli varslet om betalinger, refusjoner og utbetalinger når de skjer.',
   'No API keys. A key lets your till read payments or refund them without signing in.':
     'Ingen API-nøkler. En nøkkel lar kassen lese eller refundere betalinger uten å logge inn.',
   'Refund': 'Refunder',
@@ -1494,6 +1511,55 @@ function apiKeys(keys) {
     f, shown);
 }
 
+/*
+ * The shop's webhook endpoints: each with its events, its last deliveries
+ * on request and a Remove button; a new one's signing secret is shown
+ * once, until the page changes.
+ */
+function webhooks(hooks) {
+  const shown = h('div', { id: 'hook-new', 'aria-live': 'polite' });
+  const names = { 'payment.completed': t('Payment received'), 'refund.succeeded': t('Refund sent'), 'payout.paid': t('Payout paid') };
+  const f = form({ id: 'hook', submit: t('Add endpoint'), label: t('New webhook endpoint'),
+    fields: [{ name: 'url', label: t('Endpoint address'), hint: t('An https:// address on your own server'), inputmode: 'url', required: true },
+             { name: 'paid', label: names['payment.completed'], type: 'checkbox', value: true },
+             { name: 'refund', label: names['refund.succeeded'], type: 'checkbox' },
+             { name: 'payout', label: names['payout.paid'], type: 'checkbox' }],
+    onSubmit: async (v) => {
+      const events = [v.paid ? 'payment.completed' : null, v.refund ? 'refund.succeeded' : null,
+        v.payout ? 'payout.paid' : null].filter(Boolean);
+      if (!events.length) return { ok: false, json: { message: t('Choose what to be told of.') } };
+      const r = await api('POST', '/api/merchants/webhooks', { url: v.url, events });
+      if (r.ok) {
+        fill(shown, h('p', { class: 'note', tabindex: '-1', text: t('Copy the signing secret now: it is not shown again.') }),
+          h('p', { class: 'url', id: 'hook-secret', text: r.json.data.secret }));
+        shown.querySelector('p').focus();
+      }
+      return r;
+    } });
+  const attemptText = (a) => (a.status === 'succeeded' ? t('Delivered') : a.nextAttemptAt ? t('Failed, tried again') : t('Failed')) +
+    ' · ' + (names[a.eventType] || a.eventType) + ' · ' + (a.httpStatus ? 'HTTP ' + a.httpStatus : a.error || '') + ' · ' + when(a.attemptedAt);
+  async function deliveries(hook, box) {
+    const r = await api('GET', '/api/merchants/webhooks/' + hook.id + '/deliveries?limit=10');
+    if (!r.ok) return;
+    fill(box, r.json.data.length ? h('ul', { class: 'list', id: 'deliveries-' + hook.id }, r.json.data.map((a) =>
+      h('li', { 'data-status': a.status, text: attemptText(a) })))
+      : h('p', { class: 'note empty', text: t('Nothing sent yet.') }));
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 'hooks-h' }, h('h2', { id: 'hooks-h', text: t('Webhooks') }),
+    hooks.length ? h('ul', { class: 'list', id: 'webhooks' }, hooks.map((w) => {
+      const box = h('div', { 'aria-live': 'polite' });
+      return h('li', { id: 'hook-' + w.id },
+        h('span', { class: 'url', text: w.url + ' · ' + w.events.map((e) => names[e] || e).join(', ') }),
+        h('div', { class: 'row' },
+          h('button', { type: 'button', class: 'secondary', id: 'hook-log-' + w.id, text: t('Deliveries'), onclick: () => deliveries(w, box) }),
+          h('button', { type: 'button', class: 'secondary', id: 'hook-remove-' + w.id, text: t('Remove'),
+            onclick: async () => { if ((await api('DELETE', '/api/merchants/webhooks/' + w.id)).ok) routes.merchant(); } })),
+        box);
+    }))
+      : h('p', { class: 'note empty', text: t('No webhook endpoints. Your server can be told of payments, refunds and payouts as they happen.') }),
+    f, shown);
+}
+
 /* A payment request: one amount, a QR code the customer pays it by. */
 function askPayment() {
   const shown = h('div', { id: 'request-shown', 'aria-live': 'polite' });
@@ -1539,8 +1605,8 @@ routes.merchant = async () => {
     return;
   }
   await pricing();
-  const [qr, recent, paid, keys] = await Promise.all([api('GET', '/api/merchants/qr'), api('GET', '/api/merchants/transactions?limit=20'),
-    api('GET', '/api/merchants/payouts?limit=10'), api('GET', '/api/merchants/api-keys')]);
+  const [qr, recent, paid, keys, hooks] = await Promise.all([api('GET', '/api/merchants/qr'), api('GET', '/api/merchants/transactions?limit=20'),
+    api('GET', '/api/merchants/payouts?limit=10'), api('GET', '/api/merchants/api-keys'), api('GET', '/api/merchants/webhooks')]);
   const figures = h('div', { id: 'merchant-figures', 'aria-live': 'polite' });
   const buttons = {};
   async function period(p) {
@@ -1574,7 +1640,8 @@ routes.merchant = async () => {
         : h('p', { class: 'note empty', text: t('No payments yet. They show here as soon as a customer pays.') })),
     askPayment(),
     payoutList(paid.ok ? paid.json.data : []),
-    apiKeys(keys.ok ? keys.json.data : []));
+    apiKeys(keys.ok ? keys.json.data : []),
+    webhooks(hooks.ok ? hooks.json.data : []));
   period('today');
 };
 

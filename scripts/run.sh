@@ -11,6 +11,8 @@ scheme=https
 WEB_URL="$scheme://${DROP_HTTPS_HOST:-127.0.0.1}:${DROP_HTTPS_PORT:-8443}/"
 # Shop QR codes link to the web client's pay page at this origin.
 export DROP_PUBLIC_URL="${DROP_PUBLIC_URL:-${WEB_URL%/}}"
+# A developer's webhook receiver runs on this machine (never in production).
+export DROP_WEBHOOK_ALLOW_LOOPBACK="${DROP_WEBHOOK_ALLOW_LOOPBACK:-yes}"
 log "web client:   $WEB_URL (starting; dev certificate is self-signed)"
 
 need_packages

@@ -207,7 +207,13 @@ BEGIN
 		    'last_used_at', iso(k.last_used_at),
 		    'revoked_at', iso(k.revoked_at)) ORDER BY k.created_at)
 		    FROM (SELECT * FROM api_keys WHERE merchant_id = m.id
-		    ORDER BY created_at DESC LIMIT p_max) k), '[]'))
+		    ORDER BY created_at DESC LIMIT p_max) k), '[]'),
+		'webhook_endpoints', coalesce((SELECT jsonb_agg(
+		    jsonb_build_object('id', w.id, 'url', w.url, 'events',
+		    to_jsonb(w.events), 'created_at', iso(w.created_at),
+		    'deleted_at', iso(w.deleted_at)) ORDER BY w.created_at)
+		    FROM (SELECT * FROM webhook_endpoints WHERE merchant_id =
+		    m.id ORDER BY created_at DESC LIMIT p_max) w), '[]'))
 		FROM merchants m WHERE m.user_id = p_user),
 	    'notifications', coalesce((SELECT jsonb_agg(jsonb_build_object(
 		'id', n.id, 'type', n.type, 'title', n.title, 'body', n.body,

@@ -4,10 +4,15 @@
  * calls at once, BANK_QUEUE_MAX waiting, a connect and a total timeout on
  * each), and hands every finished call back through a pipe the event loop
  * watches, where its callback runs. A caller that stops waiting abandons
- * its call: the thread finishes it and the event loop frees it.
+ * its call: the thread finishes it and the event loop frees it. The same
+ * thread posts merchants' webhooks (drop_http_post): to any public
+ * address, checked at every connection, never to Drop's own networks.
  */
 
 #include <sys/queue.h>
+
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +43,8 @@ struct drop_bank_call {
 	int			 transport;	/* CURLcode, 0 when answered */
 	long			 sent;		/* request bytes written */
 	char			 bban[16];	/* the account asked about */
+	char			*url;		/* a webhook's; NULL: the bank */
+	long			 timeout_ms;
 	CURL			*easy;
 	struct curl_slist	*headers;
 	TAILQ_ENTRY(drop_bank_call) list;
@@ -62,14 +69,18 @@ static struct {
 static void	*bank_thread(void *);
 static void	 bank_event(void *, int);
 static int	 easy_setup(struct drop_bank_call *);
+static struct drop_bank_call *queue_call(struct drop_bank_call *);
+static void	 easy_webhook(struct drop_bank_call *);
+static curl_socket_t	 open_checked(void *, curlsocktype,
+			    struct curl_sockaddr *);
 static size_t	 collect(char *, size_t, size_t, void *);
 static void	 finish(struct drop_bank_call *, CURLcode);
 
-/* Worker start: the thread and its pipe; off when no bank is configured. */
+/* Worker start: the thread and its pipe (webhooks need it without a bank). */
 void
 drop_bank_setup(void)
 {
-	if (io.started || drop_cfg.bank_url[0] == '\0')
+	if (io.started)
 		return;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (io.multi = curl_multi_init()) == NULL)
@@ -117,7 +128,8 @@ drop_bank_call(struct drop_bank_request *req, const char *bban,
 {
 	struct drop_bank_call	*c;
 
-	if (!io.started || io.queued >= BANK_QUEUE_MAX) {
+	if (!io.started || io.queued >= BANK_QUEUE_MAX ||
+	    (req->op != DROP_HTTP_WEBHOOK && drop_cfg.bank_url[0] == '\0')) {
 		drop_psd2_free(req);
 		return (NULL);
 	}
@@ -126,8 +138,44 @@ drop_bank_call(struct drop_bank_request *req, const char *bban,
 	req->body = NULL;
 	c->done = done;
 	c->arg = arg;
+	c->timeout_ms = BANK_TOTAL_MS;
 	if (bban != NULL)
 		(void)kore_strlcpy(c->bban, bban, sizeof(c->bban));
+	return (queue_call(c));
+}
+
+/*
+ * A POST of body (JSON, taken over like a request's) to someone else's
+ * url with headers, at most timeout_ms; done gets the answer's status.
+ */
+struct drop_bank_call *
+drop_http_post(const char *url, struct drop_bank_request *req,
+    long timeout_ms, void (*done)(struct drop_bank_call *, void *), void *arg)
+{
+	struct drop_bank_call	*c;
+
+	req->op = DROP_HTTP_WEBHOOK;
+	req->method = "POST";
+	req->path[0] = '\0';
+	if (!io.started || io.queued >= BANK_QUEUE_MAX) {
+		drop_psd2_free(req);
+		return (NULL);
+	}
+	c = kore_calloc(1, sizeof(*c));
+	c->req = *req;
+	req->body = NULL;
+	c->url = kore_strdup(url);
+	c->timeout_ms = timeout_ms;
+	c->done = done;
+	c->arg = arg;
+
+	return (queue_call(c));
+}
+
+/* Hands a call to the thread; NULL (and freed) when it cannot be made. */
+static struct drop_bank_call *
+queue_call(struct drop_bank_call *c)
+{
 	if (easy_setup(c) != 0) {
 		drop_bank_free(c);
 		return (NULL);
@@ -203,6 +251,7 @@ drop_bank_free(struct drop_bank_call *c)
 	curl_slist_free_all(c->headers);
 	drop_psd2_free(&c->req);
 	free(c->resp);
+	kore_free(c->url);
 	kore_free(c);
 }
 
@@ -214,7 +263,8 @@ easy_setup(struct drop_bank_call *c)
 	char			 url[DROP_BANK_URL_MAX + DROP_BANK_PATH_MAX];
 	int			 i, n;
 
-	n = snprintf(url, sizeof(url), "%s%s", drop_cfg.bank_url, c->req.path);
+	n = snprintf(url, sizeof(url), "%s%s", c->url != NULL ? c->url :
+	    drop_cfg.bank_url, c->req.path);
 	if (n < 0 || (size_t)n >= sizeof(url) ||
 	    (c->easy = curl_easy_init()) == NULL)
 		return (-1);
@@ -236,10 +286,14 @@ easy_setup(struct drop_bank_call *c)
 	(void)curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "https,http");
 	(void)curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)BANK_CONNECT_MS);
-	(void)curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, (long)BANK_TOTAL_MS);
+	(void)curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	(void)curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, collect);
 	(void)curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
 	(void)curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);
+	if (c->url != NULL) {
+		easy_webhook(c);
+		return (0);
+	}
 	if (drop_cfg.bank_ca_len > 0) {
 		blob.data = drop_cfg.bank_ca;
 		blob.len = drop_cfg.bank_ca_len;
@@ -253,6 +307,53 @@ easy_setup(struct drop_bank_call *c)
 	return (0);
 }
 
+/*
+ * Someone else's endpoint: the system's CAs, its own DNS, HTTPS (plain
+ * HTTP only where loopback is allowed), no redirects, and every address
+ * it resolves to checked before a socket is opened (a name that turns
+ * into 10.0.0.1 or 127.0.0.1 is refused then, whatever it said before).
+ */
+static void
+easy_webhook(struct drop_bank_call *c)
+{
+	(void)curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR,
+	    drop_cfg.webhook_loopback ? "https,http" : "https");
+	(void)curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	(void)curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETFUNCTION,
+	    open_checked);
+	(void)curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETDATA, c);
+	(void)curl_easy_setopt(c->easy, CURLOPT_USERAGENT, "Drop-Webhooks/1");
+}
+
+/* Thread: a socket only to an address Drop may call. */
+static curl_socket_t
+open_checked(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	const struct sockaddr_in	*in4;
+	const struct sockaddr_in6	*in6;
+	int				 ok;
+
+	(void)arg;
+	ok = 0;
+	if (purpose == CURLSOCKTYPE_IPCXN && a->family == AF_INET &&
+	    a->addrlen >= sizeof(*in4)) {
+		in4 = (const struct sockaddr_in *)&a->addr;
+		ok = drop_addr_callable(AF_INET,
+		    (const unsigned char *)&in4->sin_addr,
+		    drop_cfg.webhook_loopback);
+	} else if (purpose == CURLSOCKTYPE_IPCXN && a->family == AF_INET6 &&
+	    a->addrlen >= sizeof(*in6)) {
+		in6 = (const struct sockaddr_in6 *)&a->addr;
+		ok = drop_addr_callable(AF_INET6,
+		    (const unsigned char *)&in6->sin6_addr,
+		    drop_cfg.webhook_loopback);
+	}
+	if (!ok)
+		return (CURL_SOCKET_BAD);
+
+	return (socket(a->family, a->socktype, a->protocol));
+}
+
 static size_t
 collect(char *data, size_t size, size_t n, void *arg)
 {
@@ -261,6 +362,9 @@ collect(char *data, size_t size, size_t n, void *arg)
 	size_t			 len;
 
 	len = size * n;
+	/* A webhook's answer: only its status counts. */
+	if (c->url != NULL)
+		return (len);
 	if (len == 0 || c->resp_len + len > BANK_ANSWER_MAX)
 		return (0);
 	if ((p = realloc(c->resp, c->resp_len + len + 1)) == NULL)
@@ -286,7 +390,10 @@ finish(struct drop_bank_call *c, CURLcode code)
 		c->sent = 1;	/* unknown: as if it went out */
 	if (code == CURLE_OK)
 		(void)curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &http);
-	if (code == CURLE_OK)
+	if (c->req.op == DROP_HTTP_WEBHOOK) {
+		c->ans.http = http;
+		c->ans.ok = http >= 200 && http <= 299;
+	} else if (code == CURLE_OK)
 		(void)drop_psd2_parse(c->req.op, http, c->resp, c->resp_len,
 		    c->bban[0] != '\0' ? c->bban : NULL, &c->ans);
 	else

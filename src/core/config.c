@@ -40,6 +40,7 @@ static void	build_conninfo(void);
 static void	public_url(void);
 static void	bank_config(void);
 static void	bank_resolve(void);
+static void	webhook_config(void);
 static void	bank_ca(const char *);
 static void	env_copy(const char *, const char *, char *, size_t);
 
@@ -160,6 +161,30 @@ drop_config_load(void)
 		    sizeof(drop_cfg.trusted_proxies));
 	public_url();
 	bank_config();
+	webhook_config();
+}
+
+/*
+ * Merchants' webhooks: back-off, per-attempt timeout, how long a delivery
+ * is tried; loopback endpoints (plain HTTP too) only where a test or
+ * development stack says so, never in production.
+ */
+static void
+webhook_config(void)
+{
+	const char	*v;
+
+	drop_cfg.webhook_backoff_ms = env_int("DROP_WEBHOOK_BACKOFF_MS", 30000,
+	    100, 3600000);
+	drop_cfg.webhook_timeout_ms = env_int("DROP_WEBHOOK_TIMEOUT_MS", 10000,
+	    500, 30000);
+	drop_cfg.webhook_giveup_s = env_int("DROP_WEBHOOK_GIVEUP_S", 86400, 10,
+	    7 * 86400);
+	v = getenv("DROP_WEBHOOK_ALLOW_LOOPBACK");
+	drop_cfg.webhook_loopback = v != NULL && !strcmp(v, "yes");
+	if (drop_cfg.webhook_loopback)
+		kore_log(LOG_WARNING, "webhooks may call loopback addresses: "
+		    "tests and development only");
 }
 
 /*

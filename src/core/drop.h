@@ -134,6 +134,8 @@ struct drop_list {
 				    const char **);
 	const struct drop_colmap *map;
 	json_t			*(*row_json)(struct drop_ctx *, int);
+	/* A list of a thing's own: its 404 message when list_total is NULL. */
+	const char		*missing;
 };
 
 struct drop_method {
@@ -276,6 +278,12 @@ struct drop_config {
 	char			 collection_name[71];
 	char			 psu_ip_fallback[16];
 	int			 bank_giveup_s;
+
+	/* Merchants' webhooks (delivery.c). */
+	int			 webhook_backoff_ms;	/* first retry */
+	int			 webhook_timeout_ms;	/* one attempt */
+	int			 webhook_giveup_s;	/* after the event */
+	int			 webhook_loopback;	/* tests, development */
 };
 
 extern struct drop_config	drop_cfg;
@@ -401,8 +409,16 @@ int	drop_bank_maybe_delivered(const struct drop_bank_call *);
 const char *drop_bank_transport_error(const struct drop_bank_call *);
 void	drop_bank_args(struct drop_bank_call_args *, char *, const char *);
 
+/* bankio.c: a webhook's POST, on the bank's thread. */
+#define DROP_HTTP_WEBHOOK	100	/* not a bank operation (bank.h) */
+struct drop_bank_call *drop_http_post(const char *, struct drop_bank_request *,
+	    long, void (*)(struct drop_bank_call *, void *), void *);
+
 /* outbox.c: the calls Drop owes the bank. */
 void	drop_outbox_start(void);
+
+/* delivery.c: the webhook deliveries Drop owes merchants' endpoints. */
+void	drop_webhooks_start(void);
 
 /* idem.c: Idempotency-Key of money routes; their data starts with this. */
 struct drop_idem {

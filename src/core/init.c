@@ -100,6 +100,7 @@ init(int state)
 	drop_bank_setup();
 	drop_outbox_start();
 	drop_reconcile_start();
+	drop_webhooks_start();
 
 	return (KORE_RESULT_OK);
 }

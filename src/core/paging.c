@@ -173,6 +173,9 @@ list_done(struct drop_ctx *ctx)
 {
 	const struct drop_list	*list = ctx->method->list;
 
+	if (list->missing != NULL && drop_col(ctx, 0, "list_total") == NULL)
+		return (drop_error(ctx, 404, "not_found", list->missing));
+
 	return (reply_page(ctx, drop_rows_json(ctx, page_rows(ctx), list->map,
 	    list->row_json), drop_col_int(ctx, 0, "list_total")));
 }

@@ -36,6 +36,17 @@ int	drop_apikey_new(char *, size_t, char *, size_t);
 int	drop_apikey_id(const char *, char *, size_t);
 int	drop_sha256_hex(const char *, char *, size_t);
 
+/* webhook.c */
+#define DROP_WEBHOOK_SECRET_LEN	70	/* "whsec_" and 64 hex */
+#define DROP_WEBHOOK_URL_MAX	500
+#define DROP_WEBHOOK_SIG_MAX	96	/* "t=" 20 digits ",v1=" 64 hex */
+
+int	drop_webhook_secret_new(char *, size_t);
+int	drop_webhook_sign(const char *, int64_t, const char *, size_t, char *,
+	    size_t);
+int	drop_addr_callable(int, const unsigned char *, int);
+int	drop_webhook_url_check(const char *, int);
+
 /* utf8.c */
 int	drop_utf8_next(const unsigned char *, size_t, unsigned int *);
 int	drop_utf8_valid(const char *, size_t);

@@ -367,6 +367,22 @@ async function walk(browser, name, options) {
   must(await page.locator('#key-secret').count() === 0, 'the key is shown again');
   await page.locator('#api-keys button').first().click();
   await page.getByText('Ingen API-nøkler').waitFor();
+  // A webhook endpoint: its signing secret shown once, its deliveries, removed.
+  await page.getByText('Ingen webhook-endepunkter').waitFor();
+  await page.fill('#f-hook-url', 'https://kasse.example/drop');
+  await page.check('#f-hook-payout');
+  await page.click('#f-hook-submit');
+  const secret = await page.locator('#hook-secret').innerText();
+  must(/^whsec_[0-9a-f]{64}$/.test(secret), `signing secret shown: ${secret}`);
+  await check('webhook');
+  await page.goto(`${BASE}/#/`);
+  await page.goto(`${BASE}/#/merchant`);
+  await page.locator('#webhooks li', { hasText: 'https://kasse.example/drop' }).waitFor();
+  must(await page.locator('#hook-secret').count() === 0, 'the secret is shown again');
+  await page.locator('#webhooks button', { hasText: 'Leveranser' }).first().click();
+  await page.getByText('Ingenting sendt ennå.').waitFor();
+  await page.locator('#webhooks button', { hasText: 'Fjern' }).first().click();
+  await page.getByText('Ingen webhook-endepunkter').waitFor();
   await nav('#/', 'Hei Amira');
   await page.locator('#shop-today').waitFor();
   await check('overview-shop-owner');

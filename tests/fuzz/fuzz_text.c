@@ -1,8 +1,9 @@
 /*
  * The text rules every field goes through (drop_sanitize, UTF-8,
- * e-mail, names, phone, dates, account numbers, card numbers, masks):
- * no crash, no write past a buffer, and sanitized text is valid UTF-8
- * without HTML.
+ * e-mail, names, phone, dates, account numbers, card numbers, masks,
+ * webhook URLs): no crash, no write past a buffer, sanitized text is
+ * valid UTF-8 without HTML, and an accepted webhook URL is https:// (or
+ * plain HTTP where loopback is allowed) with no user part.
  */
 
 #include <time.h>
@@ -42,6 +43,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)drop_card_mask(s, out, sizeof(out));
 	(void)drop_mask_account(s, out, sizeof(out));
 	(void)drop_short_name(s, s, out, sizeof(out));
+	if (drop_webhook_url_check(s, 0) == 0) {
+		FUZZ_CHECK(strncmp(s, "https://", 8) == 0 && len <= 500);
+		FUZZ_CHECK(strcspn(s + 8, "/?") <= strcspn(s + 8, "@"));
+	}
+	if (drop_webhook_url_check(s, 1) == 0)
+		FUZZ_CHECK(strncmp(s, "https://", 8) == 0 ||
+		    strncmp(s, "http://", 7) == 0);
 	(void)drop_id_any_valid(s);
 	(void)drop_reqid_valid(s);
 	free(s);

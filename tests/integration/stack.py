@@ -130,6 +130,10 @@ class Stack:
             "DROP_BANK_CA_FILE": os.path.join(self.tmp, "tls", "cert.pem"),
             # Unanswered payments give up after 8 s here, not 15 min.
             "DROP_BANK_GIVEUP_S": self.env.get("DROP_TEST_GIVEUP_S", "8"),
+            # Webhook receivers of the tests: on loopback, quick retries.
+            "DROP_WEBHOOK_ALLOW_LOOPBACK": "yes",
+            "DROP_WEBHOOK_BACKOFF_MS": "1000",
+            "DROP_WEBHOOK_TIMEOUT_MS": "2000",
         })
         self._run(STACKCTL, "prepare", self.tmp, self.pgport)
         self.bank_log = os.path.join(self.tmp, "bank.log")

@@ -64,7 +64,7 @@ def card_ok(who):
 # Templates: {ba} {ba2} the owner's accounts (the second one is unlinked
 # by its row), {rcp} {rcp2} recipients, {tx} a payment, {card} {card2}
 # cards, {usr} the owner's id, {key} the merchant's API key, {preq} its
-# payment request.
+# payment request, {hook} its webhook endpoint.
 MATRIX = [
     ("GET", "/", None, public(200)),
     ("GET", "/static/app.js", None, public(200)),
@@ -125,6 +125,13 @@ MATRIX = [
      shop(201)),
     ("GET", "/api/merchants/api-keys", None, shop(200)),
     ("DELETE", "/api/merchants/api-keys/{key}", None, shop(204)),
+    # The merchant has no payments: nothing is ever sent to this address.
+    ("POST", "/api/merchants/webhooks", {"url": "https://shop.example/h",
+                                         "events": ["payout.paid"]},
+     shop(201)),
+    ("GET", "/api/merchants/webhooks", None, shop(200)),
+    ("GET", "/api/merchants/webhooks/{hook}/deliveries", None, shop(200)),
+    ("DELETE", "/api/merchants/webhooks/{hook}", None, shop(204)),
     ("POST", "/api/merchants/payment-requests", {"amount": 10}, shop(201)),
     ("GET", "/api/merchants/payment-requests/{preq}", None, shop(200)),
     ("GET", "/api/merchants/payment-requests/{preq}/qr.svg", None,
@@ -201,11 +208,12 @@ def described():
 def normal(path):
     path = TEMPLATE.get(path, path)
     for name in ("ba2", "ba", "rcp2", "rcp", "tx", "card2", "card", "usr",
-                 "cur", "key", "preq"):
+                 "cur", "key", "preq", "hook"):
         path = path.replace("{%s}" % name, "{%s}" % {
             "ba2": "id", "ba": "id", "rcp2": "id", "rcp": "id", "tx": "id",
             "card2": "id", "card": "id", "usr": "id",
-            "cur": "currency", "key": "id", "preq": "id"}[name])
+            "cur": "currency", "key": "id", "preq": "id",
+            "hook": "id"}[name])
     return path
 
 
@@ -241,13 +249,17 @@ def world():
     r = merchant.post("/api/merchants/payment-requests", {"amount": 12})
     eq(r.status, 201, "payment request %r" % r)
     preq = r.json["data"]["id"]
+    r = merchant.post("/api/merchants/webhooks", {
+        "url": "https://shop.example/hooks", "events": ["payout.paid"]})
+    eq(r.status, 201, "webhook %r" % r)
+    hook = r.json["data"]["id"]
     rate = sql_one("SELECT rate::text FROM exchange_rates WHERE currency = "
                    "'RSD'")
     return {"owner": owner, "other": other, "merchant": merchant,
             "ids": {"ba": owner.account["id"], "ba2": ba2, "rcp": rcp,
                     "rcp2": rcp2, "tx": tx, "card": card, "card2": card2,
                     "usr": owner.user_id, "cur": "RSD", "rate": rate,
-                    "key": key, "preq": preq}}
+                    "key": key, "preq": preq, "hook": hook}}
 
 
 def fill(template, ids):

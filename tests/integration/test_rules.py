@@ -194,7 +194,8 @@ def test_page_limits_of_the_document_are_the_servers():
     lists = list_operations()
     eq(sorted(p for p, _, _ in lists), sorted([
         "/api/recipients", "/api/transactions", "/api/merchants/transactions",
-        "/api/merchants/payouts", "/api/notifications", "/api/complaints"]),
+        "/api/merchants/payouts", "/api/notifications", "/api/complaints",
+        "/api/merchants/webhooks/{id}/deliveries"]),
        "paged lists")
     user = register()
     shop = register()
@@ -203,8 +204,14 @@ def test_page_limits_of_the_document_are_the_servers():
             int(time.time() * 1000) % 100000000),
         "bankAccount": "12345678903"})
     eq(r.status, 201, "merchant %r" % r)
+    # A list of one thing's own: the shop's webhook endpoint.
+    r = shop.post("/api/merchants/webhooks", {
+        "url": "https://shop.example/limits", "events": ["payout.paid"]})
+    eq(r.status, 201, "webhook %r" % r)
+    hook = r.json["data"]["id"]
     for path, default, maximum in lists:
         c = shop if path.startswith("/api/merchants/") else user
+        path = path.replace("{id}", hook)
         r = c.get(path)
         eq(r.status, 200, path)
         eq(r.json["pagination"]["limit"], default, path + " default")

@@ -14,5 +14,6 @@ Suite	*suite_cursor(void);
 Suite	*suite_policy(void);
 Suite	*suite_ratewin(void);
 Suite	*suite_jsonraw(void);
+Suite	*suite_webhook(void);
 
 #endif

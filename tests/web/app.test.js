@@ -78,6 +78,10 @@ test('every text the client shows has its Norwegian version', () => {
   for (const m of src.matchAll(/\bt\('((?:[^'\\]|\\.)*)'/g)) used.add(m[1].replace(/\\'/g, "'"));
   const missing = [...used].filter((s) => app.NB[s] === undefined);
   assert.deepEqual(missing, [], 'texts without a Norwegian version');
+  // A text given twice keeps only its last version, silently.
+  const table = src.slice(src.indexOf('const NB = {'), src.indexOf('\n};', src.indexOf('const NB = {')));
+  const keys = [...table.matchAll(/^  '((?:[^'\\]|\\.)*)':/gm)].map((m) => m[1]);
+  assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), [], 'texts with two Norwegian versions');
   app.setLangForTests('nb');
   assert.equal(app.t('Hi {name}', { name: 'Kari' }), 'Hei Kari');
   app.setLangForTests('en');

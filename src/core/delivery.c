@@ -1,0 +1,198 @@
+/*
+ * The deliveries Drop owes merchants' webhook endpoints (issue 19). An
+ * event and its deliveries are made in the transaction that completes a
+ * payment, a refund or a payout (sql/functions/013_webhooks.sql); from
+ * here each worker claims due deliveries under a lease (FOR UPDATE SKIP
+ * LOCKED: one worker of one instance per delivery at a time), signs each
+ * attempt afresh, posts it on the bank's HTTP thread (never on the event
+ * loop, at most WEBHOOK_INFLIGHT at once, so the bank's own calls keep
+ * their room) and records the answer; SQL decides the next try.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "drop.h"
+
+#define WEBHOOK_TICK_MS		250
+#define WEBHOOK_INFLIGHT	4	/* of the bank thread's 16 */
+#define WEBHOOK_LEASE_SLACK_MS	5000	/* past the attempt's own timeout */
+
+/* One attempt being made. */
+struct delivery {
+	char			 id[DROP_ID_LEN];
+	char			 attempt[12];
+	u_int64_t		 started;
+	struct drop_bank_call	*call;
+};
+
+static struct {
+	int		 started;
+	int		 claiming;
+	int		 inflight;
+	char		 lease_ms[16];
+	char		 base_ms[16];
+	char		 giveup_s[16];
+} wh;
+
+static const char	sql_claim[] =
+    "SELECT * FROM drop_webhook_claim($1::int, $2::int)";
+static const char	sql_attempted[] =
+    "SELECT drop_webhook_attempted($1, $2::int, $3::int, $4, $5::int, "
+    "$6::int, $7::int) AS status";
+
+static void	tick(void *, u_int64_t);
+static void	claimed(PGresult *, void *);
+static int	send_delivery(PGresult *, int, struct delivery *);
+static void	answered(struct drop_bank_call *, void *);
+static void	recorded(PGresult *, void *);
+
+/* Worker start (after the pool and the bank's thread): the timer. */
+void
+drop_webhooks_start(void)
+{
+	if (wh.started)
+		return;
+	wh.started = 1;
+	(void)snprintf(wh.lease_ms, sizeof(wh.lease_ms), "%d",
+	    drop_cfg.webhook_timeout_ms + WEBHOOK_LEASE_SLACK_MS);
+	(void)snprintf(wh.base_ms, sizeof(wh.base_ms), "%d",
+	    drop_cfg.webhook_backoff_ms);
+	(void)snprintf(wh.giveup_s, sizeof(wh.giveup_s), "%d",
+	    drop_cfg.webhook_giveup_s);
+	(void)kore_timer_add(tick, WEBHOOK_TICK_MS, NULL, 0);
+}
+
+static void
+tick(void *arg, u_int64_t now)
+{
+	const char	*params[2];
+	char		 limit[16];
+
+	(void)arg;
+	(void)now;
+	if (wh.claiming || wh.inflight >= WEBHOOK_INFLIGHT ||
+	    drop_db_state() != DROP_DB_UP)
+		return;
+	wh.claiming = 1;
+	(void)snprintf(limit, sizeof(limit), "%d",
+	    WEBHOOK_INFLIGHT - wh.inflight);
+	params[0] = limit;
+	params[1] = wh.lease_ms;
+	drop_bgq_start("webhooks", sql_claim, 2, params, claimed, NULL);
+}
+
+/* Claimed deliveries: each attempt goes out. */
+static void
+claimed(PGresult *res, void *arg)
+{
+	struct delivery	*d;
+	int		 row;
+
+	(void)arg;
+	wh.claiming = 0;
+	for (row = 0; res != NULL && row < PQntuples(res); row++) {
+		d = kore_calloc(1, sizeof(*d));
+		wh.inflight++;
+		if (send_delivery(res, row, d) != 0)
+			answered(NULL, d);
+	}
+}
+
+/* The signed POST of one attempt; -1 when it could not be handed over. */
+static int
+send_delivery(PGresult *res, int row, struct delivery *d)
+{
+	struct drop_bank_request	 req;
+	const char			*url, *secret, *body, *event, *type;
+	char				 sig[DROP_WEBHOOK_SIG_MAX];
+
+	url = drop_bgq_col(res, row, "url");
+	secret = drop_bgq_col(res, row, "secret");
+	body = drop_bgq_col(res, row, "body");
+	event = drop_bgq_col(res, row, "event_id");
+	type = drop_bgq_col(res, row, "event_type");
+	if (drop_bgq_col(res, row, "delivery_id") == NULL ||
+	    drop_bgq_col(res, row, "attempt") == NULL)
+		return (-1);
+	(void)kore_strlcpy(d->id, drop_bgq_col(res, row, "delivery_id"),
+	    sizeof(d->id));
+	(void)kore_strlcpy(d->attempt, drop_bgq_col(res, row, "attempt"),
+	    sizeof(d->attempt));
+	d->started = kore_time_ms();
+	if (url == NULL || secret == NULL || body == NULL || event == NULL ||
+	    type == NULL || drop_webhook_sign(secret, (int64_t)time(NULL),
+	    body, strlen(body), sig, sizeof(sig)) != 0)
+		return (-1);
+	memset(&req, 0, sizeof(req));
+	(void)snprintf(req.headers[0], sizeof(req.headers[0]),
+	    "Content-Type: application/json");
+	(void)snprintf(req.headers[1], sizeof(req.headers[1]),
+	    "X-Drop-Event-Id: %s", event);
+	(void)snprintf(req.headers[2], sizeof(req.headers[2]),
+	    "X-Drop-Event-Type: %s", type);
+	(void)snprintf(req.headers[3], sizeof(req.headers[3]),
+	    "X-Drop-Signature: %s", sig);
+	(void)snprintf(req.headers[4], sizeof(req.headers[4]),
+	    "X-Drop-Delivery-Attempt: %s", d->attempt);
+	req.nheaders = 5;
+	if ((req.body = strdup(body)) == NULL)
+		return (-1);
+	d->call = drop_http_post(url, &req, drop_cfg.webhook_timeout_ms,
+	    answered, d);
+
+	return (d->call != NULL ? 0 : -1);
+}
+
+/* Event loop: what the endpoint said (or why nothing) goes into SQL. */
+static void
+answered(struct drop_bank_call *c, void *arg)
+{
+	struct delivery			*d = arg;
+	const struct drop_bank_answer	*ans;
+	const char			*params[7], *err;
+	char				 http[8], ms[16], why[32];
+	long				 status;
+
+	wh.inflight--;
+	status = c != NULL && drop_bank_answered(c) ?
+	    drop_bank_answer(c)->http : 0;
+	ans = c != NULL ? drop_bank_answer(c) : NULL;
+	if (c == NULL)
+		err = "not sent";
+	else if (status == 0)
+		err = drop_bank_transport_error(c);
+	else if (ans == NULL || !ans->ok) {
+		(void)snprintf(why, sizeof(why), "HTTP %ld", status);
+		err = why;
+	} else
+		err = NULL;
+	if (err != NULL)
+		kore_log(LOG_NOTICE, "webhook: delivery %s attempt %s: %s",
+		    d->id, d->attempt, err);
+	(void)snprintf(http, sizeof(http), "%ld", status);
+	(void)snprintf(ms, sizeof(ms), "%llu",
+	    (unsigned long long)(kore_time_ms() - d->started));
+	params[0] = d->id;
+	params[1] = d->attempt;
+	params[2] = status > 0 ? http : NULL;
+	params[3] = err;
+	params[4] = ms;
+	params[5] = wh.base_ms;
+	params[6] = wh.giveup_s;
+	if (d->id[0] != '\0')
+		drop_bgq_start("webhooks", sql_attempted, 7, params, recorded,
+		    NULL);
+	drop_bank_free(c);
+	kore_free(d);
+}
+
+/* Recorded; a failed record leaves the lease to run out and retry. */
+static void
+recorded(PGresult *res, void *arg)
+{
+	(void)res;
+	(void)arg;
+}
