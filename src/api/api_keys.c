@@ -112,39 +112,17 @@ static int
 create_check(struct drop_ctx *ctx)
 {
 	struct key_state	*st = ctx->data;
-	json_t			*list, *v;
-	const char		*name, *s, *picked[3];
-	size_t			 i, n;
-	int			 known, seen[3];
+	const char		*name;
 
-	memset(seen, 0, sizeof(seen));
 	if ((name = drop_text(ctx, "name")) == NULL)
 		name = "API key";
 	if (drop_utf8_len(name) > 100 || drop_utf8_cut(name, 100, st->name,
 	    sizeof(st->name)) != 0 || st->name[0] == '\0')
 		drop_detail(ctx, "name", "must be 1-100 characters");
-	list = drop_field(ctx, "scopes");
-	n = json_array_size(list);
-	if (n < 1 || n > 3) {
-		drop_detail(ctx, "scopes", "must name 1 to 3 scopes");
-		return (0);
-	}
-	json_array_foreach(list, i, v) {
-		s = json_is_string(v) ? json_string_value(v) : "";
-		for (known = 0; scopes_known[known] != NULL; known++) {
-			if (!strcmp(scopes_known[known], s))
-				break;
-		}
-		if (scopes_known[known] == NULL || seen[known]++) {
-			drop_detail(ctx, "scopes", "must be payments:read, "
-			    "refunds:write or requests:write, each once");
-			return (0);
-		}
-		picked[i] = scopes_known[known];
-	}
-	(void)snprintf(st->scopes, sizeof(st->scopes), "{%s%s%s%s%s}",
-	    picked[0], n > 1 ? "," : "", n > 1 ? picked[1] : "",
-	    n > 2 ? "," : "", n > 2 ? picked[2] : "");
+	(void)drop_field_set(ctx, "scopes", scopes_known,
+	    "must name 1 to 3 scopes", "must be payments:read, "
+	    "refunds:write or requests:write, each once", st->scopes,
+	    sizeof(st->scopes));
 
 	return (0);
 }

@@ -16,7 +16,6 @@
 static const char *const events_known[] = {
 	"payment.completed", "refund.succeeded", "payout.paid", NULL
 };
-#define EVENTS_KNOWN	3
 
 struct hook_state {
 	char		 id[DROP_ID_LEN];
@@ -154,38 +153,16 @@ static int
 create_check(struct drop_ctx *ctx)
 {
 	struct hook_state	*st = ctx->data;
-	json_t			*list, *v;
-	const char		*url, *s, *picked[EVENTS_KNOWN];
-	size_t			 i, n;
-	int			 known, seen[EVENTS_KNOWN];
+	const char		*url;
 
 	if ((url = drop_text(ctx, "url")) != NULL &&
 	    drop_webhook_url_check(url, drop_cfg.webhook_loopback) != 0)
 		drop_detail(ctx, "url", "must be an https:// URL of a public "
 		    "host, at most 500 characters, with no user or fragment");
-	memset(seen, 0, sizeof(seen));
-	list = drop_field(ctx, "events");
-	n = json_array_size(list);
-	if (n < 1 || n > EVENTS_KNOWN) {
-		drop_detail(ctx, "events", "must name 1 to 3 events");
-		return (0);
-	}
-	json_array_foreach(list, i, v) {
-		s = json_is_string(v) ? json_string_value(v) : "";
-		for (known = 0; events_known[known] != NULL; known++) {
-			if (!strcmp(events_known[known], s))
-				break;
-		}
-		if (events_known[known] == NULL || seen[known]++) {
-			drop_detail(ctx, "events", "must be payment.completed, "
-			    "refund.succeeded or payout.paid, each once");
-			return (0);
-		}
-		picked[i] = events_known[known];
-	}
-	(void)snprintf(st->events, sizeof(st->events), "{%s%s%s%s%s}",
-	    picked[0], n > 1 ? "," : "", n > 1 ? picked[1] : "",
-	    n > 2 ? "," : "", n > 2 ? picked[2] : "");
+	(void)drop_field_set(ctx, "events", events_known,
+	    "must name 1 to 3 events", "must be payment.completed, "
+	    "refund.succeeded or payout.paid, each once", st->events,
+	    sizeof(st->events));
 
 	return (0);
 }

@@ -179,6 +179,56 @@ drop_field(struct drop_ctx *ctx, const char *name)
 }
 
 /*
+ * A body array of 1 to all of known (NULL-ended) strings, each at most
+ * once, as a SQL array literal in out ("{a,b}"); 0, or -1 and a detail
+ * for name (too_few_or_many, or not_known for a stranger or a repeat).
+ */
+int
+drop_field_set(struct drop_ctx *ctx, const char *name,
+    const char *const *known, const char *too_few_or_many,
+    const char *not_known, char *out, size_t outlen)
+{
+	json_t		*list, *v;
+	const char	*s;
+	size_t		 i, n, off, all;
+	unsigned int	 seen;
+	int		 k, w;
+
+	for (all = 0; known[all] != NULL; all++)
+		;
+	list = drop_field(ctx, name);
+	n = json_array_size(list);
+	if (n < 1 || n > all || all > 8 * sizeof(seen)) {
+		drop_detail(ctx, name, too_few_or_many);
+		return (-1);
+	}
+	seen = 0;
+	off = 0;
+	out[0] = '\0';
+	json_array_foreach(list, i, v) {
+		s = json_is_string(v) ? json_string_value(v) : "";
+		for (k = 0; known[k] != NULL && strcmp(known[k], s); k++)
+			;
+		if (known[k] == NULL || (seen & (1U << k))) {
+			drop_detail(ctx, name, not_known);
+			return (-1);
+		}
+		seen |= 1U << k;
+		w = snprintf(out + off, outlen - off, "%s%s", i == 0 ? "{" : ",",
+		    known[k]);
+		if (w < 0 || (size_t)w >= outlen - off)
+			fatalx("drop_field_set: %s does not fit", name);
+		off += (size_t)w;
+	}
+	if (off + 2 > outlen)
+		fatalx("drop_field_set: %s does not fit", name);
+	out[off] = '}';
+	out[off + 1] = '\0';
+
+	return (0);
+}
+
+/*
  * A query argument that passed its kore.conf validator: 1 with *out set,
  * 0 when absent, -1 when present but invalid.
  */

@@ -306,6 +306,8 @@ int	drop_bank_step(struct drop_ctx *, struct drop_bank_request *,
 /* body.c: what the request says (body fields, query, path). */
 const char *drop_text(struct drop_ctx *, const char *);
 json_t	*drop_field(struct drop_ctx *, const char *);
+int	drop_field_set(struct drop_ctx *, const char *, const char *const *,
+	    const char *, const char *, char *, size_t);
 int	drop_query_arg(struct drop_ctx *, const char *, const char **);
 int	drop_path_id(struct drop_ctx *, int, const char *, char *, size_t);
 int	drop_money_field(struct drop_ctx *, const char *, int64_t, int64_t,
