@@ -10,8 +10,8 @@
  */
 
 #include <sys/queue.h>
-
 #include <sys/socket.h>
+
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -69,6 +69,8 @@ static struct {
 static void	*bank_thread(void *);
 static void	 bank_event(void *, int);
 static int	 easy_setup(struct drop_bank_call *);
+static struct drop_bank_call *new_call(struct drop_bank_request *,
+		    void (*)(struct drop_bank_call *, void *), void *);
 static struct drop_bank_call *queue_call(struct drop_bank_call *);
 static void	 easy_webhook(struct drop_bank_call *);
 static curl_socket_t	 open_checked(void *, curlsocktype,
@@ -128,19 +130,15 @@ drop_bank_call(struct drop_bank_request *req, const char *bban,
 {
 	struct drop_bank_call	*c;
 
-	if (!io.started || io.queued >= BANK_QUEUE_MAX ||
-	    (req->op != DROP_HTTP_WEBHOOK && drop_cfg.bank_url[0] == '\0')) {
+	if (drop_cfg.bank_url[0] == '\0') {
 		drop_psd2_free(req);
 		return (NULL);
 	}
-	c = kore_calloc(1, sizeof(*c));
-	c->req = *req;
-	req->body = NULL;
-	c->done = done;
-	c->arg = arg;
-	c->timeout_ms = BANK_TOTAL_MS;
+	if ((c = new_call(req, done, arg)) == NULL)
+		return (NULL);
 	if (bban != NULL)
 		(void)kore_strlcpy(c->bban, bban, sizeof(c->bban));
+
 	return (queue_call(c));
 }
 
@@ -157,6 +155,21 @@ drop_http_post(const char *url, struct drop_bank_request *req,
 	req->op = DROP_HTTP_WEBHOOK;
 	req->method = "POST";
 	req->path[0] = '\0';
+	if ((c = new_call(req, done, arg)) == NULL)
+		return (NULL);
+	c->url = kore_strdup(url);
+	c->timeout_ms = timeout_ms;
+
+	return (queue_call(c));
+}
+
+/* A call taking req over; NULL (req freed) when the queue is full. */
+static struct drop_bank_call *
+new_call(struct drop_bank_request *req,
+    void (*done)(struct drop_bank_call *, void *), void *arg)
+{
+	struct drop_bank_call	*c;
+
 	if (!io.started || io.queued >= BANK_QUEUE_MAX) {
 		drop_psd2_free(req);
 		return (NULL);
@@ -164,12 +177,11 @@ drop_http_post(const char *url, struct drop_bank_request *req,
 	c = kore_calloc(1, sizeof(*c));
 	c->req = *req;
 	req->body = NULL;
-	c->url = kore_strdup(url);
-	c->timeout_ms = timeout_ms;
 	c->done = done;
 	c->arg = arg;
+	c->timeout_ms = BANK_TOTAL_MS;
 
-	return (queue_call(c));
+	return (c);
 }
 
 /* Hands a call to the thread; NULL (and freed) when it cannot be made. */
