@@ -25,6 +25,8 @@ export DROP_TEST_BCRYPT_COST=${DROP_TEST_BCRYPT_COST:-4}
 export DROP_BANK_GIVEUP_S=${DROP_BANK_GIVEUP_S:-60}
 # The payers pay far faster than a person: the per-user limit stays out.
 export DROP_RATELIMIT_PAY_PER_USER=1000000
+# The demo shop's webhook receiver is the harness's own, on loopback.
+export DROP_WEBHOOK_ALLOW_LOOPBACK=yes
 stack_up
 
 # run_faults FLAVOR: a fresh Kore of that flavor through every fault.

@@ -32,6 +32,7 @@ static struct {
 	int		 started;
 	int		 claiming;
 	int		 inflight;
+	int		 more;		/* the last claim was full: claim again */
 	char		 lease_ms[16];
 	char		 base_ms[16];
 	char		 giveup_s[16];
@@ -44,6 +45,7 @@ static const char	sql_attempted[] =
     "$6::int, $7::int) AS status";
 
 static void	tick(void *, u_int64_t);
+static void	claim(void);
 static void	claimed(PGresult *, void *);
 static int	send_delivery(PGresult *, int, struct delivery *);
 static void	answered(struct drop_bank_call *, void *);
@@ -68,11 +70,18 @@ drop_webhooks_start(void)
 static void
 tick(void *arg, u_int64_t now)
 {
+	(void)arg;
+	(void)now;
+	claim();
+}
+
+/* Due deliveries for the places free, unless a claim is under way. */
+static void
+claim(void)
+{
 	const char	*params[2];
 	char		 limit[16];
 
-	(void)arg;
-	(void)now;
 	if (wh.claiming || wh.inflight >= WEBHOOK_INFLIGHT ||
 	    drop_db_state() != DROP_DB_UP)
 		return;
@@ -93,6 +102,9 @@ claimed(PGresult *res, void *arg)
 
 	(void)arg;
 	wh.claiming = 0;
+	/* A full claim: more may be due; the next comes as places free. */
+	wh.more = res != NULL && PQntuples(res) > 0 &&
+	    wh.inflight + PQntuples(res) >= WEBHOOK_INFLIGHT;
 	for (row = 0; res != NULL && row < PQntuples(res); row++) {
 		d = kore_calloc(1, sizeof(*d));
 		wh.inflight++;
@@ -189,10 +201,14 @@ answered(struct drop_bank_call *c, void *arg)
 	kore_free(d);
 }
 
-/* Recorded; a failed record leaves the lease to run out and retry. */
+/*
+ * Recorded (a failed record leaves the lease to run out and retry); a
+ * backlog is worked through without waiting for the next tick.
+ */
 static void
 recorded(PGresult *res, void *arg)
 {
-	(void)res;
 	(void)arg;
+	if (res != NULL && wh.more)
+		claim();
 }

@@ -9,12 +9,17 @@ whose bank cannot be reached. Probes measure what a client sees during
 each fault; after each one the database is checked, and Drop's records
 against the sandbox bank's own ledger (tests/integration/bank_ledger.py):
 every acknowledged payment at the bank once, nothing debited twice. At
-the end every payment must have ended by itself. Loopback only; every loop
+the end every payment must have ended by itself, and every QR payment the
+demo shop received must have made one webhook event that reached the
+harness's receiver (at least once: a repeat is counted, not a failure).
+Loopback only; every loop
 is bounded in time. DROP_FAULT_ONLY (fault names) and DROP_FAULT_REPEAT
 (times) narrow and repeat the sequence to chase one failure.
 """
 
 import http.client
+import http.server
+import json
 import os
 import random
 import signal
@@ -141,6 +146,72 @@ class Payer(threading.Thread):
         while not stop_payers.is_set():
             self.pay_once()
             time.sleep(random.uniform(0.02, 0.1))
+
+
+class HookReceiver:
+    """The demo shop's webhook endpoint: answers 200 and counts each
+    event id it is sent."""
+
+    def __init__(self):
+        self.seen = {}
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get(
+                    "Content-Length", "0")))
+                ev = json.loads(body)["id"]
+                with lock:
+                    outer.seen[ev] = outer.seen.get(ev, 0) + 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                      Handler)
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+        # Straight into the table (the seeded shop has no session here),
+        # in place of an earlier run's.
+        self.id = "whk_" + uuid.uuid4().hex[:16]
+        sql("UPDATE webhook_endpoints SET deleted_at = now() WHERE "
+            "merchant_id = :'p1' AND deleted_at IS NULL", MERCHANT)
+        sql("INSERT INTO webhook_endpoints (id, merchant_id, url, events, "
+            "secret) VALUES (:'p1', :'p2', :'p3', '{payment.completed}', "
+            "'whsec_' || repeat('0', 64))", self.id, MERCHANT,
+            "http://127.0.0.1:%d/hooks" % self.server.server_port)
+
+    def check(self, failures, limit_s=90):
+        """Every completed QR payment of the payers: one event, received."""
+        deadline = time.time() + limit_s
+        while time.time() < deadline and sql(
+                "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id "
+                "= :'p1' AND status = 'pending'", self.id)[0][0] != "0":
+            time.sleep(0.5)
+        rows = sql("SELECT t.id, e.id FROM transactions t LEFT JOIN "
+                   "webhook_events e ON e.object_id = t.id AND e.type = "
+                   "'payment.completed' WHERE t.type = 'qr_payment' AND "
+                   "t.status = 'completed' AND t.user_id = ANY "
+                   "(string_to_array(:'p1', ','))", ",".join(PAYER_IDS))
+        no_event = [tx for tx, ev in rows if not ev]
+        with lock:
+            unseen = [ev for _, ev in rows if ev and ev not in self.seen]
+            repeats = sum(n - 1 for n in self.seen.values())
+        print("webhooks: %d completed QR payments, %d events received, %d "
+              "repeated deliveries, %d without an event, %d not received" % (
+                  len(rows), len(rows) - len(unseen) - len(no_event),
+                  repeats, len(no_event), len(unseen)), flush=True)
+        if no_event:
+            failures.append("QR payments without a webhook event: %r" %
+                            no_event[:5])
+        if unseen:
+            failures.append("webhook events never received: %r" %
+                            unseen[:5])
+        self.server.shutdown()
+        return not no_event and not unseen
 
 
 def make_payer(prefix, swap=None):
@@ -480,6 +551,7 @@ def main():
     failures = []
     random.seed()
     PROBE_USER = register()
+    hooks = HookReceiver()
     payers = make_payers()
     probes = Probes(PROBE_USER)
     threading.Thread(target=probes.loop, daemon=True).start()
@@ -587,6 +659,7 @@ def main():
               for st, why, n in ends), held,
               "agree" if bank_final else "DIFFER"), flush=True)
     n_acked, n_recorded = check_database(failures)
+    results.append(hooks.check(failures))
     with lock:
         print("payments: %d acknowledged, %d recorded, %d refused %s, %d "
               "attempts, %d anomalies" % (
