@@ -13,8 +13,11 @@ import hashlib
 import hmac
 import http.server
 import json
+import socket
 import threading
 import time
+
+import pytest
 
 from harness import Client, clock, eq, is_error, register, sql, sql_one
 from money_helpers import funded_user
@@ -262,6 +265,39 @@ def test_every_event_goes_out_once_from_both_workers():
         rcv.close()
     eq(len(rcv.got), 6, "one request per payment")
     eq(sorted(e["data"]["id"] for e in rcv.events()), sorted(txs))
+
+
+def test_a_named_endpoint_is_resolved_off_the_event_loop():
+    """A host name is looked up on the worker's HTTP thread, under Kore's
+    sandbox (a blocked system call would kill the worker). The machine's
+    own name, which /etc/hosts maps to loopback, is asked for over
+    https:// of a plain-HTTP receiver: the lookup and the connection
+    happen, the TLS handshake fails, and the attempt says so."""
+    name = socket.gethostname()
+    try:
+        addrs = {a[4][0] for a in socket.getaddrinfo(name, None)}
+    except OSError:
+        addrs = set()
+    if not addrs or not all(a.startswith("127.") or a == "::1"
+                            for a in addrs):
+        pytest.skip("%s is not a loopback name here" % name)
+    m = shop()
+    rcv = Receiver()
+    try:
+        port = rcv.server.server_port
+        hook = endpoint(m, "https://%s:%d/hooks" % (name, port))
+        pay(funded_user(5000), m.merchant_id, 10)
+        a = []
+        deadline = time.time() + 15
+        while time.time() < deadline and not a:
+            time.sleep(0.2)
+            a = attempts(m, hook["id"])
+    finally:
+        rcv.close()
+    assert a, "no attempt"
+    eq((a[-1]["status"], a[-1]["httpStatus"]), ("failed", None))
+    assert "SSL" in a[-1]["error"] or "TLS" in a[-1]["error"], a[-1]
+    eq(Client().get("/api/health").status, 200)
 
 
 def test_endpoints_are_checked_owned_and_removable():
