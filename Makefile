@@ -13,6 +13,7 @@ LIB_HDR=	$(wildcard src/lib/*.h)
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
 .PHONY: all build asan prod db run test unit bench faults fuzz lint-openapi clean \
+		operator \
 		distclean
 
 all: build
@@ -44,6 +45,10 @@ unit: build/unit/drop_unit
 
 bench:
 	sh scripts/bench.sh
+
+# make operator NAME=alice ROLE=support: a named operator, credential once.
+operator:
+	sh scripts/operator.sh add "$(NAME)" "$(ROLE)"
 
 faults:
 	sh scripts/faults.sh

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The browser test (tests/browser/walk.mjs) against a running stack; run by
 # test.sh with the stack's environment (DROP_TEST_BASE, DROP_TEST_INTERNAL,
-# DROP_ADMIN_TOKEN). Needs Debian's chromium.
+# DROP_OPERATOR_ADMIN). Needs Debian's chromium.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/scripts/tools.sh"

@@ -44,6 +44,51 @@ stack_prepare() {
 	seed
 	make_cert "$1/tls"
 	export_runtime_env "$1"
+	operator_first "$1"
+}
+
+# operator_add NAME ROLE BY: a new operator of the internal API, audited
+# as made by BY; its credential goes to standard output, the only copy
+# (the database keeps its SHA-256).
+operator_add() {
+	op_hex=$(openssl rand -hex 8)
+	op_secret=$(openssl rand -base64 32 | tr -- '+/' '-_' | tr -d '=\n')
+	op_token="do_${op_hex}_${op_secret}"
+	op_hash=$(printf '%s' "$op_token" | sha256sum | cut -c1-64)
+	psql_owner -v name="$1" -v role="$2" -v by="$3" -v id="opr_$op_hex" \
+	    -v hash="$op_hash" >/dev/null <<'SQL' || return 1
+BEGIN;
+INSERT INTO operators (id, name, role, token_hash, created_by)
+    VALUES (:'id', :'name', :'role', :'hash', :'by');
+INSERT INTO audit_log (actor, action, entity, entity_id, after)
+    VALUES (:'by', 'operator.create', 'operator', :'id',
+    jsonb_build_object('name', :'name', 'role', :'role'));
+COMMIT;
+SQL
+	printf '%s\n' "$op_token"
+}
+
+# operator_disable NAME BY: the operator's credential stops working.
+operator_disable() {
+	psql_owner -v name="$1" -v by="$2" -tA <<'SQL'
+WITH d AS (UPDATE operators SET disabled_at = now() WHERE name = :'name'
+    AND disabled_at IS NULL RETURNING id)
+INSERT INTO audit_log (actor, action, entity, entity_id)
+    SELECT :'by', 'operator.disable', 'operator', id FROM d RETURNING 1;
+SQL
+}
+
+# At install (a database with no operator): the first one, an admin
+# named admin, its credential in DIR/secrets/operator_admin.
+operator_first() {
+	n=$(psql_owner -tAc "SELECT count(*) FROM operators") ||
+	    die "cannot count operators"
+	[ "$n" = 0 ] || return 0
+	mkdir -p "$1/secrets"
+	(umask 077; operator_add admin admin install \
+	    >"$1/secrets/operator_admin") ||
+	    die "cannot make the first operator"
+	log "first operator: admin, credential in $1/secrets/operator_admin"
 }
 
 pg_bindir() {
@@ -229,10 +274,6 @@ export_runtime_env() {
 	if [ -z "${DROP_JWT_SECRET:-}" ]; then
 		make_secret "$var/secrets/jwt_secret"
 		export DROP_JWT_SECRET_FILE="$var/secrets/jwt_secret"
-	fi
-	if [ -z "${DROP_ADMIN_TOKEN:-}" ]; then
-		make_secret "$var/secrets/admin_token"
-		export DROP_ADMIN_TOKEN_FILE="$var/secrets/admin_token"
 	fi
 	if [ -z "${DROP_BANK_CALLBACK_SECRET:-}" ]; then
 		make_secret "$var/secrets/bank_callback_secret"

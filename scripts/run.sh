@@ -47,11 +47,7 @@ render_conf "$ROOT/build/$FLAVOR/drop/drop.so" "$VAR" "$VAR/kore.conf"
 log "web client:   $WEB_URL"
 log "public API:   ${WEB_URL}api/health (reference: ${WEB_URL}api/openapi.yaml)"
 log "internal API: http://127.0.0.1:${DROP_INTERNAL_PORT:-8444}/internal/"
-if [ -n "${DROP_ADMIN_TOKEN:-}" ]; then
-	log "admin token:  from DROP_ADMIN_TOKEN"
-else
-	log "admin token:  $DROP_ADMIN_TOKEN_FILE"
-fi
+log "operator:     admin, credential in $VAR/secrets/operator_admin (the first; make operator adds more)"
 log "$BANK_NOTE"
 log "demo login:   demo@drop.example / DemoPass123"
 

@@ -72,11 +72,12 @@ stack_cleanup() {
 stack_up() {
 	export DROP_PG_FSYNC=off
 	export DROP_JWT_SECRET="$(openssl rand -base64 48 | tr -d '\n')"
-	export DROP_ADMIN_TOKEN="$(openssl rand -hex 24)"
 	export DROP_TRUSTED_PROXIES=127.0.0.1
 	export DROP_BCRYPT_COST="${DROP_TEST_BCRYPT_COST:-12}"
 	export DROP_BANK_CALLBACK_SECRET="$(openssl rand -hex 24)"
 	stack_prepare "$TMP"
+	DROP_OPERATOR_ADMIN=$(cat "$TMP/secrets/operator_admin")
+	export DROP_OPERATOR_ADMIN
 	BANK_PORT=$(python3 "$ROOT/tests/integration/freeport.py" 1)
 	bank_start "$TMP" "$BANK_PORT"
 	export DROP_TEST_BANK="https://127.0.0.1:$BANK_PORT"

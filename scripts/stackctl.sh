@@ -8,6 +8,8 @@
 #                                         DROP_HTTPS_PORT and DROP_INTERNAL_PORT
 #   stackctl.sh asan-env                  the environment an asan Kore needs
 #   stackctl.sh bank DIR PORT             the sandbox bank, in the foreground
+#   stackctl.sh operator DIR PGPORT NAME ROLE   a named operator; its
+#                                         credential on standard output
 set -eu
 . "$(dirname "$0")/lib.sh"
 case ${1:-} in
@@ -24,7 +26,11 @@ asan-env)
 bank)
 	bank_exec "$2" "$3"
 	;;
+operator)
+	PGDIR=$2/pg PGPORT=$3
+	operator_add "$4" "$5" test
+	;;
 *)
-	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env | bank DIR PORT"
+	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env | bank DIR PORT | operator DIR PGPORT NAME ROLE"
 	;;
 esac

@@ -9,3 +9,6 @@ REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public
 REVOKE UPDATE, DELETE ON audit_log FROM drop;
 REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM drop;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO drop;
+-- Operators are made and disabled by their owner's command line
+-- (scripts/operator.sh), never by the server.
+REVOKE INSERT, UPDATE, DELETE ON operators FROM drop;

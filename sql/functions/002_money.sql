@@ -332,8 +332,9 @@ $$;
 -- through operations); a failure releases the whole debited total. Only a
 -- processing remittance can be settled, and completed only once the bank
 -- has booked its payment; anything else is a conflict.
+DROP FUNCTION IF EXISTS drop_settle(text, text, text, text);
 CREATE OR REPLACE FUNCTION drop_settle(p_tx text, p_status text,
-    p_noti text, p_request text)
+    p_noti text, p_request text, p_operator text)
 RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -360,7 +361,7 @@ BEGIN
 	END IF;
 	INSERT INTO audit_log (actor, action, entity, entity_id, before, after,
 	    request_id)
-	VALUES ('admin', 'transaction.settle', 'transaction', p_tx,
+	VALUES (p_operator, 'transaction.settle', 'transaction', p_tx,
 	    jsonb_build_object('status', t.status),
 	    jsonb_build_object('status', p_status), p_request);
 	RETURN 'ok';

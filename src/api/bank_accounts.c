@@ -122,7 +122,7 @@ static const struct drop_method refresh_methods[] = {
 };
 
 static const struct drop_method balance_methods[] = {
-	{ .method = HTTP_METHOD_PUT, .flags = DROP_ADMIN | DROP_BODY,
+	{ .method = HTTP_METHOD_PUT, .flags = DROP_BODY, .ops = DROP_OP_ADMIN,
 	    .fields = balance_fields, .check = balance_check,
 	    .start = balance_start },
 	{ .method = 0 }
@@ -259,7 +259,7 @@ static const char	sql_correct[] =
     "ev AS (INSERT INTO balance_events (bank_account_id, kind, delta) "
     "SELECT old.id, 'sync', $2::bigint - old.balance FROM old), "
     "aud AS (INSERT INTO audit_log (actor, action, entity, entity_id, before, "
-    "after, request_id) SELECT 'admin', 'bank_account.balance', "
+    "after, request_id) SELECT $4, 'bank_account.balance', "
     "'bank_account', old.id, jsonb_build_object('balance', old.balance), "
     "jsonb_build_object('balance', $2::bigint), $3::text FROM old) "
     "SELECT " ACCOUNT_COLUMNS " FROM upd";
@@ -806,7 +806,7 @@ static int
 balance_start(struct drop_ctx *ctx)
 {
 	struct account_state	*st = ctx->data;
-	const char		*params[3];
+	const char		*params[4];
 
 	if (!drop_path_id(ctx, 2, "ba_", st->id, sizeof(st->id)))
 		return (drop_error(ctx, 404, "not_found",
@@ -814,8 +814,9 @@ balance_start(struct drop_ctx *ctx)
 	params[0] = st->id;
 	params[1] = st->balance;
 	params[2] = ctx->reqid;
+	params[3] = ctx->sess.operator_id;
 
-	return (drop_sql(ctx, sql_correct, 3, params, one_done));
+	return (drop_sql(ctx, sql_correct, 4, params, one_done));
 }
 
 /* The one account a statement returned, or 404. */

@@ -23,13 +23,13 @@ static const struct drop_field put_fields[] = {
 };
 
 static const struct drop_method list_methods[] = {
-	{ .method = HTTP_METHOD_GET, .flags = DROP_ADMIN, .start = list_start },
+	{ .method = HTTP_METHOD_GET, .ops = DROP_OPS_ALL, .start = list_start },
 	{ .method = 0 }
 };
 
 static const struct drop_method one_methods[] = {
-	{ .method = HTTP_METHOD_GET, .flags = DROP_ADMIN, .start = one_start },
-	{ .method = HTTP_METHOD_PUT, .flags = DROP_ADMIN | DROP_BODY,
+	{ .method = HTTP_METHOD_GET, .ops = DROP_OPS_ALL, .start = one_start },
+	{ .method = HTTP_METHOD_PUT, .flags = DROP_BODY, .ops = DROP_OP_ADMIN,
 	    .fields = put_fields, .start = put_start },
 	{ .method = 0 }
 };
@@ -57,7 +57,7 @@ static const char	sql_put[] =
     "updated_at = now() FROM old WHERE f.name = old.name "
     "RETURNING f.name, f.enabled), "
     "aud AS (INSERT INTO audit_log (actor, action, entity, entity_id, "
-    "before, after, request_id) SELECT 'admin', 'flag.set', 'flag', "
+    "before, after, request_id) SELECT $4, 'flag.set', 'flag', "
     "upd.name, jsonb_build_object('enabled', old.enabled), "
     "jsonb_build_object('enabled', upd.enabled), $3 FROM upd, old) "
     "SELECT name, enabled FROM upd";
@@ -119,15 +119,16 @@ static int
 put_start(struct drop_ctx *ctx)
 {
 	struct flag_state	*st = ctx->data;
-	const char		*params[3];
+	const char		*params[4];
 
 	if (!flag_from_path(ctx))
 		return (drop_error(ctx, 404, "not_found", "Flag not found"));
 	params[0] = st->name;
 	params[1] = json_is_true(drop_field(ctx, "enabled")) ? "true" : "false";
 	params[2] = ctx->reqid;
+	params[3] = ctx->sess.operator_id;
 
-	return (drop_sql(ctx, sql_put, 3, params, one_done));
+	return (drop_sql(ctx, sql_put, 4, params, one_done));
 }
 
 static int

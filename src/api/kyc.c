@@ -21,7 +21,7 @@ static const struct drop_field kyc_fields[] = {
 };
 
 static const struct drop_method kyc_methods[] = {
-	{ .method = HTTP_METHOD_POST, .flags = DROP_ADMIN | DROP_BODY,
+	{ .method = HTTP_METHOD_POST, .flags = DROP_BODY, .ops = DROP_OPS_AUDIT,
 	    .fields = kyc_fields, .start = kyc_start },
 	{ .method = 0 }
 };
@@ -38,7 +38,7 @@ static const char	sql_kyc[] =
     "upd AS (UPDATE users u SET kyc_status = $2, updated_at = now() "
     "FROM old WHERE u.id = old.id RETURNING u.id, u.kyc_status), "
     "aud AS (INSERT INTO audit_log (actor, action, entity, entity_id, "
-    "before, after, request_id) SELECT 'admin', 'user.kyc', 'user', upd.id, "
+    "before, after, request_id) SELECT $4, 'user.kyc', 'user', upd.id, "
     "jsonb_build_object('kycStatus', old.kyc_status), "
     "jsonb_build_object('kycStatus', upd.kyc_status), $3 FROM upd, old) "
     "SELECT id, kyc_status FROM upd";
@@ -49,15 +49,16 @@ static int
 kyc_start(struct drop_ctx *ctx)
 {
 	struct kyc_state	*st = ctx->data;
-	const char		*params[3];
+	const char		*params[4];
 
 	if (!drop_path_id(ctx, 2, "usr_", st->user_id, sizeof(st->user_id)))
 		return (drop_error(ctx, 404, "not_found", "User not found"));
 	params[0] = st->user_id;
 	params[1] = drop_text(ctx, "status");
 	params[2] = ctx->reqid;
+	params[3] = ctx->sess.operator_id;
 
-	return (drop_sql(ctx, sql_kyc, 3, params, kyc_done));
+	return (drop_sql(ctx, sql_kyc, 4, params, kyc_done));
 }
 
 static int

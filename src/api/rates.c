@@ -41,7 +41,7 @@ static const struct drop_method rate_methods[] = {
 };
 
 static const struct drop_method put_methods[] = {
-	{ .method = HTTP_METHOD_PUT, .flags = DROP_ADMIN | DROP_BODY,
+	{ .method = HTTP_METHOD_PUT, .flags = DROP_BODY, .ops = DROP_OP_ADMIN,
 	    .fields = put_fields, .check = put_check, .start = put_start },
 	{ .method = 0 }
 };
@@ -68,7 +68,7 @@ static const char	sql_put[] =
     "updated_at = now() FROM old WHERE e.currency = old.currency "
     "RETURNING e.currency, e.rate, e.updated_at), "
     "aud AS (INSERT INTO audit_log (actor, action, entity, entity_id, before, "
-    "after, request_id) SELECT 'admin', 'rate.update', 'exchange_rate', "
+    "after, request_id) SELECT $4, 'rate.update', 'exchange_rate', "
     "upd.currency, jsonb_build_object('rate', old.rate), "
     "jsonb_build_object('rate', upd.rate), $3 FROM upd, old) "
     "SELECT currency, rate::text AS rate, iso(updated_at) AS updated FROM upd";
@@ -174,15 +174,16 @@ static int
 put_start(struct drop_ctx *ctx)
 {
 	struct rate_state	*st = ctx->data;
-	const char		*params[3];
+	const char		*params[4];
 
 	if (!path_currency(ctx, st->currency))
 		return (drop_error(ctx, 404, "not_found", "Unknown currency"));
 	params[0] = st->currency;
 	params[1] = st->rate;
 	params[2] = ctx->reqid;
+	params[3] = ctx->sess.operator_id;
 
-	return (drop_sql(ctx, sql_put, 3, params, put_done));
+	return (drop_sql(ctx, sql_put, 4, params, put_done));
 }
 
 static int

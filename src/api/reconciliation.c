@@ -30,9 +30,9 @@ static const struct drop_field ask_fields[] = {
 };
 
 static const struct drop_method recon_methods[] = {
-	{ .method = HTTP_METHOD_GET, .flags = DROP_ADMIN, .query = get_query,
+	{ .method = HTTP_METHOD_GET, .ops = DROP_OPS_AUDIT, .query = get_query,
 	    .check = get_check, .start = get_start },
-	{ .method = HTTP_METHOD_POST, .flags = DROP_ADMIN | DROP_BODY,
+	{ .method = HTTP_METHOD_POST, .flags = DROP_BODY, .ops = DROP_OPS_AUDIT,
 	    .fields = ask_fields, .start = ask_start },
 	{ .method = 0 }
 };
@@ -85,7 +85,7 @@ static const char	sql_get[] =
 static const char	sql_ask[] =
     "WITH a AS (SELECT * FROM drop_reconcile_ask($1::date)), "
     "aud AS (INSERT INTO audit_log (actor, action, entity, entity_id, "
-    "after, request_id) SELECT 'admin', 'reconciliation.ask', "
+    "after, request_id) SELECT $3, 'reconciliation.ask', "
     "'reconciliation', a.day, jsonb_build_object('status', a.status), $2 "
     "FROM a) SELECT day, status FROM a";
 
@@ -144,12 +144,13 @@ get_done(struct drop_ctx *ctx)
 static int
 ask_start(struct drop_ctx *ctx)
 {
-	const char	*params[2];
+	const char	*params[3];
 
 	params[0] = drop_text(ctx, "day");
 	params[1] = ctx->reqid;
+	params[2] = ctx->sess.operator_id;
 
-	return (drop_sql(ctx, sql_ask, 2, params, ask_done));
+	return (drop_sql(ctx, sql_ask, 3, params, ask_done));
 }
 
 static int

@@ -23,7 +23,7 @@ static const struct drop_field settle_fields[] = {
 };
 
 static const struct drop_method settle_methods[] = {
-	{ .method = HTTP_METHOD_POST, .flags = DROP_ADMIN | DROP_BODY,
+	{ .method = HTTP_METHOD_POST, .flags = DROP_BODY, .ops = DROP_OP_ADMIN,
 	    .fields = settle_fields, .start = settle_start },
 	{ .method = 0 }
 };
@@ -35,7 +35,7 @@ static const struct drop_route settle_route = {
 };
 
 static const char	sql_settle[] =
-    "SELECT drop_settle($1, $2, $3, $4) AS result";
+    "SELECT drop_settle($1, $2, $3, $4, $5) AS result";
 static const char	sql_load[] =
     "SELECT * FROM tx_view WHERE id = $1";
 
@@ -44,7 +44,7 @@ static int
 settle_start(struct drop_ctx *ctx)
 {
 	struct settle_state	*st = ctx->data;
-	const char		*params[4];
+	const char		*params[5];
 
 	if (!drop_path_id(ctx, 2, "tx_rem_", st->id, sizeof(st->id)) &&
 	    !drop_path_id(ctx, 2, "tx_qr_", st->id, sizeof(st->id)))
@@ -56,8 +56,9 @@ settle_start(struct drop_ctx *ctx)
 	params[1] = drop_text(ctx, "status");
 	params[2] = st->noti;
 	params[3] = ctx->reqid;
+	params[4] = ctx->sess.operator_id;
 
-	return (drop_sql(ctx, sql_settle, 4, params, settle_done));
+	return (drop_sql(ctx, sql_settle, 5, params, settle_done));
 }
 
 static int

@@ -23,7 +23,6 @@
 #define DEFAULT_PG_HOST		"var/pg/run"
 #define DEFAULT_PG_PORT		"55432"
 #define DEFAULT_JWT_FILE	"var/secrets/jwt_secret"
-#define DEFAULT_ADMIN_FILE	"var/secrets/admin_token"
 #define DEFAULT_PUBLIC_URL	"https://127.0.0.1:8443"
 #define DEFAULT_BANK_SECRET	"var/secrets/bank_callback_secret"
 #define DEFAULT_CA_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
@@ -129,7 +128,6 @@ void
 drop_config_load(void)
 {
 	const char	*v;
-	size_t		 len;
 
 	drop_cfg.started = time(NULL);
 	build_conninfo();
@@ -138,11 +136,6 @@ drop_config_load(void)
 	    DEFAULT_JWT_FILE, drop_cfg.jwt_secret, sizeof(drop_cfg.jwt_secret),
 	    &drop_cfg.jwt_secret_len) != 0 || drop_cfg.jwt_secret_len < 32)
 		fatal("DROP_JWT_SECRET (or _FILE) of at least 32 bytes needed");
-	if (read_secret("DROP_ADMIN_TOKEN", "DROP_ADMIN_TOKEN_FILE",
-	    DEFAULT_ADMIN_FILE, (unsigned char *)drop_cfg.admin_token,
-	    sizeof(drop_cfg.admin_token), &len) != 0 || len < 16)
-		fatal("DROP_ADMIN_TOKEN (or _FILE) of at least 16 bytes needed");
-	drop_cfg.admin_token_len = len;
 
 	drop_cfg.bcrypt_cost = env_int("DROP_BCRYPT_COST", 12, 4, 15);
 	/* Hashes a worker holds at once: 16 at cost 12 on 2 threads ~2 s. */

@@ -35,13 +35,19 @@
 /* Per-method flags in a route table. */
 #define DROP_AUTH		0x0001	/* needs a user session */
 #define DROP_BODY		0x0002	/* needs a JSON object body */
-#define DROP_ADMIN		0x0004	/* internal admin bearer token */
 #define DROP_BODY_OPT		0x0008	/* fields, but an empty body is {} */
 #define DROP_RL_AUTH		0x0010	/* rate-limit group: login/register */
 #define DROP_RL_PAY		0x0020	/* rate-limit group: payments */
 #define DROP_RL_RATES		0x0040	/* rate-limit group: exchange rates */
 #define DROP_MERCHANT		0x0080	/* the merchant role (after fields) */
 #define DROP_RL_PIN		0x0100	/* PIN changes, per signed-in user */
+
+/* The operator roles a method of the internal API admits (.ops). */
+#define DROP_OP_SUPPORT		0x01
+#define DROP_OP_COMPLIANCE	0x02
+#define DROP_OP_ADMIN		0x04
+#define DROP_OPS_AUDIT		(DROP_OP_COMPLIANCE | DROP_OP_ADMIN)
+#define DROP_OPS_ALL		(DROP_OP_SUPPORT | DROP_OPS_AUDIT)
 
 /* Rate-limit groups that are no method flag (a key keeps one byte). */
 #define DROP_RL_PAY_USER	0x00a0	/* payments per signed-in user */
@@ -107,6 +113,7 @@ struct drop_dbq {
 #define DROP_COL_RATE		4	/* exact decimal shown as a number */
 #define DROP_COL_BOOL		5
 #define DROP_COL_INT		6
+#define DROP_COL_JSON		7	/* json or jsonb, as its value */
 
 struct drop_colmap {
 	const char		*key;
@@ -147,6 +154,7 @@ struct drop_method {
 	const char *const	*query;		/* query arguments it reads */
 	const struct drop_list	*list;		/* a paged list: no start */
 	const char		*scope;		/* a key with it may call */
+	int			 ops;		/* operator roles (DROP_OP_*) */
 };
 
 /* A GET of a paged list: the pipeline checks paging and runs the query. */
@@ -202,6 +210,7 @@ struct drop_session {
 	int			 via_cookie;
 	int			 via_key;	/* a merchant's X-API-Key */
 	char			 key_id[DROP_ID_LEN];
+	char			 operator_id[DROP_ID_LEN];	/* internal API */
 };
 
 struct drop_ctx {
@@ -255,8 +264,6 @@ struct drop_config {
 	char			 conninfo[512];
 	unsigned char		 jwt_secret[128];
 	size_t			 jwt_secret_len;
-	char			 admin_token[128];
-	size_t			 admin_token_len;
 	int			 bcrypt_cost;
 	int			 passwd_queue;	/* hashes a worker holds at once */
 	int			 ratelimit_slots;	/* a multiple of 16 */
@@ -463,6 +470,8 @@ void	drop_outbox_changed(const char *);
 
 int	drop_auth_start(struct drop_ctx *, int (*)(struct drop_ctx *));
 int	drop_auth_loaded(struct drop_ctx *);
+int	drop_operator_start(struct drop_ctx *, int (*)(struct drop_ctx *));
+int	drop_operator_loaded(struct drop_ctx *);
 int	drop_session_issue(struct drop_ctx *, const char *, const char *,
 	    const char *);
 void	drop_session_clear_cookies(struct drop_ctx *);

@@ -150,7 +150,10 @@ drop_list_check(struct drop_ctx *ctx)
 	return (page_args(ctx, list->def_limit, list->max_limit));
 }
 
-/* The list's statement: $1 the caller, $2-$5 the page, then its filter's. */
+/*
+ * The list's statement: $1 the caller (the operator on the internal
+ * API), $2-$5 the page, then its filter's.
+ */
 int
 drop_list_start(struct drop_ctx *ctx)
 {
@@ -158,7 +161,8 @@ drop_list_start(struct drop_ctx *ctx)
 	const char		*params[DROP_SQL_PARAMS_MAX], *sql;
 	int			 n;
 
-	params[0] = ctx->sess.user_id;
+	params[0] = ctx->method->ops != 0 ? ctx->sess.operator_id :
+	    ctx->sess.user_id;
 	n = 1 + page_params(ctx, params + 1);
 	sql = list->sql;
 	if (list->filter != NULL)

@@ -34,7 +34,7 @@ static void	ctx_free(struct http_request *);
 static int	method_allowed(struct drop_ctx *);
 static int	body_precheck(struct drop_ctx *);
 static int	ratelimit_check(struct drop_ctx *);
-static int	admin_check(struct drop_ctx *);
+static int	operator_checked(struct drop_ctx *);
 static int	auth_checked(struct drop_ctx *);
 static int	fields_step(struct drop_ctx *);
 static const char *method_name(int);
@@ -165,7 +165,7 @@ state_body(struct http_request *req)
 	return (state_checks(ctx));
 }
 
-/* Method, body limits, rate limits, admin token, then authentication. */
+/* Method, body limits, rate limits, then the operator or the user. */
 static int
 state_checks(struct drop_ctx *ctx)
 {
@@ -173,8 +173,18 @@ state_checks(struct drop_ctx *ctx)
 
 	if (!method_allowed(ctx))
 		return (HTTP_STATE_COMPLETE);
-	if (!body_precheck(ctx) || !ratelimit_check(ctx) || !admin_check(ctx))
+	if (!body_precheck(ctx) || !ratelimit_check(ctx))
 		return (HTTP_STATE_COMPLETE);
+	if (ctx->method->ops != 0) {
+		if (drop_operator_start(ctx, operator_checked) ==
+		    DROP_AUTH_MISSING) {
+			(void)drop_error(ctx, 401, "unauthorized",
+			    "Operator credential required");
+			return (HTTP_STATE_COMPLETE);
+		}
+		req->fsm_state = S_SQL;
+		return (HTTP_STATE_CONTINUE);
+	}
 	if (!(ctx->method->flags & DROP_AUTH)) {
 		ctx->next = fields_step;
 		return (HTTP_STATE_CONTINUE);
@@ -472,22 +482,20 @@ drop_rate_limited(struct drop_ctx *ctx, int wait)
 	    "Too many requests; try again later"));
 }
 
-/* Internal listener: Authorization: Bearer <admin token>. */
+/* The internal API: an enabled operator whose role the method admits. */
 static int
-admin_check(struct drop_ctx *ctx)
+operator_checked(struct drop_ctx *ctx)
 {
-	const char	*hdr, *token;
-
-	if (!(ctx->method->flags & DROP_ADMIN))
-		return (1);
-	if (drop_cfg.admin_token_len > 0 &&
-	    http_request_header(ctx->req, "authorization", &hdr) &&
-	    drop_bearer(hdr, &token) &&
-	    drop_ct_equal(token, drop_cfg.admin_token))
-		return (1);
-	(void)drop_error(ctx, 401, "unauthorized", "Admin token required");
-
-	return (0);
+	switch (drop_operator_loaded(ctx)) {
+	case 0:
+		return (fields_step(ctx));
+	case DROP_AUTH_SCOPE:
+		return (drop_error(ctx, 403, "forbidden",
+		    "This operator's role may not do this"));
+	default:
+		return (drop_error(ctx, 401, "unauthorized",
+		    "Operator credential unknown or disabled"));
+	}
 }
 
 /* The session's row is in: a revoked or expired one is refused. */

@@ -85,6 +85,11 @@ drop_row_json(struct drop_ctx *ctx, int row, const struct drop_colmap *map,
 		case DROP_COL_INT:
 			j = json_integer(drop_col_int(ctx, row, map->column));
 			break;
+		case DROP_COL_JSON:
+			if (v == NULL || (j = json_loads(v, JSON_DECODE_ANY,
+			    NULL)) == NULL)
+				j = json_null();
+			break;
 		default:
 			j = drop_json_text(v);
 			break;

@@ -1,7 +1,8 @@
 /*
  * Sessions: the JWT in a cookie or a bearer header, its row in sessions,
  * CSRF double-submit for cookie-authenticated writes, and issuing cookies;
- * a merchant's API key (X-API-Key) where a method names a scope.
+ * a merchant's API key (X-API-Key) where a method names a scope; an
+ * operator's credential on the internal API.
  */
 
 #include <arpa/inet.h>
@@ -29,6 +30,12 @@ static const char	sql_key[] =
     "touch AS (UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND "
     "(last_used_at IS NULL OR last_used_at < now() - interval '1 minute') "
     "AND EXISTS (SELECT 1 FROM k)) SELECT * FROM k";
+
+/* An enabled operator and whether their role may call the method. */
+static const char	sql_operator[] =
+    "SELECT id, role, (CASE role WHEN 'support' THEN 1 WHEN 'compliance' "
+    "THEN 2 ELSE 4 END) & $3::integer <> 0 AS allowed FROM operators "
+    "WHERE id = $1 AND token_hash = $2 AND disabled_at IS NULL";
 
 /* The bearer header wins over the cookie; it is exempt from CSRF. */
 static const char *
@@ -153,6 +160,50 @@ drop_auth_loaded(struct drop_ctx *ctx)
 			return (DROP_AUTH_SCOPE);
 	}
 	(void)kore_strlcpy(ctx->sess.role, role, sizeof(ctx->sess.role));
+
+	return (0);
+}
+
+/*
+ * The internal API: "Authorization: Bearer do_<id>_<secret>", looked up
+ * by id and SHA-256 (next reads it with drop_operator_loaded);
+ * DROP_AUTH_MISSING when no credential is well-formed.
+ */
+int
+drop_operator_start(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
+{
+	const char	*hdr, *token, *params[3];
+	char		 hash[65], roles[8];
+
+	if (!http_request_header(ctx->req, "authorization", &hdr) ||
+	    !drop_bearer(hdr, &token) ||
+	    drop_secret_id(token, "do_", "opr_", ctx->sess.operator_id,
+	    sizeof(ctx->sess.operator_id)) != 0 ||
+	    drop_sha256_hex(token, hash, sizeof(hash)) != 0)
+		return (DROP_AUTH_MISSING);
+	(void)snprintf(roles, sizeof(roles), "%d", ctx->method->ops);
+	params[0] = ctx->sess.operator_id;
+	params[1] = hash;
+	params[2] = roles;
+
+	return (drop_sql(ctx, sql_operator, 3, params, next));
+}
+
+/* 0 with the operator's role set; -1 when unknown or disabled,
+ * DROP_AUTH_SCOPE when the role may not call this method. */
+int
+drop_operator_loaded(struct drop_ctx *ctx)
+{
+	const char	*role, *allowed;
+
+	if (drop_rows(ctx) != 1 || (role = drop_col(ctx, 0, "role")) == NULL ||
+	    (allowed = drop_col(ctx, 0, "allowed")) == NULL) {
+		ctx->sess.operator_id[0] = '\0';
+		return (-1);
+	}
+	(void)kore_strlcpy(ctx->sess.role, role, sizeof(ctx->sess.role));
+	if (strcmp(allowed, "t"))
+		return (DROP_AUTH_SCOPE);
 
 	return (0);
 }

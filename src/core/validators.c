@@ -58,6 +58,9 @@ static const struct validator_message messages[] = {
 	{ "v_language",	"must be one of nb, en, bs, sq" },
 	{ "v_consent_type", "must be terms, privacy, marketing, cookies_analytics or cookies_marketing" },
 	{ "v_complaint_category", "must be transaction, service, fees, privacy, technical or other" },
+	{ "v_actor",	"must be an actor: an id, install or cli:<name>" },
+	{ "v_entity",	"must be 1-32 lowercase letters or _" },
+	{ "v_entity_id", "must be 1-64 letters, digits or ._:-" },
 	{ NULL,		NULL }
 };
 

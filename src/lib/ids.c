@@ -180,16 +180,20 @@ drop_apikey_new(char *out, size_t outlen, char *id, size_t idlen)
 	return (0);
 }
 
-/* The id of a well-formed key ("key_..." in id), else -1. */
+/*
+ * The id in a well-formed credential "<kp><16 hex>_<token>" (kp three
+ * characters, the id's prefix ip four: "dk_" and "key_"), else -1.
+ */
 int
-drop_apikey_id(const char *key, char *id, size_t idlen)
+drop_secret_id(const char *key, const char *kp, const char *ip, char *id,
+    size_t idlen)
 {
 	size_t		i;
 	char		c;
 
-	if (key == NULL || strlen(key) != DROP_APIKEY_LEN ||
-	    strncmp(key, "dk_", 3) || key[3 + DROP_ID_HEX] != '_' ||
-	    idlen < 4 + DROP_ID_HEX + 1)
+	if (key == NULL || strlen(kp) != 3 || strlen(ip) != 4 ||
+	    strlen(key) != DROP_APIKEY_LEN || strncmp(key, kp, 3) ||
+	    key[3 + DROP_ID_HEX] != '_' || idlen < 4 + DROP_ID_HEX + 1)
 		return (-1);
 	for (i = 4 + DROP_ID_HEX; i < DROP_APIKEY_LEN; i++) {
 		c = key[i];
@@ -197,11 +201,18 @@ drop_apikey_id(const char *key, char *id, size_t idlen)
 		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
 			return (-1);
 	}
-	memcpy(id, "key_", 4);
+	memcpy(id, ip, 4);
 	memcpy(id + 4, key + 3, DROP_ID_HEX);
 	id[4 + DROP_ID_HEX] = '\0';
 
-	return (drop_id_valid("key_", id) ? 0 : -1);
+	return (drop_id_valid(ip, id) ? 0 : -1);
+}
+
+/* The id of a well-formed merchant key ("key_..." in id), else -1. */
+int
+drop_apikey_id(const char *key, char *id, size_t idlen)
+{
+	return (drop_secret_id(key, "dk_", "key_", id, idlen));
 }
 
 /* SHA-256 of s as 64 lowercase hex characters. */

@@ -31,7 +31,7 @@ const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const BASE = process.env.DROP_TEST_BASE;
 const INTERNAL = process.env.DROP_TEST_INTERNAL;
-const ADMIN = process.env.DROP_ADMIN_TOKEN;
+const ADMIN = process.env.DROP_OPERATOR_ADMIN;
 const OUT = new URL('./out/', import.meta.url).pathname;
 const STEP_MS = 15000;
 const SHOP = 'mer_00000000000000a1';	// the seeded demo shop, Kafé Oslo

@@ -44,7 +44,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)drop_mask_account(s, out, sizeof(out));
 	(void)drop_short_name(s, s, out, sizeof(out));
 	if (drop_webhook_url_check(s, 0) == 0) {
-		FUZZ_CHECK(strncmp(s, "https://", 8) == 0 && len <= 500);
+		/* A NUL ends the text a C caller sees: judge that, not size. */
+		FUZZ_CHECK(strncmp(s, "https://", 8) == 0 &&
+		    strlen(s) <= DROP_WEBHOOK_URL_MAX);
 		FUZZ_CHECK(strcspn(s + 8, "/?") <= strcspn(s + 8, "@"));
 	}
 	if (drop_webhook_url_check(s, 1) == 0)

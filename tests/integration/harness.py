@@ -29,7 +29,13 @@ def internal_url():
 
 
 def admin_token():
-    return os.environ.get("DROP_ADMIN_TOKEN", "")
+    """The credential of the first operator (an admin, made at install)."""
+    return os.environ.get("DROP_OPERATOR_ADMIN", "")
+
+
+def operator_token(name):
+    """A test operator's credential: support, compliance or compliance2."""
+    return os.environ.get("DROP_OPERATOR_" + name.upper(), "")
 
 
 def openapi_on():

@@ -115,7 +115,6 @@ class Stack:
         self.env.update({
             "DROP_PG_FSYNC": "off",
             "DROP_JWT_SECRET": secrets.token_urlsafe(48),
-            "DROP_ADMIN_TOKEN": secrets.token_hex(24),
             "DROP_TRUSTED_PROXIES": "" if self.plain_http else "127.0.0.1",
             "DROP_BCRYPT_COST": self.env.get("DROP_TEST_BCRYPT_COST", "12"),
             "DROP_PUBLIC_TLS": "no" if self.plain_http else "yes",
@@ -136,6 +135,7 @@ class Stack:
             "DROP_WEBHOOK_TIMEOUT_MS": "2000",
         })
         self._run(STACKCTL, "prepare", self.tmp, self.pgport)
+        self._operators()
         self.bank_log = os.path.join(self.tmp, "bank.log")
         if self.bank_kind == "prism":
             # The Berlin Group's definition served by a mock nobody here
@@ -168,6 +168,18 @@ class Stack:
                                          start_new_session=True)
         self._wait_health()
         self._export()
+
+    def _operators(self):
+        """The first operator (an admin, made at install) and one of each
+        other role, plus a second compliance officer (four eyes)."""
+        with open(os.path.join(self.tmp, "secrets", "operator_admin")) as f:
+            self.env["DROP_OPERATOR_ADMIN"] = f.read().strip()
+        for name, role in (("support", "support"),
+                           ("compliance", "compliance"),
+                           ("compliance2", "compliance")):
+            self.env["DROP_OPERATOR_" + name.upper()] = self._run(
+                STACKCTL, "operator", self.tmp, self.pgport, name,
+                role).strip()
 
     def start_bank(self):
         """The sandbox bank, in its own session (also after a kill)."""
@@ -284,7 +296,9 @@ class Stack:
         })
         os.environ["DROP_TEST_BANK"] = self.bank_url
         os.environ["DROP_TEST_BANK_LOG"] = self.bank_log
-        for k in ("DROP_ADMIN_TOKEN", "DROP_JWT_SECRET", "DROP_BCRYPT_COST",
+        for k in ("DROP_OPERATOR_ADMIN", "DROP_OPERATOR_SUPPORT",
+                  "DROP_OPERATOR_COMPLIANCE", "DROP_OPERATOR_COMPLIANCE2",
+                  "DROP_JWT_SECRET", "DROP_BCRYPT_COST",
                   "DROP_TRUSTED_PROXIES", "DROP_BANK_CALLBACK_SECRET",
                   "DROP_BANK_GIVEUP_S"):
             os.environ[k] = self.env[k]

@@ -5,16 +5,16 @@ so a new route cannot land without its authorization stated.
 
 Callers: anon (no session), other (another user), owner (the user whose
 objects the path names), merchant (a shop owner, also not the owner),
-token (the internal admin token as a Bearer on the public listener),
-internal (the internal listener without a token) and admin (the internal
-listener with it). Each row runs its callers in that order, owner and
-admin last, so a row that changes or removes something sees the others
+token (the first operator's credential as a Bearer on the public
+listener), internal (the internal listener without a credential), and
+the operators support, compliance and admin on the internal listener.
+Each row runs its callers in that order, owner and admin last, so a row that changes or removes something sees the others
 refused first. Rows that remove something use objects of their own."""
 
 import yaml
 
-from harness import (Client, admin_token, eq, internal_url, sql_one,
-                     unique_email, user_body)
+from harness import (Client, admin_token, eq, internal_url, operator_token,
+                     sql_one, unique_email, user_body)
 from money_helpers import (MERCHANT, account_number, add_recipient,
                            funded_user, link)
 from stack import ROOT
@@ -22,7 +22,8 @@ from test_cards import new_card, set_flags
 from test_merchants import merchant_body
 
 CALLERS = ["anon", "token", "internal", "other", "merchant", "owner",
-           "admin"]
+           "support", "compliance", "admin"]
+OPERATORS = {"support": "support", "compliance": "compliance"}
 
 
 def public(status, internal=404):
@@ -50,10 +51,18 @@ def shop(status):
             "merchant": status, "owner": 403}
 
 
-def internal(status):
-    """The internal API: not on the public listener at all."""
-    return {"anon": 404, "token": 404, "other": 404, "merchant": 404,
+def internal(status, roles=("admin",)):
+    """The internal API: not on the public listener at all; an operator
+    whose role the route does not admit is 403 (admin is always one)."""
+    want = {"anon": 404, "token": 404, "other": 404, "merchant": 404,
             "owner": 404, "internal": 401, "admin": status}
+    for role in OPERATORS:
+        want[role] = status if role in roles else 403
+    return want
+
+
+ALL = ("support", "compliance", "admin")
+AUDIT = ("compliance", "admin")
 
 
 def card_ok(who):
@@ -162,21 +171,23 @@ MATRIX = [
     ("POST", "/api/complaints", {"category": "other", "subject": "Hello",
                                  "description": "A question"},
      signed_in(201)),
-    ("GET", "/internal/flags", None, internal(200)),
-    ("GET", "/internal/flags/notifications", None, internal(200)),
+    ("GET", "/internal/flags", None, internal(200, ALL)),
+    ("GET", "/internal/flags/notifications", None, internal(200, ALL)),
     ("PUT", "/internal/flags/notifications", {"enabled": True},
      internal(200)),
     ("PUT", "/internal/rates/{cur}", {"rate": "{rate}"}, internal(200)),
     ("POST", "/internal/users/{usr}/kyc", {"status": "approved"},
-     internal(200)),
+     internal(200, AUDIT)),
     # A QR payment is no remittance to settle: past authorization, 409.
     ("POST", "/internal/transactions/{tx}/settle", {"status": "completed"},
      internal(409)),
     ("PUT", "/internal/bank-accounts/{ba}/balance", {"balance": 5000},
      internal(200)),
     ("POST", "/internal/reconciliation", {"day": "2026-11-30"},
-     internal(202)),
-    ("GET", "/internal/reconciliation?day=2026-11-30", None, internal(200)),
+     internal(202, AUDIT)),
+    ("GET", "/internal/reconciliation?day=2026-11-30", None,
+     internal(200, AUDIT)),
+    ("GET", "/internal/audit", None, internal(200, AUDIT)),
     ("POST", "/api/auth/refresh", None, signed_in(200)),
     # A shop of one's own, once: the merchant has one already.
     ("POST", "/api/merchants/register", lambda who: merchant_body(),
@@ -303,8 +314,12 @@ def client_for(who, w):
 def call(who, w, method, path, body):
     c = client_for(who, w)
     c.described = False
-    headers = {"Authorization": "Bearer " + admin_token()} \
-        if who == "admin" else None
+    headers = None
+    if who == "admin":
+        headers = {"Authorization": "Bearer " + admin_token()}
+    elif who in OPERATORS:
+        headers = {"Authorization": "Bearer " +
+                   operator_token(OPERATORS[who])}
     r = c.request(method, path, body=body, headers=headers)
     # A new session for the same user (refresh, a shop registered): the
     # user goes on with it; registering makes someone else.

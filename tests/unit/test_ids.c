@@ -114,6 +114,17 @@ START_TEST(api_keys_name_their_id)
 	ck_assert_int_eq(drop_apikey_id("dk_0123456789abcdef_short", back,
 	    sizeof(back)), -1);
 	ck_assert_int_eq(drop_apikey_id(NULL, back, sizeof(back)), -1);
+	/* An operator's credential has the same shape, its own prefixes. */
+	memcpy(bad, key, sizeof(bad));
+	memcpy(bad, "do_", 3);
+	ck_assert_int_eq(drop_apikey_id(bad, back, sizeof(back)), -1);
+	ck_assert_int_eq(drop_secret_id(bad, "do_", "opr_", back,
+	    sizeof(back)), 0);
+	ck_assert(!strncmp(back, "opr_", 4) && !strcmp(back + 4, id + 4));
+	ck_assert_int_eq(drop_secret_id(key, "do_", "opr_", back,
+	    sizeof(back)), -1);
+	ck_assert_int_eq(drop_secret_id(bad, "do", "opr_", back,
+	    sizeof(back)), -1);
 	ck_assert_int_eq(drop_apikey_new(key, 10, id, sizeof(id)), -1);
 	ck_assert_int_eq(drop_sha256_hex("abc", hex, sizeof(hex)), 0);
 	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
