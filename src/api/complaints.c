@@ -1,6 +1,8 @@
 /*
  * Complaints (§11): the caller's, newest first through the shared paging
- * helper, and filing one (status received, with the legal commitment).
+ * helper, and filing one (status received, with the legal commitment and
+ * its date: 15 Norwegian business days on, due_at). Operators handle
+ * them in complaint_admin.c.
  */
 
 #include <string.h>
@@ -27,6 +29,8 @@ static const struct drop_field add_fields[] = {
 
 #define COMPLAINT_COLUMNS \
     "id, category, subject, description, status, resolution, " \
+    "due_at::text AS due, exceptional_reason, CASE WHEN resolved_at IS " \
+    "NOT NULL THEN drop_complaint_next_step() END AS next_step, " \
     "iso(created_at) AS created, iso(resolved_at) AS resolved"
 
 static const struct drop_colmap complaint_map[] = {
@@ -36,6 +40,9 @@ static const struct drop_colmap complaint_map[] = {
 	{ "description",	"description",		DROP_COL_TEXT },
 	{ "status",		"status",		DROP_COL_TEXT },
 	{ "resolution",		"resolution",		DROP_COL_TEXT },
+	{ "due_at",		"due",			DROP_COL_TEXT },
+	{ "exceptional_reason",	"exceptional_reason",	DROP_COL_TEXT },
+	{ "next_step",		"next_step",		DROP_COL_TEXT },
 	{ "created_at",		"created",		DROP_COL_TEXT },
 	{ "resolved_at",	"resolved",		DROP_COL_TEXT },
 	{ NULL, NULL, 0 }
@@ -65,8 +72,9 @@ static const struct drop_route route = {
 };
 
 static const char	sql_add[] =
-    "INSERT INTO complaints (id, user_id, category, subject, description) "
-    "VALUES ($1, $2, $3, $4, $5) RETURNING " COMPLAINT_COLUMNS;
+    "INSERT INTO complaints (id, user_id, category, subject, description, "
+    "due_at) VALUES ($1, $2, $3, $4, $5, drop_complaint_due(now(), false)) "
+    "RETURNING " COMPLAINT_COLUMNS;
 
 DROP_ROUTE(api_complaints, route);
 

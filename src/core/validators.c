@@ -61,6 +61,9 @@ static const struct validator_message messages[] = {
 	{ "v_actor",	"must be an actor: an id, install or cli:<name>" },
 	{ "v_entity",	"must be 1-32 lowercase letters or _" },
 	{ "v_entity_id", "must be 1-64 letters, digits or ._:-" },
+	{ "v_complaint_status", "must be received, in_review, resolved or rejected" },
+	{ "v_complaint_answer", "must be resolved or rejected" },
+	{ "v_true",	"must be true (or left out)" },
 	{ NULL,		NULL }
 };
 

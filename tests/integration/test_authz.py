@@ -188,6 +188,12 @@ MATRIX = [
     ("GET", "/internal/reconciliation?day=2026-11-30", None,
      internal(200, AUDIT)),
     ("GET", "/internal/audit", None, internal(200, AUDIT)),
+    ("GET", "/internal/complaints", None, internal(200, ALL)),
+    ("POST", "/internal/complaints/{cmp}/take", None, internal(409, ALL)),
+    ("POST", "/internal/complaints/{cmp}/extend", {"reason": "Records"},
+     internal(409, ALL)),
+    ("POST", "/internal/complaints/{cmp}/answer",
+     {"status": "resolved", "resolution": "Done"}, internal(409, ALL)),
     ("POST", "/api/auth/refresh", None, signed_in(200)),
     # A shop of one's own, once: the merchant has one already.
     ("POST", "/api/merchants/register", lambda who: merchant_body(),
@@ -266,11 +272,16 @@ def world():
     hook = r.json["data"]["id"]
     rate = sql_one("SELECT rate::text FROM exchange_rates WHERE currency = "
                    "'RSD'")
+    # An answered complaint: every operator's handling of it is 409.
+    cmp = owner.post("/api/complaints", {"category": "other", "subject": "S",
+                                         "description": "D"}).json["data"]["id"]
+    sql_one("UPDATE complaints SET status = 'resolved', resolution = 'R', "
+            "resolved_at = now() WHERE id = :'p1' RETURNING id", cmp)
     return {"owner": owner, "other": other, "merchant": merchant,
             "ids": {"ba": owner.account["id"], "ba2": ba2, "rcp": rcp,
                     "rcp2": rcp2, "tx": tx, "card": card, "card2": card2,
                     "usr": owner.user_id, "cur": "RSD", "rate": rate,
-                    "key": key, "preq": preq, "hook": hook}}
+                    "key": key, "preq": preq, "hook": hook, "cmp": cmp}}
 
 
 def fill(template, ids):
