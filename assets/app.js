@@ -368,6 +368,25 @@ const NB = {
   'Send complaint': 'Send klage',
   'Your complaints': 'Klagene dine',
   'You have not sent any complaints.': 'Du har ikke sendt noen klager.',
+  'Statements': 'Kontoutskrifter',
+  'Statement for {month}': 'Kontoutskrift for {month}',
+  'Month': 'Måned',
+  'Show': 'Vis',
+  'Download CSV': 'Last ned CSV',
+  'Nothing happened this month.': 'Ingenting skjedde denne måneden.',
+  'The statement could not be read.': 'Kontoutskriften kunne ikke leses.',
+  'Type': 'Type',
+  'To or from': 'Til eller fra',
+  'Total': 'Totalt',
+  'Rate': 'Kurs',
+  'Received': 'Mottatt',
+  'Net for the month': 'Netto for måneden',
+  'remittance': 'overføring',
+  'qr_payment': 'QR-betaling',
+  'refund': 'refusjon',
+  'succeeded': 'gjennomført',
+  'Answer due by {day}': 'Svar innen {day}',
+  'Why it takes longer: {reason}': 'Hvorfor det tar lenger tid: {reason}',
   'received': 'mottatt',
   'in_review': 'under behandling',
   'resolved': 'løst',
@@ -811,6 +830,7 @@ function links() {
   return [['#/', t('Overview')], ['#/send', t('Send')], ['#/pay', t('Pay a shop')],
     me.role === 'merchant' ? ['#/merchant', t('My shop')] : null,
     state.cards ? ['#/cards', t('Cards')] : null,
+    ['#/statement', t('Statements')],
     ['#/notifications', t('Notifications')], ['#/settings', t('Settings')],
     ['#/help', t('Complaints')], ['#/account', t('Privacy')]].filter(present);
 }
@@ -1751,8 +1771,87 @@ routes.help = async () => {
     h('section', { class: 'card', 'aria-label': t('Send complaint') }, f, done),
     h('section', { class: 'card', 'aria-labelledby': 'cmp-h' }, h('h2', { id: 'cmp-h', text: t('Your complaints') }),
       items.length ? h('ul', { class: 'list' }, items.map((x) =>
-        h('li', {}, h('span', { text: x.subject }), h('span', { class: 'note', text: t(x.status) }))))
+        h('li', {}, h('span', { text: x.subject }), h('span', { class: 'note', text: t(x.status) }),
+          x.resolution ? h('p', { text: x.resolution }) : h('p', { class: 'note', text: t('Answer due by {day}', { day: day(x.due_at) }) }),
+          x.exceptional_reason && !x.resolution ? h('p', { class: 'note', text: t('Why it takes longer: {reason}', { reason: x.exceptional_reason }) }) : null,
+          x.next_step ? h('p', { class: 'note', text: x.next_step }) : null)))
         : h('p', { class: 'note empty', text: t('You have not sent any complaints.') }))));
+};
+
+/* ---- View: monthly statement (printable; the same rows as the CSV) ----- */
+
+/* RFC 4180 text (the statement route's) -> rows of cells. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = '', quoted = false, i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i += 2; continue; }
+      if (c === '"') { quoted = false; i++; continue; }
+      cell += c; i++; continue;
+    }
+    if (c === '"') { quoted = true; i++; continue; }
+    if (c === ',') { row.push(cell); cell = ''; i++; continue; }
+    if (c === '\r' && text[i + 1] === '\n') { i++; continue; }
+    if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; continue; }
+    cell += c; i++;
+  }
+  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+/* "-123.45" (the statement's NOK) -> øre, exactly. */
+function csvOre(text) {
+  const m = /^(-?)(\d+)\.(\d\d)$/.exec(text || '');
+  if (!m) return 0;
+  return (m[1] ? -1 : 1) * (Number(m[2]) * 100 + Number(m[3]));
+}
+
+function thisMonth() {
+  const d = new Date();
+  return d.toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' }).slice(0, 7);
+}
+
+routes.statement = async () => {
+  const asked = (location.hash.match(/^#\/statement\/(\d{4}-(?:0[1-9]|1[0-2]))$/) || [])[1];
+  const month = asked || thisMonth();
+  const url = '/api/transactions/statement?month=' + month;
+  const picker = h('input', { type: 'month', id: 'statement-month', name: 'month', value: month });
+  const pick = h('form', { class: 'row no-print', onsubmit: (e) => {
+    e.preventDefault();
+    if (/^\d{4}-\d{2}$/.test(picker.value)) location.hash = '#/statement/' + picker.value;
+  } }, h('label', { for: 'statement-month', text: t('Month') }), picker,
+  h('button', { type: 'submit', text: t('Show') }));
+  // Scrolls sideways on a phone: a region the keyboard can reach.
+  const body = h('div', { id: 'statement', tabindex: '0', role: 'region', 'aria-label': t('Statements') });
+  show(t('Statement for {month}', { month }), pick, h('div', { class: 'row no-print' },
+    h('button', { type: 'button', id: 'statement-print', onclick: () => window.print(), text: t('Print') }),
+    h('a', { class: 'button secondary', href: url, download: 'drop-statement-' + month + '.csv', text: t('Download CSV') })),
+  body);
+  busy(1);
+  let text = null;
+  try {
+    const r = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/csv' } });
+    if (r.status === 401) { state.me = null; location.hash = '#/login'; return; }
+    if (r.ok) text = await r.text();
+  } catch (e) { /* shown below */ } finally { busy(-1); }
+  if (text === null) { fill(body, h('p', { class: 'error', role: 'alert', text: t('The statement could not be read.') })); return; }
+  const rows = parseCsv(text).slice(1);
+  if (!rows.length) { fill(body, h('p', { class: 'note empty', text: t('Nothing happened this month.') })); return; }
+  const net = rows.reduce((sum, r) => sum + csvOre(r[7]), 0);
+  const cols = [t('Date'), t('Type'), t('To or from'), t('Amount'), t('Fee'), t('Total'), t('Rate'), t('Received'), t('Status')];
+  fill(body, h('table', { class: 'statement' },
+    h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', text: c })))),
+    h('tbody', {}, rows.map((r) => h('tr', { 'data-id': r[2] },
+      h('td', { text: r[0] }), h('td', { text: t(r[1]) }), h('td', { text: r[3] }),
+      h('td', { class: 'num', text: money(csvOre(r[5]) / 100) }), h('td', { class: 'num', text: money(csvOre(r[6]) / 100) }),
+      h('td', { class: 'num', text: money(csvOre(r[7]) / 100) }),
+      h('td', { class: 'num', text: r[9] && r[1] === 'remittance' ? fmtRateNum.format(Number(r[9])) : '' }),
+      h('td', { class: 'num', text: r[10] ? money(csvOre(r[10]) / 100, r[11]) : '' }),
+      h('td', { text: r[12] === 'succeeded' ? t('succeeded') : statusText(r[12]) })))),
+    h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: '5', text: t('Net for the month') }),
+      h('td', { class: 'num', id: 'statement-net', text: money(net / 100) }), h('td', { colspan: '3' })))));
 };
 
 /* ---- Views: privacy (export, deletion), and More on phones --------------- */
@@ -1822,6 +1921,6 @@ if (typeof window !== 'undefined') {
 
 /* For the unit tests (node --test tests/web/): the pure parts. */
 if (typeof module !== 'undefined') {
-  module.exports = { parseAmount, oreToNumber, money, percent, rateText, day, accountText, dateToIso, shopId, t, failureText, consentNotice,
+  module.exports = { parseCsv, csvOre, parseAmount, oreToNumber, money, percent, rateText, day, accountText, dateToIso, shopId, t, failureText, consentNotice,
     setLangForTests: (l) => { state.lang = l; }, NB };
 }

@@ -64,6 +64,7 @@ static const struct validator_message messages[] = {
 	{ "v_complaint_status", "must be received, in_review, resolved or rejected" },
 	{ "v_complaint_answer", "must be resolved or rejected" },
 	{ "v_true",	"must be true (or left out)" },
+	{ "v_month",	"must be a month, YYYY-MM" },
 	{ NULL,		NULL }
 };
 

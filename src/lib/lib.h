@@ -34,6 +34,9 @@ int	drop_ct_equal(const char *, const char *);
 int	drop_uuid4(char *, size_t);
 int	drop_apikey_new(char *, size_t, char *, size_t);
 int	drop_apikey_id(const char *, char *, size_t);
+/* csv.c */
+int	drop_csv_cell(const char *, int, char *, size_t);
+
 int	drop_secret_id(const char *, const char *, const char *, char *,
 	    size_t);
 int	drop_sha256_hex(const char *, char *, size_t);

@@ -13,7 +13,8 @@
 // the form, Edit, another amount, and the payment of what was on screen ->
 // the result, the history row (what left the account, status in words),
 // the transaction page -> paying a shop named before Confirm, an unknown
-// shop refused at once, the pay page a QR code opens -> (desktop) a 5555
+// shop refused at once, the pay page a QR code opens -> the month's
+// statement with that payment -> (desktop) a 5555
 // account: the consent step, approved on the bank's page; a payment
 // approved there and followed to completed, one rejected and seen failed
 // with the balance unchanged; the account unlinked -> registering a shop,
@@ -310,6 +311,16 @@ async function walk(browser, name, options) {
   await page.locator('#pay-done').filter({ hasText: 'Betalt 149,50 kr til Kafé Oslo' }).waitFor();
   await check('paid');
   if (!phone) await bankApprovals();
+
+  // The month's statement: the payment just made, with the printable
+  // table and the CSV link.
+  const month = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Oslo' }).slice(0, 7);
+  await nav('#/statement', `Kontoutskrift for ${month}`);
+  const paidRow = page.locator('#statement tbody tr', { hasText: 'Kafé Oslo' }).first();
+  await paidRow.waitFor();
+  must((await paidRow.innerText()).includes('149,50'), `the statement lacks the payment: ${await paidRow.innerText()}`);
+  must(await page.locator('a[download]', { hasText: 'Last ned CSV' }).count() === 1, 'no CSV link');
+  await check('statement');
 
   // A shop of one's own: the overview for a shop owner, selected periods,
   // the QR code (an https link a phone camera opens), empty states.

@@ -168,6 +168,8 @@ MATRIX = [
     ("POST", "/api/consents", {"consentType": "marketing", "granted": True},
      signed_in(201)),
     ("GET", "/api/complaints", None, signed_in(200)),
+    ("GET", "/api/transactions/statement?month=2026-11", None,
+     signed_in(200)),
     ("POST", "/api/complaints", {"category": "other", "subject": "Hello",
                                  "description": "A question"},
      signed_in(201)),

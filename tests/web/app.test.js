@@ -110,3 +110,18 @@ test('a consent is announced from 14 days before its last day, and once it ended
   assert.equal(app.consentNotice(acct('pending_consent', '2026-12-01T00:00:00.000Z'), now), null);
   assert.equal(app.consentNotice(acct('active', null), now), null);
 });
+
+test('a statement is read back cell by cell and to the øre', () => {
+  const text = 'date,type,counterparty,total\r\n' +
+    '"2026-11-03 14:02","qr_payment","Kafé ""Nord"", Oslo","-123.45"\r\n' +
+    '"2026-11-04 09:00","refund","A\nB","20.00"\r\n';
+  assert.deepEqual(app.parseCsv(text), [
+    ['date', 'type', 'counterparty', 'total'],
+    ['2026-11-03 14:02', 'qr_payment', 'Kafé "Nord", Oslo', '-123.45'],
+    ['2026-11-04 09:00', 'refund', 'A\nB', '20.00']]);
+  assert.equal(app.csvOre('-123.45'), -12345);
+  assert.equal(app.csvOre('20.00'), 2000);
+  assert.equal(app.csvOre('0.07'), 7);
+  assert.equal(app.csvOre('-0.07'), -7);
+  assert.equal(app.csvOre('1e3'), 0);
+});
