@@ -137,8 +137,6 @@ const NB = {
   'Accept the terms to create an account.': 'Du må godta vilkårene for å opprette en konto.',
   'Confirm that you have read the privacy policy.': 'Bekreft at du har lest personvernerklæringen.',
   'Write the date as dd.mm.yyyy, for example 17.05.1990.': 'Skriv datoen som dd.mm.åååå, for eksempel 17.05.1990.',
-  'Resetting a forgotten password by e-mail is coming soon. Until then, write to support@drop.example from the address you registered with.':
-    'Tilbakestilling av glemt passord på e-post kommer snart. Inntil da kan du skrive til support@drop.example fra adressen du registrerte deg med.',
   'Back to log in': 'Tilbake til innlogging',
   /* Overview */
   'Hi {name}': 'Hei {name}',
@@ -369,6 +367,19 @@ const NB = {
   'Your complaints': 'Klagene dine',
   'You have not sent any complaints.': 'Du har ikke sendt noen klager.',
   'Statements': 'Kontoutskrifter',
+  'Write the e-mail address of your account. We send a link to choose a new password; it works once, for 30 minutes.': 'Skriv e-postadressen til kontoen din. Vi sender en lenke for å velge nytt passord; den virker én gang, i 30 minutter.',
+  'Send the link': 'Send lenken',
+  'If an account has this address, the link is on its way. Check your e-mail.': 'Hvis en konto har denne adressen, er lenken på vei. Sjekk e-posten din.',
+  'Choose a new password': 'Velg nytt passord',
+  'This link is not whole. Open it again from the e-mail, or ask for a new one.': 'Lenken er ikke hel. Åpne den igjen fra e-posten, eller be om en ny.',
+  'Ask for a new link': 'Be om en ny lenke',
+  'This link is used or too old. Ask for a new one.': 'Lenken er brukt eller for gammel. Be om en ny.',
+  'Save the new password': 'Lagre det nye passordet',
+  'New password': 'Nytt passord',
+  'Current password': 'Nåværende passord',
+  'Change password': 'Bytt passord',
+  'Password changed. Every other device is signed out.': 'Passordet er byttet. Alle andre enheter er logget ut.',
+  'Your password is changed. Log in with the new one.': 'Passordet er byttet. Logg inn med det nye.',
   'Statement for {month}': 'Kontoutskrift for {month}',
   'Month': 'Måned',
   'Show': 'Vis',
@@ -883,7 +894,7 @@ async function logout() {
 const routes = {};
 
 /* Pages anyone may see; the others need a session. */
-const PUBLIC = ['login', 'register', 'forgot', 'welcome'];
+const PUBLIC = ['login', 'register', 'forgot', 'reset', 'welcome'];
 
 /* The session cookie is HttpOnly; its CSRF twin says whether one exists. */
 async function route() {
@@ -957,9 +968,43 @@ routes.login = () => {
 };
 
 routes.forgot = () => {
+  const sent = h('p', { class: 'note', role: 'status', id: 'forgot-sent' });
   show(t('Forgot your password?'), h('div', { class: 'card narrow' },
-    h('p', { text: t('Resetting a forgotten password by e-mail is coming soon. Until then, write to support@drop.example from the address you registered with.') }),
+    h('p', { text: t('Write the e-mail address of your account. We send a link to choose a new password; it works once, for 30 minutes.') }),
+    form({
+      id: 'forgot', submit: t('Send the link'),
+      fields: [{ name: 'email', label: t('Email'), type: 'email', autocomplete: 'username', required: true }],
+      onSubmit: async (v) => {
+        const r = await api('POST', '/api/auth/password-reset', v);
+        if (r.ok) sent.textContent = t('If an account has this address, the link is on its way. Check your e-mail.');
+        return r;
+      }
+    }), sent,
     h('p', {}, h('a', { href: '#/login', text: t('Back to log in') }))));
+};
+
+/* The link from the reset e-mail: #/reset/<token>. */
+routes.reset = () => {
+  const token = (location.hash.match(/^#\/reset\/([A-Za-z0-9_-]{43})$/) || [])[1];
+  if (!token) {
+    show(t('Choose a new password'), h('div', { class: 'card narrow' },
+      h('p', { class: 'error', role: 'alert', text: t('This link is not whole. Open it again from the e-mail, or ask for a new one.') }),
+      h('p', {}, h('a', { href: '#/forgot', text: t('Ask for a new link') }))));
+    return;
+  }
+  show(t('Choose a new password'), h('div', { class: 'card narrow' }, form({
+    id: 'reset', submit: t('Save the new password'),
+    fields: [{ name: 'password', label: t('New password'), type: 'password', autocomplete: 'new-password', required: true }],
+    onSubmit: async (v) => {
+      const r = await api('POST', '/api/auth/password-reset/confirm', { token, password: v.password });
+      if (r.ok) {
+        location.hash = '#/login';
+        banner(t('Your password is changed. Log in with the new one.'), true);
+      }
+      if (r.status === 400) r.json = Object.assign({}, r.json, { message: t('This link is used or too old. Ask for a new one.') });
+      return r;
+    }
+  }), h('p', {}, h('a', { href: '#/forgot', text: t('Ask for a new link') }))));
 };
 
 routes.register = () => {
@@ -1745,8 +1790,20 @@ routes.settings = async () => {
     return h('li', {}, h('label', { class: 'check', for: 'consent-' + type }, box, label),
       h('span', { class: 'note', text: current[type] && current[type].granted_at ? t('since {date}', { date: when(current[type].granted_at) }) : '' }));
   }));
+  const changed = h('p', { class: 'note', role: 'status', id: 'password-changed' });
+  const password = form({
+    id: 'password', submit: t('Change password'),
+    fields: [{ name: 'currentPassword', label: t('Current password'), type: 'password', autocomplete: 'current-password', required: true },
+             { name: 'newPassword', label: t('New password'), type: 'password', autocomplete: 'new-password', required: true }],
+    onSubmit: async (v) => {
+      const u = await api('PUT', '/api/users/me/password', v);
+      if (u.ok) changed.textContent = t('Password changed. Every other device is signed out.');
+      return u;
+    }
+  });
   show(t('Settings'), h('div', { class: 'grid' },
     h('section', { class: 'card', 'aria-label': t('Settings') }, settings, saved),
+    h('section', { class: 'card', 'aria-labelledby': 'password-h' }, h('h2', { id: 'password-h', text: t('Password') }), password, changed),
     h('section', { class: 'card', 'aria-labelledby': 'consents-h' }, h('h2', { id: 'consents-h', text: t('Consents') }), consents)));
 };
 

@@ -309,6 +309,29 @@ bank_start() {
 	export DROP_BANK_CA_FILE="$1/tls/cert.pem"
 }
 
+# smtp_start DIR PORT: the SMTP sink (sandbox/smtp/) in the background
+# (SMTP_PID), keeping every message in DIR/mail; Drop sends to it.
+smtp_start() {
+	mkdir -p "$1/mail"
+	SMTP_PORT=$2 SMTP_DIR="$1/mail" "$PYTHON" "$ROOT/sandbox/smtp/sink.py" \
+	    >>"$1/mail/sink.log" 2>&1 &
+	SMTP_PID=$!
+	i=0
+	until "$PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1).close()" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || die "the SMTP sink did not start, see $1/mail/sink.log"
+		sleep 0.1
+	done
+	export DROP_SMTP_URL="smtp://127.0.0.1:$2"
+}
+
+smtp_stop() {
+	[ -n "${SMTP_PID:-}" ] || return 0
+	kill "$SMTP_PID" 2>/dev/null || true
+	wait "$SMTP_PID" 2>/dev/null || true
+	SMTP_PID=""
+}
+
 bank_stop() {
 	[ -n "${BANK_PID:-}" ] || return 0
 	kill "$BANK_PID" 2>/dev/null || true

@@ -26,6 +26,7 @@ stop_all() {
 		wait "$KPID" 2>/dev/null || true
 	fi
 	bank_stop
+	smtp_stop
 	pg_stop "$PGDIR"
 	log "stopped"
 }
@@ -42,6 +43,13 @@ if [ -z "${DROP_BANK_URL:-}" ]; then
 else
 	BANK_NOTE="bank:         $DROP_BANK_URL"
 fi
+# The SMTP sink unless a real relay is configured.
+if [ -z "${DROP_SMTP_URL:-}" ]; then
+	smtp_start "$VAR" "${DROP_SMTP_PORT:-2525}"
+	MAIL_NOTE="e-mail:       every message Drop sends is kept in $VAR/mail/ (the SMTP sink)"
+else
+	MAIL_NOTE="e-mail:       through $DROP_SMTP_URL"
+fi
 render_conf "$ROOT/build/$FLAVOR/drop/drop.so" "$VAR" "$VAR/kore.conf"
 
 log "web client:   $WEB_URL"
@@ -49,6 +57,7 @@ log "public API:   ${WEB_URL}api/health (reference: ${WEB_URL}api/openapi.yaml)"
 log "internal API: http://127.0.0.1:${DROP_INTERNAL_PORT:-8444}/internal/"
 log "operator:     admin, credential in $VAR/secrets/operator_admin (the first; make operator adds more)"
 log "$BANK_NOTE"
+log "$MAIL_NOTE"
 log "demo login:   demo@drop.example / DemoPass123"
 
 cd "$ROOT"

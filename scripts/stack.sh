@@ -60,6 +60,7 @@ check_kore_log() {
 stack_cleanup() {
 	stop_kore
 	bank_stop
+	smtp_stop
 	pg_stop "$PGDIR"
 	if [ "$FAILED" = 0 ]; then
 		rm -rf "$TMP"
@@ -81,6 +82,8 @@ stack_up() {
 	BANK_PORT=$(python3 "$ROOT/tests/integration/freeport.py" 1)
 	bank_start "$TMP" "$BANK_PORT"
 	export DROP_TEST_BANK="https://127.0.0.1:$BANK_PORT"
+	smtp_start "$TMP" "$(python3 "$ROOT/tests/integration/freeport.py" 1)"
+	export DROP_TEST_MAIL="$TMP/mail"
 }
 
 # start_kore FLAVOR: Kore on two free ports (DROP_HTTPS_PORT and

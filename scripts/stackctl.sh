@@ -8,6 +8,7 @@
 #                                         DROP_HTTPS_PORT and DROP_INTERNAL_PORT
 #   stackctl.sh asan-env                  the environment an asan Kore needs
 #   stackctl.sh bank DIR PORT             the sandbox bank, in the foreground
+#   stackctl.sh smtp DIR PORT             the SMTP sink, in the foreground
 #   stackctl.sh operator DIR PGPORT NAME ROLE   a named operator; its
 #                                         credential on standard output
 set -eu
@@ -26,11 +27,15 @@ asan-env)
 bank)
 	bank_exec "$2" "$3"
 	;;
+smtp)
+	mkdir -p "$2/mail"
+	SMTP_PORT=$3 SMTP_DIR="$2/mail" exec "$PYTHON" "$ROOT/sandbox/smtp/sink.py"
+	;;
 operator)
 	PGDIR=$2/pg PGPORT=$3
 	operator_add "$4" "$5" test
 	;;
 *)
-	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env | bank DIR PORT | operator DIR PGPORT NAME ROLE"
+	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env | bank DIR PORT | smtp DIR PORT | operator DIR PGPORT NAME ROLE"
 	;;
 esac

@@ -19,16 +19,13 @@
 struct account_state {
 	char		dar[DROP_ID_LEN];
 	char		noti[DROP_ID_LEN];
-	char		hash[128];
 };
 
 static int	export_start(struct drop_ctx *);
 static int	export_done(struct drop_ctx *);
 static int	erase_check(struct drop_ctx *);
 static int	erase_start(struct drop_ctx *);
-static int	erase_found(struct drop_ctx *);
-static int	erase_checked(struct drop_ctx *);
-static int	erase_refused(struct drop_ctx *);
+static int	erase_verified(struct drop_ctx *);
 static int	erase_done(struct drop_ctx *);
 
 /* The erasure's re-authentication: the account's current password. */
@@ -62,15 +59,6 @@ static const struct drop_route account_route = {
 
 static const char	sql_export[] =
     "SELECT drop_export($1, $2, $3::int) AS doc, iso(now()) AS at";
-
-/* The password to check, unless wrong ones paused the account. */
-static const char	sql_erase_find[] =
-    "SELECT password_hash, drop_login_paused(id) AS paused FROM users "
-    "WHERE id = $1 AND deleted_at IS NULL";
-
-/* A wrong password here counts like one at sign-in (009_login.sql). */
-static const char	sql_erase_failed[] =
-    "SELECT drop_login_failed($1, $2) AS paused";
 
 static const char	sql_erase[] =
     "SELECT drop_erase($1, $2, $3) AS erased";
@@ -129,59 +117,24 @@ erase_check(struct drop_ctx *ctx)
 static int
 erase_start(struct drop_ctx *ctx)
 {
-	return (drop_user_query(ctx, sql_erase_find, erase_found));
+	return (drop_reauth(ctx, "password", erase_verified));
 }
 
-/* Checked off the event loop, like a sign-in; a paused account waits. */
+/* The password matched (core/passwd.c): the account goes. */
 static int
-erase_found(struct drop_ctx *ctx)
-{
-	struct account_state	*st = ctx->data;
-	const char		*hash, *paused;
-	int			 wait;
-
-	if (drop_rows(ctx) != 1 ||
-	    (hash = drop_col(ctx, 0, "password_hash")) == NULL)
-		return (drop_error(ctx, 401, "unauthorized",
-		    "Session expired or revoked"));
-	paused = drop_col(ctx, 0, "paused");
-	if (paused != NULL && (wait = atoi(paused)) > 0)
-		return (drop_rate_limited(ctx, wait));
-	if (kore_strlcpy(st->hash, hash, sizeof(st->hash)) >= sizeof(st->hash))
-		return (drop_fail_internal(ctx, "password hash too long"));
-
-	return (drop_passwd_verify(ctx, drop_text(ctx, "password"), st->hash,
-	    erase_checked));
-}
-
-static int
-erase_checked(struct drop_ctx *ctx)
+erase_verified(struct drop_ctx *ctx)
 {
 	struct account_state	*st = ctx->data;
 	const char		*params[3];
-	char			 computed[128];
 
-	if (drop_passwd_result(ctx, computed, sizeof(computed)) != 0)
-		return (drop_fail_internal(ctx, "password hashing failed"));
 	if (drop_id_new("dar_", st->dar, sizeof(st->dar)) != 0 ||
 	    drop_id_new("noti_", st->noti, sizeof(st->noti)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
 	params[0] = ctx->sess.user_id;
-	params[1] = st->noti;
-	if (!drop_ct_equal(computed, st->hash))
-		return (drop_sql(ctx, sql_erase_failed, 2, params,
-		    erase_refused));
 	params[1] = st->dar;
 	params[2] = st->noti;
 
 	return (drop_sql(ctx, sql_erase, 3, params, erase_done));
-}
-
-/* The failure is counted; nothing else changes. */
-static int
-erase_refused(struct drop_ctx *ctx)
-{
-	return (drop_error(ctx, 403, "forbidden", "Password is incorrect"));
 }
 
 static int

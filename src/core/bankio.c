@@ -6,7 +6,8 @@
  * watches, where its callback runs. A caller that stops waiting abandons
  * its call: the thread finishes it and the event loop frees it. The same
  * thread posts merchants' webhooks (drop_http_post): to any public
- * address, checked at every connection, never to Drop's own networks.
+ * address, checked at every connection, never to Drop's own networks;
+ * and hands e-mail to the configured SMTP relay (drop_smtp_send).
  */
 
 #include <sys/queue.h>
@@ -45,6 +46,9 @@ struct drop_bank_call {
 	char			 bban[16];	/* the account asked about */
 	char			*url;		/* a webhook's; NULL: the bank */
 	long			 timeout_ms;
+	struct curl_slist	*rcpt;		/* an e-mail's recipient */
+	size_t			 mail_len;	/* its message: req.body */
+	size_t			 mail_off;	/* bytes handed to libcurl */
 	CURL			*easy;
 	struct curl_slist	*headers;
 	TAILQ_ENTRY(drop_bank_call) list;
@@ -73,6 +77,8 @@ static struct drop_bank_call *new_call(struct drop_bank_request *,
 		    void (*)(struct drop_bank_call *, void *), void *);
 static struct drop_bank_call *queue_call(struct drop_bank_call *);
 static void	 easy_webhook(struct drop_bank_call *);
+static int	 easy_smtp(struct drop_bank_call *);
+static size_t	 mail_read(char *, size_t, size_t, void *);
 static curl_socket_t	 open_checked(void *, curlsocktype,
 			    struct curl_sockaddr *);
 static size_t	 collect(char *, size_t, size_t, void *);
@@ -159,6 +165,41 @@ drop_http_post(const char *url, struct drop_bank_request *req,
 		return (NULL);
 	c->url = kore_strdup(url);
 	c->timeout_ms = timeout_ms;
+
+	return (queue_call(c));
+}
+
+/*
+ * An e-mail (message, RFC 5322, malloc'd: taken over) to the address
+ * to, through the relay; done gets it sent (ans.ok) or not.
+ */
+struct drop_bank_call *
+drop_smtp_send(const char *to, char *message, size_t len,
+    void (*done)(struct drop_bank_call *, void *), void *arg)
+{
+	struct drop_bank_request	 req;
+	struct drop_bank_call		*c;
+	char				 rcpt[256];
+	int				 n;
+
+	memset(&req, 0, sizeof(req));
+	req.op = DROP_SMTP_MAIL;
+	req.method = "SMTP";
+	req.body = message;
+	n = snprintf(rcpt, sizeof(rcpt), "<%s>", to);
+	if (drop_cfg.smtp_url[0] == '\0' || n < 0 ||
+	    (size_t)n >= sizeof(rcpt)) {
+		drop_psd2_free(&req);
+		return (NULL);
+	}
+	if ((c = new_call(&req, done, arg)) == NULL)
+		return (NULL);
+	c->mail_len = len;
+	c->timeout_ms = drop_cfg.smtp_timeout_ms;
+	if ((c->rcpt = curl_slist_append(NULL, rcpt)) == NULL) {
+		drop_bank_free(c);
+		return (NULL);
+	}
 
 	return (queue_call(c));
 }
@@ -261,6 +302,10 @@ drop_bank_free(struct drop_bank_call *c)
 	if (c->easy != NULL)
 		curl_easy_cleanup(c->easy);
 	curl_slist_free_all(c->headers);
+	curl_slist_free_all(c->rcpt);
+	/* A message may carry a password-reset link. */
+	if (c->req.op == DROP_SMTP_MAIL && c->req.body != NULL)
+		explicit_bzero(c->req.body, c->mail_len);
 	drop_psd2_free(&c->req);
 	free(c->resp);
 	kore_free(c->url);
@@ -275,6 +320,8 @@ easy_setup(struct drop_bank_call *c)
 	char			 url[DROP_BANK_URL_MAX + DROP_BANK_PATH_MAX];
 	int			 i, n;
 
+	if (c->req.op == DROP_SMTP_MAIL)
+		return (easy_smtp(c));
 	n = snprintf(url, sizeof(url), "%s%s", c->url != NULL ? c->url :
 	    drop_cfg.bank_url, c->req.path);
 	if (n < 0 || (size_t)n >= sizeof(url) ||
@@ -335,6 +382,60 @@ easy_webhook(struct drop_bank_call *c)
 	    open_checked);
 	(void)curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETDATA, c);
 	(void)curl_easy_setopt(c->easy, CURLOPT_USERAGENT, "Drop-Webhooks/1");
+}
+
+/*
+ * The relay: SMTP or SMTPS with its login, STARTTLS required unless it
+ * is on loopback (config.c), the system's CAs; the message is uploaded
+ * as it is (libcurl does the dot-stuffing).
+ */
+static int
+easy_smtp(struct drop_bank_call *c)
+{
+	if ((c->easy = curl_easy_init()) == NULL)
+		return (-1);
+	(void)curl_easy_setopt(c->easy, CURLOPT_URL, drop_cfg.smtp_url);
+	(void)curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	(void)curl_easy_setopt(c->easy, CURLOPT_MAIL_FROM,
+	    drop_cfg.smtp_sender);
+	(void)curl_easy_setopt(c->easy, CURLOPT_MAIL_RCPT, c->rcpt);
+	if (drop_cfg.smtp_starttls)
+		(void)curl_easy_setopt(c->easy, CURLOPT_USE_SSL,
+		    (long)CURLUSESSL_ALL);
+	if (drop_cfg.smtp_user[0] != '\0') {
+		(void)curl_easy_setopt(c->easy, CURLOPT_USERNAME,
+		    drop_cfg.smtp_user);
+		(void)curl_easy_setopt(c->easy, CURLOPT_PASSWORD,
+		    drop_cfg.smtp_password);
+	}
+	(void)curl_easy_setopt(c->easy, CURLOPT_UPLOAD, 1L);
+	(void)curl_easy_setopt(c->easy, CURLOPT_INFILESIZE_LARGE,
+	    (curl_off_t)c->mail_len);
+	(void)curl_easy_setopt(c->easy, CURLOPT_READFUNCTION, mail_read);
+	(void)curl_easy_setopt(c->easy, CURLOPT_READDATA, c);
+	(void)curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
+	(void)curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)BANK_CONNECT_MS);
+	(void)curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	(void)curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);
+
+	return (0);
+}
+
+/* Thread: the next piece of the message for libcurl to send. */
+static size_t
+mail_read(char *buf, size_t size, size_t n, void *arg)
+{
+	struct drop_bank_call	*c = arg;
+	size_t			 len;
+
+	len = size * n;
+	if (len > c->mail_len - c->mail_off)
+		len = c->mail_len - c->mail_off;
+	memcpy(buf, c->req.body + c->mail_off, len);
+	c->mail_off += len;
+
+	return (len);
 }
 
 /* Thread: a socket only to an address Drop may call. */
@@ -405,6 +506,9 @@ finish(struct drop_bank_call *c, CURLcode code)
 	if (c->req.op == DROP_HTTP_WEBHOOK) {
 		c->ans.http = http;
 		c->ans.ok = http >= 200 && http <= 299;
+	} else if (c->req.op == DROP_SMTP_MAIL) {
+		c->ans.http = http;	/* the relay's last reply: 250 */
+		c->ans.ok = code == CURLE_OK;
 	} else if (code == CURLE_OK)
 		(void)drop_psd2_parse(c->req.op, http, c->resp, c->resp_len,
 		    c->bban[0] != '\0' ? c->bban : NULL, &c->ans);

@@ -42,6 +42,7 @@ static void	bank_resolve(void);
 static void	webhook_config(void);
 static void	bank_ca(const char *);
 static void	env_copy(const char *, const char *, char *, size_t);
+static void	smtp_config(void);
 
 /* A secret from NAME or from the file named by NAME_FILE. */
 static int
@@ -61,7 +62,7 @@ read_secret(const char *name, const char *file_env, const char *def_file,
 	}
 	if ((path = getenv(file_env)) == NULL)
 		path = def_file;
-	if ((fd = open(path, O_RDONLY)) == -1)
+	if (path == NULL || (fd = open(path, O_RDONLY)) == -1)
 		return (-1);
 	n = read(fd, out, outlen - 1);
 	close(fd);
@@ -155,6 +156,49 @@ drop_config_load(void)
 	public_url();
 	bank_config();
 	webhook_config();
+	smtp_config();
+}
+
+/*
+ * The SMTP relay e-mail goes to: its URL, the sender, a login, and TLS
+ * (STARTTLS is required on smtp:// except to a relay on loopback).
+ */
+static void
+smtp_config(void)
+{
+	const char	*v, *lt, *gt;
+	size_t		 len;
+
+	env_copy("DROP_SMTP_URL", "", drop_cfg.smtp_url,
+	    sizeof(drop_cfg.smtp_url));
+	env_copy("DROP_SMTP_FROM", "Drop <no-reply@drop.example>",
+	    drop_cfg.smtp_from, sizeof(drop_cfg.smtp_from));
+	env_copy("DROP_SMTP_USER", "", drop_cfg.smtp_user,
+	    sizeof(drop_cfg.smtp_user));
+	if (read_secret("DROP_SMTP_PASSWORD", "DROP_SMTP_PASSWORD_FILE", NULL,
+	    (unsigned char *)drop_cfg.smtp_password,
+	    sizeof(drop_cfg.smtp_password), &len) != 0)
+		drop_cfg.smtp_password[0] = '\0';
+	drop_cfg.smtp_timeout_ms = env_int("DROP_SMTP_TIMEOUT_MS", 10000, 500,
+	    60000);
+	drop_cfg.smtp_backoff_ms = env_int("DROP_SMTP_BACKOFF_MS", 30000, 100,
+	    3600000);
+	if (strpbrk(drop_cfg.smtp_from, "\r\n") != NULL ||
+	    (lt = strchr(drop_cfg.smtp_from, '<')) == NULL ||
+	    (gt = strchr(lt, '>')) == NULL || gt[1] != '\0' ||
+	    (size_t)(gt - lt + 1) >= sizeof(drop_cfg.smtp_sender))
+		fatal("DROP_SMTP_FROM must look like Drop <no-reply@drop.example>");
+	memcpy(drop_cfg.smtp_sender, lt, (size_t)(gt - lt + 1));
+	drop_cfg.smtp_sender[gt - lt + 1] = '\0';
+	if (drop_cfg.smtp_url[0] == '\0')
+		return;
+	if (strncmp(drop_cfg.smtp_url, "smtp://", 7) &&
+	    strncmp(drop_cfg.smtp_url, "smtps://", 8))
+		fatal("DROP_SMTP_URL must be smtp://host:port or smtps://");
+	v = getenv("DROP_SMTP_STARTTLS");
+	drop_cfg.smtp_starttls = v != NULL ? strcmp(v, "no") != 0 :
+	    strncmp(drop_cfg.smtp_url, "smtp://127.0.0.1", 16) &&
+	    strncmp(drop_cfg.smtp_url, "smtp://localhost", 16);
 }
 
 /*

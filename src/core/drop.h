@@ -246,6 +246,10 @@ struct drop_ctx {
 
 	struct kore_task	 task;
 	int			 task_live;
+	/* drop_reauth(): the stored hash, and the step after a match. */
+	char			 reauth_hash[128];
+	const char		*reauth_field;
+	int			(*reauth_next)(struct drop_ctx *);
 
 	struct drop_bank_call	*bank;		/* a call this request waits for */
 	int			 waiting;
@@ -291,6 +295,16 @@ struct drop_config {
 	int			 webhook_timeout_ms;	/* one attempt */
 	int			 webhook_giveup_s;	/* after the event */
 	int			 webhook_loopback;	/* tests, development */
+
+	/* E-mail (mailer.c): empty smtp_url means none is sent. */
+	char			 smtp_url[256];		/* smtp:// or smtps:// */
+	char			 smtp_from[200];	/* the From: header */
+	char			 smtp_sender[200];	/* its bare address */
+	char			 smtp_user[128];
+	char			 smtp_password[256];
+	int			 smtp_starttls;		/* smtp:// upgrades */
+	int			 smtp_timeout_ms;
+	int			 smtp_backoff_ms;	/* first retry */
 };
 
 extern struct drop_config	drop_cfg;
@@ -423,6 +437,14 @@ void	drop_bank_args(struct drop_bank_call_args *, char *, const char *);
 struct drop_bank_call *drop_http_post(const char *, struct drop_bank_request *,
 	    long, void (*)(struct drop_bank_call *, void *), void *);
 
+/* bankio.c: an e-mail to the SMTP relay, on the same thread. */
+#define DROP_SMTP_MAIL		101	/* not a bank operation (bank.h) */
+struct drop_bank_call *drop_smtp_send(const char *, char *, size_t,
+	    void (*)(struct drop_bank_call *, void *), void *);
+
+/* mailer.c: the e-mails Drop owes its users. */
+void	drop_mailer_start(void);
+
 /* outbox.c: the calls Drop owes the bank. */
 void	drop_outbox_start(void);
 
@@ -487,6 +509,8 @@ int	drop_client_ip(struct http_request *, unsigned char *, size_t *,
 
 /* passwd.c */
 int	drop_passwd_hash(struct drop_ctx *, const char *,
+	    int (*)(struct drop_ctx *));
+int	drop_reauth(struct drop_ctx *, const char *,
 	    int (*)(struct drop_ctx *));
 int	drop_passwd_verify(struct drop_ctx *, const char *, const char *,
 	    int (*)(struct drop_ctx *));

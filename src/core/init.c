@@ -101,6 +101,7 @@ init(int state)
 	drop_outbox_start();
 	drop_reconcile_start();
 	drop_webhooks_start();
+	drop_mailer_start();
 
 	return (KORE_RESULT_OK);
 }

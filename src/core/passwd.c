@@ -10,6 +10,7 @@
 
 #include <crypt.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,6 +101,86 @@ passwd_start(struct drop_ctx *ctx, const char *password, const char *setting,
 	kore_task_run(&ctx->task);
 
 	return (DROP_STEP_TASK);
+}
+
+/* The caller's stored hash, unless wrong passwords paused the account. */
+static const char	sql_reauth_find[] =
+    "SELECT password_hash, drop_login_paused(id) AS paused FROM users "
+    "WHERE id = $1 AND deleted_at IS NULL";
+
+/* A wrong password here counts like one at sign-in (009_login.sql). */
+static const char	sql_reauth_failed[] =
+    "SELECT drop_login_failed($1, drop_new_id('noti_')) AS paused";
+
+static int	reauth_found(struct drop_ctx *);
+static int	reauth_checked(struct drop_ctx *);
+static int	reauth_refused(struct drop_ctx *);
+
+/*
+ * A signed-in user proves it is them again with the password in the
+ * body's field (erasure, a password change): checked off the event loop
+ * like a sign-in; a wrong one is 403 and counts toward the account's
+ * sign-in pause (a stolen session cannot guess through here), a paused
+ * account is 429; next runs only after a match.
+ */
+int
+drop_reauth(struct drop_ctx *ctx, const char *field,
+    int (*next)(struct drop_ctx *))
+{
+	ctx->reauth_next = next;
+	ctx->reauth_hash[0] = '\0';
+	if (drop_text(ctx, field) == NULL)
+		return (drop_error(ctx, 400, "bad_request",
+		    "Your password is required"));
+	ctx->reauth_field = field;
+
+	return (drop_user_query(ctx, sql_reauth_find, reauth_found));
+}
+
+static int
+reauth_found(struct drop_ctx *ctx)
+{
+	const char	*hash, *paused;
+	int		 wait;
+
+	if (drop_rows(ctx) != 1 ||
+	    (hash = drop_col(ctx, 0, "password_hash")) == NULL)
+		return (drop_error(ctx, 401, "unauthorized",
+		    "Session expired or revoked"));
+	paused = drop_col(ctx, 0, "paused");
+	if (paused != NULL && (wait = atoi(paused)) > 0)
+		return (drop_rate_limited(ctx, wait));
+	if (kore_strlcpy(ctx->reauth_hash, hash, sizeof(ctx->reauth_hash)) >=
+	    sizeof(ctx->reauth_hash))
+		return (drop_fail_internal(ctx, "password hash too long"));
+
+	return (drop_passwd_verify(ctx, drop_text(ctx, ctx->reauth_field),
+	    ctx->reauth_hash, reauth_checked));
+}
+
+static int
+reauth_checked(struct drop_ctx *ctx)
+{
+	const char	*params[1];
+	char		 computed[128];
+	int		 match;
+
+	if (drop_passwd_result(ctx, computed, sizeof(computed)) != 0)
+		return (drop_fail_internal(ctx, "password hashing failed"));
+	match = drop_ct_equal(computed, ctx->reauth_hash);
+	explicit_bzero(computed, sizeof(computed));
+	if (match)
+		return (ctx->reauth_next(ctx));
+	params[0] = ctx->sess.user_id;
+
+	return (drop_sql(ctx, sql_reauth_failed, 1, params, reauth_refused));
+}
+
+/* The failure is counted; nothing else changes. */
+static int
+reauth_refused(struct drop_ctx *ctx)
+{
+	return (drop_error(ctx, 403, "forbidden", "Password is incorrect"));
 }
 
 /* Hashes password with a fresh salt; the result comes with next. */

@@ -34,6 +34,18 @@ int	drop_ct_equal(const char *, const char *);
 int	drop_uuid4(char *, size_t);
 int	drop_apikey_new(char *, size_t, char *, size_t);
 int	drop_apikey_id(const char *, char *, size_t);
+/* mail.c: one message of the SMTP outbox. */
+struct drop_mail {
+	const char	*from;		/* "Drop <no-reply@drop.example>" */
+	const char	*to;		/* an address */
+	const char	*subject;	/* UTF-8 */
+	const char	*body;		/* UTF-8 text */
+	const char	*msgid;		/* "<id@host>" */
+	time_t		 date;
+};
+
+int	drop_mail_format(const struct drop_mail *, char *, size_t);
+
 /* csv.c */
 int	drop_csv_cell(const char *, int, char *, size_t);
 

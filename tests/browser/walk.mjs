@@ -21,10 +21,11 @@
 // the shop owner's overview, periods, QR download/print, empty states, a
 // payment request's QR code, an API key made, shown once and revoked ->
 // language switched to English and back -> notifications -> phone: the tab
-// bar and More -> deletion asks for the password (phone) / logout, then
-// the demo shop's owner refunds part of a payment (desktop).
+// bar and More -> deletion asks for the password (phone) / logout, a
+// forgotten password reset through the e-mailed link, then the demo
+// shop's owner refunds part of a payment (desktop).
 import { createRequire } from 'module';
-import { mkdirSync, readFileSync } from 'fs';
+import { mkdirSync, readdirSync, readFileSync } from 'fs';
 
 const require = createRequire(new URL('../tools/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
@@ -63,6 +64,24 @@ async function approve(userId) {
 
 /* Spaces Intl writes (no-break, narrow no-break) as plain ones. */
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+/* The reset link in the last e-mail the SMTP sink kept for address. */
+async function resetLink(address) {
+  const dir = process.env.DROP_TEST_MAIL;
+  for (let i = 0; i < 75; i++) {
+    const names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort().reverse();
+    for (const n of names) {
+      const env = JSON.parse(readFileSync(`${dir}/${n}`, 'utf8'));
+      if (env.to[0] !== `<${address}>`) continue;
+      const eml = readFileSync(`${dir}/${n.replace(/\.json$/, '.eml')}`, 'utf8');
+      const body = Buffer.from(eml.split('\r\n\r\n').slice(1).join('').replace(/\s/g, ''), 'base64').toString('utf8');
+      const m = body.match(/https?:\/\/\S+\/#\/reset\/[A-Za-z0-9_-]{43}/);
+      if (m) return m[0];
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no reset e-mail to ${address}`);
+}
 
 function must(ok, what) {
   if (!ok) throw new Error(what);
@@ -438,9 +457,36 @@ async function walk(browser, name, options) {
   } else {
     await page.getByRole('button', { name: 'Logg ut' }).click();
     await heading('Logg inn');
+    await resetThePassword(`web_${unique}@example.no`);
     await refundAsTheShop();
   }
   await check('logged-out');
+
+  /*
+   * A forgotten password: the link comes by e-mail (the stack's SMTP
+   * sink keeps every message), opens the reset page, and the new
+   * password signs in; the old session is long gone.
+   */
+  async function resetThePassword(address) {
+    await page.click('a[href="#/forgot"]');
+    await heading('Glemt passordet?');
+    await page.fill('#f-forgot-email', address);
+    await page.click('#f-forgot-submit');
+    await page.locator('#forgot-sent').filter({ hasText: 'er lenken på vei' }).waitFor();
+    await check('forgot');
+    await page.goto(await resetLink(address));
+    await heading('Velg nytt passord');
+    await check('reset');
+    await page.fill('#f-reset-password', 'Secret456');
+    await page.click('#f-reset-submit');
+    await heading('Logg inn');
+    await page.locator('#banner').filter({ hasText: 'Passordet er byttet' }).waitFor();
+    await page.fill('#f-login-email', address);
+    await page.fill('#f-login-password', 'Secret456');
+    await page.click('#f-login-submit');
+    await page.getByRole('button', { name: 'Logg ut' }).click();
+    await heading('Logg inn');
+  }
 
   /*
    * The demo shop's owner refunds part of Amira's last payment to it: the

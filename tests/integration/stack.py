@@ -111,7 +111,7 @@ class Stack:
         return r.stdout
 
     def start(self):
-        https, internal, bank = free_ports(3)
+        https, internal, bank, smtp = free_ports(4)
         self.env.update({
             "DROP_PG_FSYNC": "off",
             "DROP_JWT_SECRET": secrets.token_urlsafe(48),
@@ -133,7 +133,12 @@ class Stack:
             "DROP_WEBHOOK_ALLOW_LOOPBACK": "yes",
             "DROP_WEBHOOK_BACKOFF_MS": "1000",
             "DROP_WEBHOOK_TIMEOUT_MS": "2000",
+            # The SMTP sink (sandbox/smtp/): quick retries here.
+            "DROP_SMTP_URL": "smtp://127.0.0.1:%d" % smtp,
+            "DROP_SMTP_BACKOFF_MS": "500",
         })
+        self.mail_dir = os.path.join(self.tmp, "mail")
+        self.smtp = None
         self._run(STACKCTL, "prepare", self.tmp, self.pgport)
         self._operators()
         self.bank_log = os.path.join(self.tmp, "bank.log")
@@ -147,6 +152,7 @@ class Stack:
         else:
             self.bank_url = self.env["DROP_BANK_URL"]
             self.start_bank()
+        self.start_smtp(smtp)
         conf = os.path.join(self.tmp, "kore-%s.conf" % self.flavor)
         self._run(STACKCTL, "conf", self.flavor, self.tmp, conf)
         self.kore_env = dict(self.env)
@@ -199,6 +205,23 @@ class Stack:
                 time.sleep(0.1)
         raise RuntimeError("the sandbox bank did not start:\n" +
                            open(self.bank_log).read()[-3000:])
+
+    def start_smtp(self, port):
+        """The SMTP sink, in its own session; messages in tmp/mail."""
+        os.makedirs(self.mail_dir, exist_ok=True)
+        with open(os.path.join(self.mail_dir, "sink.log"), "ab") as log:
+            self.smtp = subprocess.Popen(
+                ["sh", STACKCTL, "smtp", self.tmp, str(port)], cwd=ROOT,
+                env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        deadline = time.time() + START_LIMIT_S
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the SMTP sink did not start")
 
     def start_prism(self):
         port = self.bank_url.rsplit(":", 1)[1]
@@ -288,6 +311,7 @@ class Stack:
             "DROP_TEST_PGDIR": self.pgdir,
             "DROP_TEST_KORE_LOG": self.log_path,
             "DROP_TEST_FLAVOR": self.flavor,
+            "DROP_TEST_MAIL": self.mail_dir,
             "DROP_TEST_UNTRUSTED": "1" if self.plain_http else "0",
             "DROP_TEST_PG_STOP": "sh %s stop %s %s" % (PGCTL, self.pgdir,
                                                        self.pgport),
@@ -414,6 +438,9 @@ class Stack:
         if self.bank is not None:
             problems += self.bank_problems()
         self.stop_bank()
+        if self.smtp is not None and self.smtp.poll() is None:
+            os.killpg(self.smtp.pid, signal.SIGTERM)
+            self.smtp.wait()
         subprocess.run(["sh", PGCTL, "stop", self.pgdir, self.pgport],
                        env=self.env, capture_output=True)
         if problems or os.environ.get("DROP_TEST_KEEP"):

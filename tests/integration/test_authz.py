@@ -85,7 +85,16 @@ MATRIX = [
         email=unique_email()), public(201)),
     ("POST", "/api/auth/login", {"email": "nobody@example.no",
                                  "password": "Nope12345"}, public(401)),
+    ("POST", "/api/auth/password-reset", {"email": "nobody@example.no"},
+     public(202)),
+    ("POST", "/api/auth/password-reset/confirm",
+     {"token": "x" * 43, "password": "Nope12345"}, public(400)),
     ("GET", "/api/users/me", None, signed_in(200)),
+    ("PATCH", "/api/users/me", {"phone": "+4791234567"}, signed_in(200)),
+    # A wrong current password: refused (and counted) for everyone.
+    ("PUT", "/api/users/me/password", {"currentPassword": "Wrong-One1",
+                                       "newPassword": "Nope12345x"},
+     signed_in(403)),
     ("GET", "/api/bank-accounts", None, signed_in(200)),
     ("POST", "/api/bank-accounts", lambda who: {
         "bankName": "DNB", "accountNumber": account_number()},

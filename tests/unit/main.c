@@ -23,6 +23,7 @@ main(void)
 	srunner_add_suite(sr, suite_jsonraw());
 	srunner_add_suite(sr, suite_webhook());
 	srunner_add_suite(sr, suite_csv());
+	srunner_add_suite(sr, suite_mail());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

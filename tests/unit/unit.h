@@ -14,6 +14,7 @@ Suite	*suite_cursor(void);
 Suite	*suite_policy(void);
 Suite	*suite_ratewin(void);
 Suite	*suite_csv(void);
+Suite	*suite_mail(void);
 Suite	*suite_jsonraw(void);
 Suite	*suite_webhook(void);
 
