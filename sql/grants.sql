@@ -12,3 +12,6 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO drop;
 -- Operators are made and disabled by their owner's command line
 -- (scripts/operator.sh), never by the server.
 REVOKE INSERT, UPDATE, DELETE ON operators FROM drop;
+-- The purge blanks an erased account past its retention, as the owner;
+-- the server may ask for the day's purge, never for one account's.
+REVOKE EXECUTE ON FUNCTION drop_purge_user(text) FROM PUBLIC;

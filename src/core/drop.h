@@ -445,6 +445,9 @@ struct drop_bank_call *drop_smtp_send(const char *, char *, size_t,
 /* mailer.c: the e-mails Drop owes its users. */
 void	drop_mailer_start(void);
 
+/* purge.c: the daily retention purge. */
+void	drop_purge_start(void);
+
 /* outbox.c: the calls Drop owes the bank. */
 void	drop_outbox_start(void);
 

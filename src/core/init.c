@@ -102,6 +102,7 @@ init(int state)
 	drop_reconcile_start();
 	drop_webhooks_start();
 	drop_mailer_start();
+	drop_purge_start();
 
 	return (KORE_RESULT_OK);
 }
