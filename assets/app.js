@@ -156,6 +156,20 @@ const NB = {
   'pending': 'venter',
   'approved': 'godkjent',
   'rejected': 'avvist',
+  'We are checking what you sent. We will notify you when it is done.': 'Vi sjekker det du sendte. Vi gir beskjed når det er gjort.',
+  'Fill in the form below. Our compliance team checks it, usually within a business day.': 'Fyll ut skjemaet under. Vårt compliance-team sjekker det, vanligvis innen en virkedag.',
+  'Your identity check was not approved; the notification says why. You can send the form again with corrections.': 'Identitetskontrollen ble ikke godkjent; varselet sier hvorfor. Du kan sende skjemaet på nytt med rettelser.',
+  'Send for checking': 'Send til kontroll',
+  'Full legal name': 'Fullt juridisk navn',
+  'Address in Norway': 'Adresse i Norge',
+  'National identity number (11 digits)': 'Fødselsnummer eller D-nummer (11 siffer)',
+  'What will you send money for?': 'Hva skal du sende penger til?',
+  'Supporting family': 'Støtte til familie',
+  'Savings': 'Sparing',
+  'Education': 'Utdanning',
+  'Gifts': 'Gaver',
+  'Business': 'Næring',
+  'Anything to add (optional)': 'Noe å legge til (valgfritt)',
   'Recent transactions': 'Siste transaksjoner',
   'No transactions yet. Send money home or pay a shop, and they show here.':
     'Ingen transaksjoner ennå. Send penger hjem eller betal i en butikk, så vises de her.',
@@ -367,6 +381,9 @@ const NB = {
   'Your complaints': 'Klagene dine',
   'You have not sent any complaints.': 'Du har ikke sendt noen klager.',
   'Statements': 'Kontoutskrifter',
+  'Held: our compliance team checks this transfer before it is sent. Nothing has left your account.': 'Holdt tilbake: vårt compliance-team sjekker overføringen før den sendes. Ingenting har gått fra kontoen din.',
+  'Not sent after our compliance check. Nothing left your account.': 'Ikke sendt etter vår kontroll. Ingenting gikk fra kontoen din.',
+  'Passed our check, but your account no longer covered it. Nothing left your account.': 'Godkjent i vår kontroll, men kontoen din dekket den ikke lenger. Ingenting gikk fra kontoen din.',
   'Write the e-mail address of your account. We send a link to choose a new password; it works once, for 30 minutes.': 'Skriv e-postadressen til kontoen din. Vi sender en lenke for å velge nytt passord; den virker én gang, i 30 minutter.',
   'Send the link': 'Send lenken',
   'If an account has this address, the link is on its way. Check your e-mail.': 'Hvis en konto har denne adressen, er lenken på vei. Sjekk e-posten din.',
@@ -519,7 +536,10 @@ function failureText(reason) {
   return t({ rejected_by_bank: 'Not approved at your bank, or refused by it. The money stays in your account.',
     expired: 'Not approved at your bank within 15 minutes. The money stays in your account.',
     bank_unavailable: 'Your bank could not be reached. The money stays in your account; try again later.',
-    cancelled: 'Cancelled. The money stays in your account.' }[reason] ||
+    cancelled: 'Cancelled. The money stays in your account.',
+    held_for_review: 'Held: our compliance team checks this transfer before it is sent. Nothing has left your account.',
+    rejected_by_compliance: 'Not sent after our compliance check. Nothing left your account.',
+    insufficient_balance: 'Passed our check, but your account no longer covered it. Nothing left your account.' }[reason] ||
     'Could not be delivered. The whole amount, fee included, is back in your account.');
 }
 
@@ -1226,11 +1246,29 @@ routes.identity = async () => {
   const me = await loadMe();
   if (!me) return;
   const says = { approved: 'Your identity check is approved. You can send money abroad.',
-    pending: 'Your identity check is waiting for review. We will notify you when it is done.',
-    rejected: 'Your identity check was not approved. Contact support to find out why and what to send.' };
-  show(t('Identity check'), h('div', { class: 'card narrow' },
-    h('p', { class: 'kyc ' + me.kycStatus, text: t('Identity check: {status}', { status: t(me.kycStatus) }) }),
-    h('p', { text: t(says[me.kycStatus] || says.pending) }),
+    in_review: 'We are checking what you sent. We will notify you when it is done.',
+    pending: 'Fill in the form below. Our compliance team checks it, usually within a business day.',
+    rejected: 'Your identity check was not approved; the notification says why. You can send the form again with corrections.' };
+  const open = me.kycStatus === 'pending' || me.kycStatus === 'rejected';
+  const f = open ? form({
+    id: 'kyc', submit: t('Send for checking'),
+    fields: [{ name: 'legalName', label: t('Full legal name'), autocomplete: 'name', value: me.firstName + ' ' + me.lastName, required: true },
+             { name: 'address', label: t('Address in Norway'), autocomplete: 'street-address', required: true },
+             { name: 'nationalId', label: t('National identity number (11 digits)'), inputmode: 'numeric', autocomplete: 'off', required: true },
+             { name: 'purpose', label: t('What will you send money for?'), type: 'select', value: 'family_support',
+               options: [['family_support', t('Supporting family')], ['savings', t('Savings')], ['education', t('Education')],
+                         ['gifts', t('Gifts')], ['business', t('Business')], ['other', t('Other')]] },
+             { name: 'purposeDetail', label: t('Anything to add (optional)'), type: 'textarea' }],
+    onSubmit: async (v) => {
+      if (!v.purposeDetail) delete v.purposeDetail;
+      const r = await api('POST', '/api/kyc', v);
+      if (r.ok) { state.me = null; await routes.identity(); }
+      return r;
+    }
+  }) : null;
+  show(t('Identity check'), h('div', { class: 'card narrow', id: 'kyc-page' },
+    h('p', { class: 'kyc ' + me.kycStatus, id: 'kyc-state', text: t('Identity check: {status}', { status: t(me.kycStatus) }) }),
+    h('p', { text: t(says[me.kycStatus] || says.pending) }), f,
     h('p', { class: 'note', text: t('Transfers abroad need an approved identity check, as the law on money laundering requires. Paying shops in Norway does not.') })));
 };
 

@@ -45,6 +45,17 @@ stack_prepare() {
 	make_cert "$1/tls"
 	export_runtime_env "$1"
 	operator_first "$1"
+	sanctions_first
+}
+
+# A database with no sanctions list gets the sample (docs/sanctions.md:
+# production loads the official lists with scripts/sanctions.sh).
+sanctions_first() {
+	n=$(psql_owner -tAc "SELECT count(*) FROM sanctions_loads") ||
+	    die "cannot count sanctions loads"
+	[ "$n" = 0 ] || return 0
+	sanctions_load "$ROOT/data/sanctions/sample.csv" install
+	log "sanctions list: the sample of data/sanctions/sample.csv"
 }
 
 # operator_add NAME ROLE BY: a new operator of the internal API, audited
@@ -75,6 +86,35 @@ WITH d AS (UPDATE operators SET disabled_at = now() WHERE name = :'name'
     AND disabled_at IS NULL RETURNING id)
 INSERT INTO audit_log (actor, action, entity, entity_id)
     SELECT :'by', 'operator.disable', 'operator', id FROM d RETURNING 1;
+SQL
+}
+
+# sanctions_load FILE BY: the sanctions list replaced by FILE's (CSV:
+# id,name,aliases,country,listed_on,source; aliases split by |), in one
+# transaction, recorded and audited as loaded by BY.
+sanctions_load() {
+	sum=$(sha256sum "$1" | cut -c1-64)
+	psql_owner -v file="$(basename "$1")" -v sum="$sum" -v by="$2" \
+	    >/dev/null <<SQL || die "cannot load the sanctions list $1"
+BEGIN;
+CREATE TEMP TABLE s (id text, name text, aliases text, country text,
+    listed_on date, source text) ON COMMIT DROP;
+\copy s FROM '$1' WITH (FORMAT csv, HEADER true)
+DELETE FROM sanctions_entries;
+INSERT INTO sanctions_entries (id, name, country, listed_on, source)
+    SELECT id, name, nullif(country, ''), listed_on, source FROM s;
+INSERT INTO sanctions_names (entry_id, name, norm)
+    SELECT id, n, drop_name_norm(n) FROM s, LATERAL unnest(array[name] ||
+    coalesce(string_to_array(nullif(aliases, ''), '|'), '{}')) n
+    WHERE drop_name_norm(n) <> '';
+INSERT INTO sanctions_loads (file, sha256, entries, names, loaded_by)
+    SELECT :'file', :'sum', (SELECT count(*) FROM sanctions_entries),
+    (SELECT count(*) FROM sanctions_names), :'by';
+INSERT INTO audit_log (actor, action, entity, entity_id, after)
+    SELECT :'by', 'sanctions.load', 'sanctions_list', :'sum',
+    jsonb_build_object('file', :'file', 'entries', entries)
+    FROM sanctions_loads ORDER BY id DESC LIMIT 1;
+COMMIT;
 SQL
 }
 

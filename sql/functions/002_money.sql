@@ -177,6 +177,7 @@ DECLARE
 	v_code	text;
 	v_fee	bigint := p_fee;
 	v_total	bigint;
+	v_hit	record;
 BEGIN
 	RETURN QUERY SELECT * FROM drop_idem_begin(p_user, p_key, 'remittance',
 	    p_hash);
@@ -212,6 +213,21 @@ BEGIN
 		    FOR UPDATE;
 		IF NOT FOUND THEN
 			v_code := 'quote_expired';
+		END IF;
+	END IF;
+	-- A recipient near a sanctioned name: held, nothing debited.
+	IF v_code IS NULL THEN
+		SELECT * INTO v_hit FROM drop_sanctions_match(v_rcp.name);
+		IF v_hit.entry_id IS NOT NULL THEN
+			SELECT a.account_id, a.code INTO v_acct, v_code
+			    FROM drop_pick_account(p_user, p_account) a;
+			IF v_code IS NULL THEN
+				RETURN QUERY SELECT * FROM drop_remit_held(p_user,
+				    p_key, p_tx, p_noti, v_rcp, p_amount, v_fee,
+				    v_rate, v_acct, p_psu_ip, p_quote, v_hit.entry_id,
+				    v_hit.score, v_hit.exact);
+				RETURN;
+			END IF;
 		END IF;
 	END IF;
 	v_total := p_amount + v_fee;

@@ -184,6 +184,13 @@ BEGIN
 		'resolution', c.resolution, 'created_at', iso(c.created_at),
 		'resolved_at', iso(c.resolved_at)) ORDER BY c.created_at, c.id)
 		FROM complaints c WHERE c.user_id = p_user), '[]'),
+	    'kycSubmissions', coalesce((SELECT jsonb_agg(jsonb_build_object(
+		'id', k.id, 'legal_name', k.legal_name, 'address', k.address,
+		'national_id', k.national_id, 'purpose', k.purpose,
+		'purpose_detail', k.purpose_detail, 'status', k.status,
+		'reason', k.reason, 'created_at', iso(k.created_at),
+		'decided_at', iso(k.decided_at)) ORDER BY k.created_at, k.id)
+		FROM kyc_submissions k WHERE k.user_id = p_user), '[]'),
 	    'cards', coalesce((SELECT jsonb_agg(jsonb_build_object(
 		'id', k.id, 'type', k.type, 'status', k.status,
 		'brand', k.brand, 'masked_number', '**** **** **** ' || k.last4,

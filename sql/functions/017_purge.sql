@@ -31,6 +31,9 @@ BEGIN
 	    consent_pending_id = NULL, consent_sca_url = NULL,
 	    resource_id = NULL WHERE user_id = p_user;
 	UPDATE cards SET shipping_address = NULL WHERE user_id = p_user;
+	UPDATE kyc_submissions SET legal_name = '-', address = '-',
+	    national_id = '00000000000', purpose_detail = NULL
+	    WHERE user_id = p_user;
 	UPDATE complaints SET subject = '-', description = '-',
 	    resolution = CASE WHEN resolution IS NOT NULL THEN '-' END
 	    WHERE user_id = p_user;

@@ -160,6 +160,9 @@ struct drop_method {
 /* A GET of a paged list: the pipeline checks paging and runs the query. */
 #define DROP_LIST_GET(fl, q, l) \
 	{ .method = HTTP_METHOD_GET, .flags = (fl), .query = (q), .list = &(l) }
+/* A paged list of the internal API, for the operator roles o. */
+#define DROP_LIST_GET_OPS(o, l) \
+	{ .method = HTTP_METHOD_GET, .ops = (o), .list = &(l) }
 /* The same, open to a merchant's API key with scope sc. */
 #define DROP_LIST_GET_KEY(fl, q, l, sc) \
 	{ .method = HTTP_METHOD_GET, .flags = (fl), .query = (q), \

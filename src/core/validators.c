@@ -17,6 +17,8 @@ int	v_adult(struct http_request *, char *);
 int	v_bank_name(struct http_request *, char *);
 int	v_account_no(struct http_request *, char *);
 int	v_any_text(struct http_request *, char *);
+int	v_legal_name(struct http_request *, char *);
+int	v_national_id(struct http_request *, char *);
 int	v_country(struct http_request *, char *);
 int	v_business_name(struct http_request *, char *);
 int	v_card_address(struct http_request *, char *);
@@ -65,6 +67,12 @@ static const struct validator_message messages[] = {
 	{ "v_complaint_answer", "must be resolved or rejected" },
 	{ "v_true",	"must be true (or left out)" },
 	{ "v_month",	"must be a month, YYYY-MM" },
+	{ "v_legal_name", "must be 1-200 characters with at least one letter and no HTML" },
+	{ "v_national_id", "must be an 11-digit Norwegian national identity number with valid check digits" },
+	{ "v_purpose",	"must be family_support, savings, education, gifts, business or other" },
+	{ "v_kyc_decision", "must be approve or reject" },
+	{ "v_review_decision", "must be release or reject" },
+	{ "v_kyc_status", "must be in_review, approved or rejected" },
 	{ NULL,		NULL }
 };
 
@@ -116,6 +124,23 @@ v_name(struct http_request *req, char *data)
 {
 	(void)req;
 	return (result(drop_valid_name(data, 100)));
+}
+
+int
+v_legal_name(struct http_request *req, char *data)
+{
+	(void)req;
+	return (result(drop_valid_name(data, 200)));
+}
+
+/* A Norwegian national identity number: both MOD11 check digits. */
+int
+v_national_id(struct http_request *req, char *data)
+{
+	int	d, m, y;
+
+	(void)req;
+	return (result(drop_fnr_valid(data, &d, &m, &y)));
 }
 
 int

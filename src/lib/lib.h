@@ -46,6 +46,9 @@ struct drop_mail {
 
 int	drop_mail_format(const struct drop_mail *, char *, size_t);
 
+/* fnr.c: a Norwegian national identity number. */
+int	drop_fnr_valid(const char *, int *, int *, int *);
+
 /* csv.c */
 int	drop_csv_cell(const char *, int, char *, size_t);
 

@@ -7,8 +7,9 @@
 // background, and the focus on the page's heading rather than the page.
 //
 // The walk: the first page and its fee calculator -> sign-up with terms
-// (recorded as consents) -> the identity check before any send form ->
-// KYC approved (internal API) -> a field error as a sentence, focused ->
+// (recorded as consents) -> the identity check before any send form, its
+// form (a wrong check digit refused) -> KYC approved from compliance's
+// queue (internal API) -> a field error as a sentence, focused ->
 // link an account -> amounts as people type them -> a review that locks
 // the form, Edit, another amount, and the payment of what was on screen ->
 // the result, the history row (what left the account, status in words),
@@ -53,11 +54,15 @@ function accountNumber(prefix = '1234') {
   }
 }
 
+/* Compliance approves the user's identity check from the review queue. */
 async function approve(userId) {
-  const r = await fetch(`${INTERNAL}/internal/users/${userId}/kyc`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ status: 'approved' })
+  const auth = { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' };
+  const q = await fetch(`${INTERNAL}/internal/kyc?status=in_review&limit=100`, { headers: auth });
+  const c = (await q.json()).data.find((k) => k.userId === userId);
+  if (!c) throw new Error('no identity check in the queue');
+  const r = await fetch(`${INTERNAL}/internal/kyc/${c.id}/decision`, {
+    method: 'POST', headers: auth,
+    body: JSON.stringify({ decision: 'approve', reason: 'Browser walk: documents match' })
   });
   if (r.status !== 200) throw new Error(`KYC approval: ${r.status}`);
 }
@@ -231,6 +236,20 @@ async function walk(browser, name, options) {
   await page.locator('#kyc-box').waitFor();
   must(await page.locator('#f-send').count() === 0, 'a send form before the identity check');
   await check('send-needs-kyc');
+  // The identity check's form: a wrong check digit is said at once; sent,
+  // it is in review until compliance approves it from the queue.
+  await page.click('#kyc-box a[href="#/identity"]');
+  await heading('Identitetskontroll');
+  await page.fill('#f-kyc-address', 'Storgata 1, 0155 Oslo');
+  await page.fill('#f-kyc-nationalId', '04039110055');
+  expected.push(422);
+  await page.click('#f-kyc-submit');
+  await page.locator('#f-kyc-nationalId-err').waitFor();
+  await page.fill('#f-kyc-nationalId', '04039110054');
+  await page.click('#f-kyc-submit');
+  await page.locator('#kyc-state').filter({ hasText: 'under behandling' }).waitFor();
+  must(await page.locator('#f-kyc').count() === 0, 'the form stays after sending');
+  await check('kyc-sent');
   await approve(me.id);
 
   // A field error is a sentence next to its field, and takes the focus.

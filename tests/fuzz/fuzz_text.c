@@ -1,7 +1,7 @@
 /*
  * The text rules every field goes through (drop_sanitize, UTF-8,
  * e-mail, names, phone, dates, account numbers, card numbers, masks,
- * webhook URLs): no crash, no write past a buffer, sanitized text is
+ * webhook URLs, national identity numbers): no crash, no write past a buffer, sanitized text is
  * valid UTF-8 without HTML, and an accepted webhook URL is https:// (or
  * plain HTTP where loopback is allowed) with no user part.
  */
@@ -38,6 +38,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    d <= drop_month_days(y, m));
 	(void)drop_valid_adult(s, (time_t)1800000000);
 	(void)drop_mod11_valid(s, out, sizeof(out));
+	if (drop_fnr_valid(s, &d, &m, &y))
+		FUZZ_CHECK(strlen(s) == 11 && d >= 1 && d <= 31 && m >= 1 &&
+		    m <= 12 && y >= 0 && y <= 99);
 	(void)drop_has_card_number(s);
 	(void)drop_valid_pin(s);
 	(void)drop_card_mask(s, out, sizeof(out));

@@ -65,67 +65,80 @@ def test_an_unknown_or_malformed_credential_is_401():
                  "unauthorized")
 
 
+def complaint(user):
+    return user.post("/api/complaints", {"category": "other", "subject": "S",
+                                         "description": "D"}).json["data"]["id"]
+
+
 def test_each_route_admits_its_roles():
     u = register()
     path = "/internal/users/%s/kyc" % u.user_id
-    is_error(admin("POST", path, {"status": "approved"},
-                   token=operator_token("support")), 403, "forbidden")
+    # The direct switch is the admin's alone.
+    for role in ("support", "compliance"):
+        is_error(admin("POST", path, {"status": "approved"},
+                       token=operator_token(role)), 403, "forbidden")
     eq(sql_one("SELECT kyc_status FROM users WHERE id = :'p1'", u.user_id),
        "pending")
-    r = admin("POST", path, {"status": "approved"},
-              token=operator_token("compliance"))
+    # Support handles complaints; the audit row names who did it.
+    cmp = complaint(u)
+    r = admin("POST", "/internal/complaints/%s/take" % cmp,
+              token=operator_token("support"))
     eq(r.status, 200)
-    # The audit row names the compliance officer, not a shared "admin".
     eq(sql_one("SELECT actor FROM audit_log WHERE entity_id = :'p1' AND "
-               "action = 'user.kyc'", u.user_id), op_id("compliance"))
+               "action = 'complaint.take'", cmp), op_id("support"))
     for role in ("support", "compliance"):
         is_error(admin("PUT", "/internal/flags/notifications",
                        {"enabled": True}, token=operator_token(role)),
                  403, "forbidden")
     is_error(admin("GET", "/internal/audit", token=operator_token("support")),
              403, "forbidden")
+    is_error(admin("GET", "/internal/kyc", token=operator_token("support")),
+             403, "forbidden")
 
 
 def test_the_audit_log_filters_by_actor_target_and_day():
-    u, v = register(), register()
-    for who, user in (("compliance", u), ("compliance2", v),
-                      ("compliance", v)):
-        eq(admin("POST", "/internal/users/%s/kyc" % user.user_id,
-                 {"status": "approved"},
+    u = register()
+    cmp_u, cmp_v = complaint(u), complaint(u)
+    for who, c, step, body in (
+            ("compliance", cmp_u, "take", None),
+            ("compliance2", cmp_v, "take", None),
+            ("compliance", cmp_v, "answer", {"status": "resolved",
+                                             "resolution": "Done"})):
+        eq(admin("POST", "/internal/complaints/%s/%s" % (c, step), body,
                  token=operator_token(who)).status, 200)
     tok = operator_token("compliance")
-    r = admin("GET", "/internal/audit?entityId=%s" % v.user_id, token=tok)
+    r = admin("GET", "/internal/audit?entityId=%s" % cmp_v, token=tok)
     eq(r.status, 200)
     rows = r.json["data"]
     eq([x["actor"] for x in rows], [op_id("compliance"),
                                     op_id("compliance2")])
-    eq(rows[0]["action"], "user.kyc")
-    eq(rows[0]["entity"], "user")
-    eq(rows[0]["before"], {"kycStatus": "approved"})
-    eq(rows[1]["before"], {"kycStatus": "pending"})
-    eq(rows[1]["after"], {"kycStatus": "approved"})
+    eq(rows[0]["action"], "complaint.answer")
+    eq(rows[0]["entity"], "complaint")
+    eq(rows[0]["before"], {"status": "in_review"})
+    eq(rows[1]["before"], {"status": "received"})
+    eq(rows[1]["after"], {"status": "in_review"})
     eq(r.json["pagination"]["total"], 2)
 
-    r = admin("GET", "/internal/audit?actor=%s&entity=user&limit=1" %
+    r = admin("GET", "/internal/audit?actor=%s&entity=complaint&limit=1" %
               op_id("compliance2"), token=tok)
     eq(r.json["pagination"]["total"],
        int(sql_one("SELECT count(*) FROM audit_log WHERE actor = :'p1' AND "
-                   "entity = 'user'", op_id("compliance2"))))
+                   "entity = 'complaint'", op_id("compliance2"))))
     eq(len(r.json["data"]), 1)
     # Oslo days, both included: today has them, tomorrow and before not.
     today = sql_one("SELECT (now() AT TIME ZONE 'Europe/Oslo')::date")
     r = admin("GET", "/internal/audit?entityId=%s&from=%s&to=%s" %
-              (v.user_id, today, today), token=tok)
+              (cmp_v, today, today), token=tok)
     eq(len(r.json["data"]), 2)
     r = admin("GET", "/internal/audit?entityId=%s&to=2020-01-01" %
-              v.user_id, token=tok)
+              cmp_v, token=tok)
     eq(r.json["data"], [])
     # The cursor walks the same rows.
-    r = admin("GET", "/internal/audit?entityId=%s&limit=1" % v.user_id,
+    r = admin("GET", "/internal/audit?entityId=%s&limit=1" % cmp_v,
               token=tok)
     nxt = r.json["pagination"]["nextCursor"]
     r2 = admin("GET", "/internal/audit?entityId=%s&limit=1&cursor=%s" %
-               (v.user_id, nxt), token=tok)
+               (cmp_v, nxt), token=tok)
     eq(r2.json["data"][0]["actor"], op_id("compliance2"))
 
     r = admin("GET", "/internal/audit?from=2026-02-30&actor=Bad%20Actor",

@@ -15,6 +15,7 @@ Suite	*suite_policy(void);
 Suite	*suite_ratewin(void);
 Suite	*suite_csv(void);
 Suite	*suite_mail(void);
+Suite	*suite_fnr(void);
 Suite	*suite_jsonraw(void);
 Suite	*suite_webhook(void);
 
