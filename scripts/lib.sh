@@ -58,6 +58,23 @@ sanctions_first() {
 	log "sanctions list: the sample of data/sanctions/sample.csv"
 }
 
+# owner_db: psql_owner reaches the database libpq's environment names
+# (PGHOST set: production) or the development stack's, started for the
+# step if it is not running (stopped again on exit).
+owner_db() {
+	if [ -n "${PGHOST:-}" ]; then
+		psql_owner() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+		return 0
+	fi
+	dev_stack_vars
+	[ -f "$PGDIR/data/PG_VERSION" ] ||
+	    die "no database under $PGDIR: run make run or make db first"
+	if [ ! -f "$PGDIR/data/postmaster.pid" ]; then
+		pg_start "$PGDIR" "$PGPORT"
+		trap 'pg_stop "$PGDIR"' EXIT
+	fi
+}
+
 # operator_add NAME ROLE BY: a new operator of the internal API, audited
 # as made by BY; its credential goes to standard output, the only copy
 # (the database keeps its SHA-256).

@@ -12,16 +12,7 @@ usage() { die "usage: operator.sh add NAME support|compliance|admin | disable NA
 
 [ $# = 2 ] || [ $# = 3 ] || usage
 BY="cli:$(id -un)"
-if [ -n "${PGHOST:-}" ]; then
-	psql_owner() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-else
-	dev_stack_vars
-	[ -f "$PGDIR/data/PG_VERSION" ] || die "no database under $PGDIR: run make run or make db first"
-	if [ ! -f "$PGDIR/data/postmaster.pid" ]; then
-		pg_start "$PGDIR" "$PGPORT"
-		trap 'pg_stop "$PGDIR"' EXIT
-	fi
-fi
+owner_db
 case $1 in
 add)
 	[ $# = 3 ] || usage

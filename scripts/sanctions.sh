@@ -10,14 +10,5 @@ set -eu
 
 [ $# = 2 ] && [ "$1" = load ] || die "usage: sanctions.sh load FILE"
 [ -r "$2" ] || die "cannot read $2"
-if [ -n "${PGHOST:-}" ]; then
-	psql_owner() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-else
-	dev_stack_vars
-	[ -f "$PGDIR/data/PG_VERSION" ] || die "no database under $PGDIR: run make run or make db first"
-	if [ ! -f "$PGDIR/data/postmaster.pid" ]; then
-		pg_start "$PGDIR" "$PGPORT"
-		trap 'pg_stop "$PGDIR"' EXIT
-	fi
-fi
+owner_db
 sanctions_load "$2" "cli:$(id -un)"

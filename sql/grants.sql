@@ -15,6 +15,8 @@ REVOKE INSERT, UPDATE, DELETE ON operators FROM drop;
 -- The purge blanks an erased account past its retention, as the owner;
 -- the server may ask for the day's purge, never for one account's.
 REVOKE EXECUTE ON FUNCTION drop_purge_user(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION drop_purge_rows(text, text, timestamptz, integer)
+    FROM PUBLIC;
 -- The sanctions list is loaded by its owner's command line
 -- (scripts/sanctions.sh); the server only reads it.
 REVOKE INSERT, UPDATE, DELETE ON sanctions_entries, sanctions_names,

@@ -53,12 +53,28 @@ BEGIN
 END;
 $$;
 
+-- At most p_batch rows of p_table that p_where ($1: now) names, deleted;
+-- how many. The table and condition are this file's own, never input.
+CREATE OR REPLACE FUNCTION drop_purge_rows(p_table text, p_where text,
+    p_now timestamptz, p_batch integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	n	integer;
+BEGIN
+	EXECUTE format('DELETE FROM %I WHERE ctid IN (SELECT ctid FROM %I '
+	    'WHERE %s LIMIT $2)', p_table, p_table, p_where)
+	    USING p_now, p_batch;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END;
+$$;
+
 CREATE OR REPLACE FUNCTION drop_purge_run(p_batch integer) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	v_now	timestamptz := drop_now();
 	v_day	date := drop_purge_day(drop_now());
-	c	jsonb := '{}';
+	c	jsonb;
 	n	integer;
 	u	text;
 BEGIN
@@ -79,37 +95,20 @@ BEGIN
 		PERFORM drop_purge_user(u);
 		n := n + 1;
 	END LOOP;
-	c := c || jsonb_build_object('erasedAccounts', n);
+	c := jsonb_build_object('erasedAccounts', n);
 
-	DELETE FROM sessions WHERE ctid IN (SELECT ctid FROM sessions WHERE
-	    expires_at < v_now - interval '30 days' OR revoked_at < v_now -
-	    interval '30 days' LIMIT p_batch);
-	GET DIAGNOSTICS n = ROW_COUNT;
-	c := c || jsonb_build_object('sessions', n);
-
-	DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM
-	    idempotency_keys WHERE created_at < v_now - interval '24 hours'
-	    LIMIT p_batch);
-	GET DIAGNOSTICS n = ROW_COUNT;
-	c := c || jsonb_build_object('idempotencyKeys', n);
-
-	DELETE FROM notifications WHERE ctid IN (SELECT ctid FROM
-	    notifications WHERE created_at < v_now - interval '13 months'
-	    LIMIT p_batch);
-	GET DIAGNOSTICS n = ROW_COUNT;
-	c := c || jsonb_build_object('notifications', n);
-
-	DELETE FROM emails WHERE ctid IN (SELECT ctid FROM emails WHERE
-	    status <> 'queued' AND created_at < v_now - interval '30 days'
-	    LIMIT p_batch);
-	GET DIAGNOSTICS n = ROW_COUNT;
-	c := c || jsonb_build_object('emails', n);
-
-	DELETE FROM password_resets WHERE ctid IN (SELECT ctid FROM
-	    password_resets WHERE created_at < v_now - interval '1 day'
-	    LIMIT p_batch);
-	GET DIAGNOSTICS n = ROW_COUNT;
-	c := c || jsonb_build_object('passwordResets', n);
+	c := c || jsonb_build_object(
+	    'sessions', drop_purge_rows('sessions', 'expires_at < $1 - '
+	    'interval ''30 days'' OR revoked_at < $1 - interval ''30 days''',
+	    v_now, p_batch),
+	    'idempotencyKeys', drop_purge_rows('idempotency_keys',
+	    'created_at < $1 - interval ''24 hours''', v_now, p_batch),
+	    'notifications', drop_purge_rows('notifications',
+	    'created_at < $1 - interval ''13 months''', v_now, p_batch),
+	    'emails', drop_purge_rows('emails', 'status <> ''queued'' AND '
+	    'created_at < $1 - interval ''30 days''', v_now, p_batch),
+	    'passwordResets', drop_purge_rows('password_resets',
+	    'created_at < $1 - interval ''1 day''', v_now, p_batch));
 
 	INSERT INTO purge_runs AS r (day, status, counts, done_at)
 	VALUES (v_day, CASE WHEN EXISTS (SELECT 1 FROM jsonb_each(c) e WHERE

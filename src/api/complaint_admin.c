@@ -149,12 +149,7 @@ queue_filter(struct drop_ctx *ctx, const char **params, const char **sql)
 static int
 extend_check(struct drop_ctx *ctx)
 {
-	const char	*reason;
-	size_t		 n;
-
-	if ((reason = drop_text(ctx, "reason")) != NULL &&
-	    ((n = drop_utf8_len(reason)) < 1 || n > 1000))
-		drop_detail(ctx, "reason", "must be 1-1000 characters");
+	drop_text_length(ctx, "reason", 1, 1000);
 
 	return (0);
 }
@@ -162,12 +157,7 @@ extend_check(struct drop_ctx *ctx)
 static int
 answer_check(struct drop_ctx *ctx)
 {
-	const char	*text;
-	size_t		 n;
-
-	if ((text = drop_text(ctx, "resolution")) != NULL &&
-	    ((n = drop_utf8_len(text)) < 1 || n > 4000))
-		drop_detail(ctx, "resolution", "must be 1-4000 characters");
+	drop_text_length(ctx, "resolution", 1, 4000);
 
 	return (0);
 }

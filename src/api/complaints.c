@@ -82,15 +82,8 @@ DROP_ROUTE(api_complaints, route);
 static int
 add_check(struct drop_ctx *ctx)
 {
-	const char	*subject, *description;
-	size_t		 n;
-
-	if ((subject = drop_text(ctx, "subject")) != NULL &&
-	    ((n = drop_utf8_len(subject)) < 1 || n > 200))
-		drop_detail(ctx, "subject", "must be 1-200 characters");
-	if ((description = drop_text(ctx, "description")) != NULL &&
-	    ((n = drop_utf8_len(description)) < 1 || n > 2000))
-		drop_detail(ctx, "description", "must be 1-2000 characters");
+	drop_text_length(ctx, "subject", 1, 200);
+	drop_text_length(ctx, "description", 1, 2000);
 
 	return (0);
 }

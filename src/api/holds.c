@@ -92,12 +92,7 @@ DROP_ROUTE(internal_transaction_review, review_route);
 static int
 review_check(struct drop_ctx *ctx)
 {
-	const char	*reason;
-	size_t		 n;
-
-	if ((reason = drop_text(ctx, "reason")) != NULL &&
-	    ((n = drop_utf8_len(reason)) < 1 || n > 1000))
-		drop_detail(ctx, "reason", "must be 1-1000 characters");
+	drop_text_length(ctx, "reason", 1, 1000);
 
 	return (0);
 }

@@ -165,15 +165,8 @@ DROP_ROUTE(internal_user_kyc, switch_route);
 static int
 submit_check(struct drop_ctx *ctx)
 {
-	const char	*v;
-	size_t		 n;
-
-	if ((v = drop_text(ctx, "address")) != NULL &&
-	    ((n = drop_utf8_len(v)) < 1 || n > 300))
-		drop_detail(ctx, "address", "must be 1-300 characters");
-	if ((v = drop_text(ctx, "purposeDetail")) != NULL &&
-	    drop_utf8_len(v) > 500)
-		drop_detail(ctx, "purposeDetail", "must be at most 500 characters");
+	drop_text_length(ctx, "address", 1, 300);
+	drop_text_length(ctx, "purposeDetail", 0, 500);
 
 	return (0);
 }
@@ -252,12 +245,7 @@ queue_filter(struct drop_ctx *ctx, const char **params, const char **sql)
 static int
 decide_check(struct drop_ctx *ctx)
 {
-	const char	*reason;
-	size_t		 n;
-
-	if ((reason = drop_text(ctx, "reason")) != NULL &&
-	    ((n = drop_utf8_len(reason)) < 1 || n > 1000))
-		drop_detail(ctx, "reason", "must be 1-1000 characters");
+	drop_text_length(ctx, "reason", 1, 1000);
 
 	return (0);
 }

@@ -360,3 +360,29 @@ drop_query_validate(struct drop_ctx *ctx)
 		    validator_message(validator) : "is invalid");
 	}
 }
+
+/*
+ * A text field, when given, of min to max characters (after sanitizing);
+ * else a detail "must be min-max characters".
+ */
+void
+drop_text_length(struct drop_ctx *ctx, const char *name, size_t min,
+    size_t max)
+{
+	const char	*v;
+	size_t		 n;
+	char		 msg[64];
+
+	if ((v = drop_text(ctx, name)) == NULL)
+		return;
+	n = drop_utf8_len(v);
+	if (n >= min && n <= max)
+		return;
+	if (min > 0)
+		(void)snprintf(msg, sizeof(msg), "must be %zu-%zu characters",
+		    min, max);
+	else
+		(void)snprintf(msg, sizeof(msg), "must be at most %zu "
+		    "characters", max);
+	drop_detail(ctx, name, msg);
+}

@@ -28,25 +28,24 @@ struct delivery {
 	struct drop_bank_call	*call;
 };
 
+static void	start_one(PGresult *, int);
+
+static struct drop_claimer	hooks = {
+	.name = "webhooks",
+	.sql = "SELECT * FROM drop_webhook_claim($1::int, $2::int)",
+	.inflight_max = WEBHOOK_INFLIGHT,
+	.start = start_one,
+};
+
 static struct {
-	int		 started;
-	int		 claiming;
-	int		 inflight;
-	int		 more;		/* the last claim was full: claim again */
-	char		 lease_ms[16];
 	char		 base_ms[16];
 	char		 giveup_s[16];
 } wh;
 
-static const char	sql_claim[] =
-    "SELECT * FROM drop_webhook_claim($1::int, $2::int)";
 static const char	sql_attempted[] =
     "SELECT drop_webhook_attempted($1, $2::int, $3::int, $4, $5::int, "
     "$6::int, $7::int) AS status";
 
-static void	tick(void *, u_int64_t);
-static void	claim(void);
-static void	claimed(PGresult *, void *);
 static int	send_delivery(PGresult *, int, struct delivery *);
 static void	answered(struct drop_bank_call *, void *);
 static void	recorded(PGresult *, void *);
@@ -55,62 +54,24 @@ static void	recorded(PGresult *, void *);
 void
 drop_webhooks_start(void)
 {
-	if (wh.started)
-		return;
-	wh.started = 1;
-	(void)snprintf(wh.lease_ms, sizeof(wh.lease_ms), "%d",
+	(void)snprintf(hooks.lease_ms, sizeof(hooks.lease_ms), "%d",
 	    drop_cfg.webhook_timeout_ms + WEBHOOK_LEASE_SLACK_MS);
 	(void)snprintf(wh.base_ms, sizeof(wh.base_ms), "%d",
 	    drop_cfg.webhook_backoff_ms);
 	(void)snprintf(wh.giveup_s, sizeof(wh.giveup_s), "%d",
 	    drop_cfg.webhook_giveup_s);
-	(void)kore_timer_add(tick, WEBHOOK_TICK_MS, NULL, 0);
+	drop_claimer_start(&hooks, WEBHOOK_TICK_MS);
 }
 
+/* A claimed delivery: its attempt goes out. */
 static void
-tick(void *arg, u_int64_t now)
-{
-	(void)arg;
-	(void)now;
-	claim();
-}
-
-/* Due deliveries for the places free, unless a claim is under way. */
-static void
-claim(void)
-{
-	const char	*params[2];
-	char		 limit[16];
-
-	if (wh.claiming || wh.inflight >= WEBHOOK_INFLIGHT ||
-	    drop_db_state() != DROP_DB_UP)
-		return;
-	wh.claiming = 1;
-	(void)snprintf(limit, sizeof(limit), "%d",
-	    WEBHOOK_INFLIGHT - wh.inflight);
-	params[0] = limit;
-	params[1] = wh.lease_ms;
-	drop_bgq_start("webhooks", sql_claim, 2, params, claimed, NULL);
-}
-
-/* Claimed deliveries: each attempt goes out. */
-static void
-claimed(PGresult *res, void *arg)
+start_one(PGresult *res, int row)
 {
 	struct delivery	*d;
-	int		 row;
 
-	(void)arg;
-	wh.claiming = 0;
-	/* A full claim: more may be due; the next comes as places free. */
-	wh.more = res != NULL && PQntuples(res) > 0 &&
-	    wh.inflight + PQntuples(res) >= WEBHOOK_INFLIGHT;
-	for (row = 0; res != NULL && row < PQntuples(res); row++) {
-		d = kore_calloc(1, sizeof(*d));
-		wh.inflight++;
-		if (send_delivery(res, row, d) != 0)
-			answered(NULL, d);
-	}
+	d = kore_calloc(1, sizeof(*d));
+	if (send_delivery(res, row, d) != 0)
+		answered(NULL, d);
 }
 
 /* The signed POST of one attempt; -1 when it could not be handed over. */
@@ -168,7 +129,7 @@ answered(struct drop_bank_call *c, void *arg)
 	char				 http[8], ms[16], why[32];
 	long				 status;
 
-	wh.inflight--;
+	drop_claimer_done(&hooks);
 	status = c != NULL && drop_bank_answered(c) ?
 	    drop_bank_answer(c)->http : 0;
 	ans = c != NULL ? drop_bank_answer(c) : NULL;
@@ -209,6 +170,5 @@ static void
 recorded(PGresult *res, void *arg)
 {
 	(void)arg;
-	if (res != NULL && wh.more)
-		claim();
+	drop_claimer_recorded(&hooks, res);
 }

@@ -329,6 +329,7 @@ int	drop_bank_step(struct drop_ctx *, struct drop_bank_request *,
 
 /* body.c: what the request says (body fields, query, path). */
 const char *drop_text(struct drop_ctx *, const char *);
+void	drop_text_length(struct drop_ctx *, const char *, size_t, size_t);
 json_t	*drop_field(struct drop_ctx *, const char *);
 int	drop_field_set(struct drop_ctx *, const char *, const char *const *,
 	    const char *, const char *, char *, size_t);
@@ -444,6 +445,24 @@ struct drop_bank_call *drop_http_post(const char *, struct drop_bank_request *,
 #define DROP_SMTP_MAIL		101	/* not a bank operation (bank.h) */
 struct drop_bank_call *drop_smtp_send(const char *, char *, size_t,
 	    void (*)(struct drop_bank_call *, void *), void *);
+
+/* claimer.c: items claimed from the database under a lease. */
+struct drop_claimer {
+	const char	*name;		/* the background queries' label */
+	const char	*sql;		/* the claim: $1 limit, $2 lease ms */
+	int		 inflight_max;
+	char		 lease_ms[16];
+	void		(*start)(PGresult *, int);	/* one claimed row */
+	int		 started;
+	int		 claiming;
+	int		 inflight;
+	int		 more;		/* the last claim was full */
+};
+
+void	drop_claimer_start(struct drop_claimer *, u_int64_t);
+void	drop_claimer_claim(struct drop_claimer *);
+void	drop_claimer_done(struct drop_claimer *);
+void	drop_claimer_recorded(struct drop_claimer *, PGresult *);
 
 /* mailer.c: the e-mails Drop owes its users. */
 void	drop_mailer_start(void);

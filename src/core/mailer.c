@@ -26,25 +26,23 @@ struct outgoing {
 	char			 attempt[12];
 };
 
+static void	start_one(PGresult *, int);
+
+static struct drop_claimer	mails = {
+	.name = "mail",
+	.sql = "SELECT * FROM drop_mail_claim($1::int, $2::int)",
+	.inflight_max = MAIL_INFLIGHT,
+	.start = start_one,
+};
+
 static struct {
-	int		 started;
-	int		 claiming;
-	int		 inflight;
-	int		 more;		/* the last claim was full */
-	char		 lease_ms[16];
 	char		 base_ms[16];	/* the first retry; then doubling */
 	char		 host[128];	/* Message-ID's right side */
 } ml;
-
-static const char	sql_claim[] =
-    "SELECT * FROM drop_mail_claim($1::int, $2::int)";
 static const char	sql_done[] =
     "SELECT drop_mail_done($1, $2::int, $3::boolean, $4, $5::int, $6::int) "
     "AS status";
 
-static void	tick(void *, u_int64_t);
-static void	claim(void);
-static void	claimed(PGresult *, void *);
 static int	send_mail(PGresult *, int, struct outgoing *);
 static void	sent(struct drop_bank_call *, void *);
 static void	recorded(PGresult *, void *);
@@ -55,10 +53,9 @@ drop_mailer_start(void)
 {
 	const char	*at;
 
-	if (ml.started || drop_cfg.smtp_url[0] == '\0')
+	if (drop_cfg.smtp_url[0] == '\0')
 		return;
-	ml.started = 1;
-	(void)snprintf(ml.lease_ms, sizeof(ml.lease_ms), "%d",
+	(void)snprintf(mails.lease_ms, sizeof(mails.lease_ms), "%d",
 	    drop_cfg.smtp_timeout_ms + MAIL_LEASE_SLACK_MS);
 	(void)snprintf(ml.base_ms, sizeof(ml.base_ms), "%d",
 	    drop_cfg.smtp_backoff_ms);
@@ -66,51 +63,18 @@ drop_mailer_start(void)
 	(void)kore_strlcpy(ml.host, at != NULL ? at + 1 : "drop>",
 	    sizeof(ml.host));
 	ml.host[strcspn(ml.host, ">")] = '\0';
-	(void)kore_timer_add(tick, MAIL_TICK_MS, NULL, 0);
+	drop_claimer_start(&mails, MAIL_TICK_MS);
 }
 
+/* A claimed message: it goes to the relay. */
 static void
-tick(void *arg, u_int64_t now)
-{
-	(void)arg;
-	(void)now;
-	claim();
-}
-
-/* Due messages for the places free, unless a claim is under way. */
-static void
-claim(void)
-{
-	const char	*params[2];
-	char		 limit[16];
-
-	if (ml.claiming || ml.inflight >= MAIL_INFLIGHT ||
-	    drop_db_state() != DROP_DB_UP)
-		return;
-	ml.claiming = 1;
-	(void)snprintf(limit, sizeof(limit), "%d",
-	    MAIL_INFLIGHT - ml.inflight);
-	params[0] = limit;
-	params[1] = ml.lease_ms;
-	drop_bgq_start("mail", sql_claim, 2, params, claimed, NULL);
-}
-
-static void
-claimed(PGresult *res, void *arg)
+start_one(PGresult *res, int row)
 {
 	struct outgoing	*m;
-	int		 row;
 
-	(void)arg;
-	ml.claiming = 0;
-	ml.more = res != NULL && PQntuples(res) > 0 &&
-	    ml.inflight + PQntuples(res) >= MAIL_INFLIGHT;
-	for (row = 0; res != NULL && row < PQntuples(res); row++) {
-		m = kore_calloc(1, sizeof(*m));
-		ml.inflight++;
-		if (send_mail(res, row, m) != 0)
-			sent(NULL, m);
-	}
+	m = kore_calloc(1, sizeof(*m));
+	if (send_mail(res, row, m) != 0)
+		sent(NULL, m);
 }
 
 /* The formatted message to the relay; -1 when it could not go. */
@@ -157,7 +121,7 @@ sent(struct drop_bank_call *c, void *arg)
 	const char		*params[6], *err;
 	int			 ok;
 
-	ml.inflight--;
+	drop_claimer_done(&mails);
 	ok = c != NULL && drop_bank_answer(c)->ok;
 	if (c == NULL)
 		err = "not sent";
@@ -183,6 +147,5 @@ static void
 recorded(PGresult *res, void *arg)
 {
 	(void)arg;
-	if (res != NULL && ml.more)
-		claim();
+	drop_claimer_recorded(&mails, res);
 }

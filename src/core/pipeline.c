@@ -470,18 +470,6 @@ ratelimit_check(struct drop_ctx *ctx)
 	return (0);
 }
 
-/* 429 with Retry-After: the seconds until one more is allowed. */
-int
-drop_rate_limited(struct drop_ctx *ctx, int wait)
-{
-	char	retry[16];
-
-	(void)snprintf(retry, sizeof(retry), "%d", wait);
-	http_response_header(ctx->req, "retry-after", retry);
-	return (drop_error(ctx, 429, "rate_limited",
-	    "Too many requests; try again later"));
-}
-
 /* The internal API: an enabled operator whose role the method admits. */
 static int
 operator_checked(struct drop_ctx *ctx)

@@ -73,6 +73,18 @@ drop_reply_qr_svg(struct drop_ctx *ctx, const char *text)
 	return (r);
 }
 
+/* 429 with Retry-After: the seconds until one more is allowed. */
+int
+drop_rate_limited(struct drop_ctx *ctx, int wait)
+{
+	char	retry[16];
+
+	(void)snprintf(retry, sizeof(retry), "%d", wait);
+	http_response_header(ctx->req, "retry-after", retry);
+	return (drop_error(ctx, 429, "rate_limited",
+	    "Too many requests; try again later"));
+}
+
 /* A body that is not JSON (an image, a page), with type and caching. */
 int
 drop_reply_raw(struct drop_ctx *ctx, int status, const char *type,
