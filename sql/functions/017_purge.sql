@@ -3,8 +3,8 @@
 -- clock), whichever worker of whichever instance asks first (an advisory
 -- lock and the day's row): what the law no longer lets Drop keep is
 -- removed or made anonymous, at most p_batch rows of a kind per call (the
--- day stays partial, and the next call goes on), and every kind purged is
--- counted in the audit log. SECURITY DEFINER: only this function, run
+-- day stays partial and the answer says "more": the caller goes on at
+-- once), and every kind purged is counted in the audit log. SECURITY DEFINER: only this function, run
 -- as the schema's owner, may blank personal values in audit rows.
 
 -- The most recent Oslo day whose purge time (03:00) has come.
@@ -77,6 +77,7 @@ DECLARE
 	c	jsonb;
 	n	integer;
 	u	text;
+	v_more	boolean;
 BEGIN
 	IF EXISTS (SELECT 1 FROM purge_runs WHERE day >= v_day AND
 	    status = 'done') THEN
@@ -110,9 +111,10 @@ BEGIN
 	    'passwordResets', drop_purge_rows('password_resets',
 	    'created_at < $1 - interval ''1 day''', v_now, p_batch));
 
+	v_more := EXISTS (SELECT 1 FROM jsonb_each(c) e WHERE
+	    e.value::integer >= p_batch);
 	INSERT INTO purge_runs AS r (day, status, counts, done_at)
-	VALUES (v_day, CASE WHEN EXISTS (SELECT 1 FROM jsonb_each(c) e WHERE
-	    e.value::integer >= p_batch) THEN 'partial' ELSE 'done' END, c,
+	VALUES (v_day, CASE WHEN v_more THEN 'partial' ELSE 'done' END, c,
 	    now())
 	ON CONFLICT (day) DO UPDATE SET status = EXCLUDED.status,
 	    counts = (SELECT jsonb_object_agg(k.key, k.value::integer +
@@ -122,6 +124,6 @@ BEGIN
 	SELECT 'purge', 'purge.' || e.key, 'purge', v_day::text,
 	    jsonb_build_object('count', e.value::integer)
 	FROM jsonb_each(c) e WHERE e.value::integer > 0;
-	RETURN c;
+	RETURN c || jsonb_build_object('more', v_more);
 END;
 $$;

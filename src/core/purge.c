@@ -10,7 +10,7 @@
 #include "drop.h"
 
 #define PURGE_EVERY_MS	10000
-#define PURGE_BATCH	"500"	/* rows of a kind per call */
+#define PURGE_BATCH	"2000"	/* rows of a kind per call (one transaction) */
 
 static struct {
 	int		started;
@@ -21,6 +21,7 @@ static const char	sql_run[] =
     "SELECT drop_purge_run($1::int) AS counts";
 
 static void	tick(void *, u_int64_t);
+static void	run(void);
 static void	ran(PGresult *, void *);
 
 /* Worker start (after the pool): the timer. */
@@ -36,10 +37,16 @@ drop_purge_start(void)
 static void
 tick(void *arg, u_int64_t now)
 {
-	const char	*params[1];
-
 	(void)arg;
 	(void)now;
+	run();
+}
+
+static void
+run(void)
+{
+	const char	*params[1];
+
 	if (pg.running || drop_db_state() != DROP_DB_UP)
 		return;
 	pg.running = 1;
@@ -47,7 +54,7 @@ tick(void *arg, u_int64_t now)
 	drop_bgq_start("purge", sql_run, 1, params, ran, NULL);
 }
 
-/* A run made (counts), or nothing to do (NULL). */
+/* A call made (counts), or nothing to do (NULL); a partial day goes on. */
 static void
 ran(PGresult *res, void *arg)
 {
@@ -55,6 +62,9 @@ ran(PGresult *res, void *arg)
 
 	(void)arg;
 	pg.running = 0;
-	if ((counts = drop_bgq_col(res, 0, "counts")) != NULL)
-		kore_log(LOG_NOTICE, "purge: %s", counts);
+	if ((counts = drop_bgq_col(res, 0, "counts")) == NULL)
+		return;
+	kore_log(LOG_NOTICE, "purge: %s", counts);
+	if (strstr(counts, "\"more\": true") != NULL)
+		run();
 }

@@ -232,7 +232,11 @@ TEMPLATE = {"/internal/flags/notifications": "/internal/flags/{name}",
             "/api/pricing/estimate?amount=100&country=RS":
                 "/api/pricing/estimate",
             "/internal/reconciliation?day=2026-11-30":
-                "/internal/reconciliation"}
+                "/internal/reconciliation",
+            "/api/transactions/statement?month=2026-11":
+                "/api/transactions/statement",
+            "/internal/kyc/kyc_0000000000000000/decision":
+                "/internal/kyc/{id}/decision"}
 
 
 def described():
@@ -249,12 +253,12 @@ def described():
 def normal(path):
     path = TEMPLATE.get(path, path)
     for name in ("ba2", "ba", "rcp2", "rcp", "tx", "card2", "card", "usr",
-                 "cur", "key", "preq", "hook"):
+                 "cur", "key", "preq", "hook", "cmp"):
         path = path.replace("{%s}" % name, "{%s}" % {
             "ba2": "id", "ba": "id", "rcp2": "id", "rcp": "id", "tx": "id",
             "card2": "id", "card": "id", "usr": "id",
             "cur": "currency", "key": "id", "preq": "id",
-            "hook": "id"}[name])
+            "hook": "id", "cmp": "id"}[name])
     return path
 
 

@@ -15,7 +15,8 @@ import urllib.parse
 import pytest
 
 import openapi_check
-from harness import Client, eq, is_error, register, sql
+from harness import (Client, admin_token, eq, internal_url, is_error, register,
+                     sql)
 from stack import KORE_FLAGS, ROOT, free_ports
 
 KORE_CONF = os.path.join(ROOT, "kore.conf")
@@ -35,9 +36,13 @@ TIES = {
     "v_language": ("user_settings.language", "same"),
     "v_consent_type": ("consents.consent_type", "same"),
     "v_complaint_category": ("complaints.category", "same"),
+    "v_complaint_status": ("complaints.status", "same"),
+    "v_complaint_answer": ("complaints.status", "subset"),
+    "v_kyc_status": ("kyc_submissions.status", "same"),
+    "v_purpose": ("kyc_submissions.purpose", "same"),
 }
 # Enum validators with no column behind them (a choice of a view).
-UNSTORED = {"v_period"}
+UNSTORED = {"v_period", "v_true", "v_kyc_decision", "v_review_decision"}
 
 # Enums of the document's answers and the column that stores them.
 ANSWER_ENUMS = [
@@ -195,7 +200,8 @@ def test_page_limits_of_the_document_are_the_servers():
     eq(sorted(p for p, _, _ in lists), sorted([
         "/api/recipients", "/api/transactions", "/api/merchants/transactions",
         "/api/merchants/payouts", "/api/notifications", "/api/complaints",
-        "/api/merchants/webhooks/{id}/deliveries"]),
+        "/api/merchants/webhooks/{id}/deliveries", "/internal/audit",
+        "/internal/complaints", "/internal/holds", "/internal/kyc"]),
        "paged lists")
     user = register()
     shop = register()
@@ -211,6 +217,9 @@ def test_page_limits_of_the_document_are_the_servers():
     hook = r.json["data"]["id"]
     for path, default, maximum in lists:
         c = shop if path.startswith("/api/merchants/") else user
+        if path.startswith("/internal/"):
+            c = Client(internal_url())
+            c.bearer = admin_token()
         path = path.replace("{id}", hook)
         r = c.get(path)
         eq(r.status, 200, path)
