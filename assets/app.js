@@ -381,6 +381,8 @@ const NB = {
   'Your complaints': 'Klagene dine',
   'You have not sent any complaints.': 'Du har ikke sendt noen klager.',
   'Statements': 'Kontoutskrifter',
+  'Your details': 'Dine opplysninger',
+  'Save my details': 'Lagre opplysningene',
   'Held: our compliance team checks this transfer before it is sent. Nothing has left your account.': 'Holdt tilbake: vårt compliance-team sjekker overføringen før den sendes. Ingenting har gått fra kontoen din.',
   'Not sent after our compliance check. Nothing left your account.': 'Ikke sendt etter vår kontroll. Ingenting gikk fra kontoen din.',
   'Passed our check, but your account no longer covered it. Nothing left your account.': 'Godkjent i vår kontroll, men kontoen din dekket den ikke lenger. Ingenting gikk fra kontoen din.',
@@ -1828,6 +1830,20 @@ routes.settings = async () => {
     return h('li', {}, h('label', { class: 'check', for: 'consent-' + type }, box, label),
       h('span', { class: 'note', text: current[type] && current[type].granted_at ? t('since {date}', { date: when(current[type].granted_at) }) : '' }));
   }));
+  const me = state.me || await loadMe() || {};
+  const kept = h('p', { class: 'note', role: 'status', id: 'details-saved' });
+  const details = form({
+    id: 'details', submit: t('Save my details'),
+    fields: [{ name: 'firstName', label: t('First name'), autocomplete: 'given-name', value: me.firstName, required: true },
+             { name: 'lastName', label: t('Last name'), autocomplete: 'family-name', value: me.lastName, required: true },
+             { name: 'phone', label: t('Phone (optional, +47…)'), type: 'tel', autocomplete: 'tel', value: me.phone || '' }],
+    onSubmit: async (v) => {
+      if (!v.phone) delete v.phone;
+      const u = await api('PATCH', '/api/users/me', v);
+      if (u.ok) { state.me = null; kept.textContent = t('Saved.'); }
+      return u;
+    }
+  });
   const changed = h('p', { class: 'note', role: 'status', id: 'password-changed' });
   const password = form({
     id: 'password', submit: t('Change password'),
@@ -1841,6 +1857,7 @@ routes.settings = async () => {
   });
   show(t('Settings'), h('div', { class: 'grid' },
     h('section', { class: 'card', 'aria-label': t('Settings') }, settings, saved),
+    h('section', { class: 'card', 'aria-labelledby': 'details-h' }, h('h2', { id: 'details-h', text: t('Your details') }), details, kept),
     h('section', { class: 'card', 'aria-labelledby': 'password-h' }, h('h2', { id: 'password-h', text: t('Password') }), password, changed),
     h('section', { class: 'card', 'aria-labelledby': 'consents-h' }, h('h2', { id: 'consents-h', text: t('Consents') }), consents)));
 };

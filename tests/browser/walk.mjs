@@ -21,7 +21,8 @@
 // with the balance unchanged; the account unlinked -> registering a shop,
 // the shop owner's overview, periods, QR download/print, empty states, a
 // payment request's QR code, an API key made, shown once and revoked ->
-// language switched to English and back -> notifications -> phone: the tab
+// language switched to English and back, her details (a wrong phone
+// refused, a new one saved) -> notifications -> phone: the tab
 // bar and More -> deletion asks for the password (phone) / logout, a
 // forgotten password reset through the e-mailed link, then the demo
 // shop's owner refunds part of a payment (desktop).
@@ -446,6 +447,17 @@ async function walk(browser, name, options) {
   await page.selectOption('#f-settings-language', 'nb');
   await page.click('#f-settings-submit');
   await heading('Innstillinger');
+  // Her own details: a new phone number is saved; a wrong one is said.
+  await page.fill('#f-details-phone', '12');
+  expected.push(422);
+  await page.click('#f-details-submit');
+  await page.locator('#f-details-phone-err').waitFor();
+  await page.fill('#f-details-phone', '+4798765432');
+  await page.click('#f-details-submit');
+  await page.locator('#details-saved').filter({ hasText: 'Lagret.' }).waitFor();
+  must((await page.evaluate(async () => (await (await fetch('/api/users/me')).json()).data.phone)) === '+4798765432',
+    'the phone was not saved');
+  await check('details-saved');
 
   // Notifications, marked read: no "null" on screen.
   await nav('#/notifications', 'Varsler');
