@@ -24,6 +24,19 @@ void
 drop_bgq_start(const char *label, const char *sql, int n,
     const char **params, void (*done)(PGresult *, void *), void *arg)
 {
+	drop_bgq_start_ms(label, sql, n, params, 0, done, arg);
+}
+
+/*
+ * The same with its own deadline in ms (0: every query's), for the long
+ * ones of a job (the purge): past it the query is given up and the
+ * database is suspect, so a slow job must never meet the default.
+ */
+void
+drop_bgq_start_ms(const char *label, const char *sql, int n,
+    const char **params, u_int64_t timeout_ms,
+    void (*done)(PGresult *, void *), void *arg)
+{
 	struct bgq	*b;
 	int		 i;
 
@@ -37,7 +50,8 @@ drop_bgq_start(const char *label, const char *sql, int n,
 	}
 	b->done = done;
 	b->arg = arg;
-	drop_dbq_start(&b->q, NULL, bgq_done, b, label, sql, n, b->params, 0);
+	drop_dbq_start(&b->q, NULL, bgq_done, b, label, sql, n, b->params,
+	    timeout_ms);
 }
 
 /* The pool has let go of the query: its result (NULL if it failed). */

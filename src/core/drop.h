@@ -420,6 +420,8 @@ PGresult *drop_dbq_take(struct drop_dbq *);
 /* bgq.c: queries of background jobs. */
 void	drop_bgq_start(const char *, const char *, int, const char **,
 	    void (*)(PGresult *, void *), void *);
+void	drop_bgq_start_ms(const char *, const char *, int, const char **,
+	    u_int64_t, void (*)(PGresult *, void *), void *);
 const char *drop_bgq_col(PGresult *, int, const char *);
 
 /* bankio.c: calls to the bank, off the event loop. */

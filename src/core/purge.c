@@ -10,7 +10,8 @@
 #include "drop.h"
 
 #define PURGE_EVERY_MS	10000
-#define PURGE_BATCH	"2000"	/* rows of a kind per call (one transaction) */
+#define PURGE_BATCH	"500"	/* rows of a kind per call (one transaction) */
+#define PURGE_TIMEOUT_MS 60000	/* one call's deadline: a batch, not a day */
 
 static struct {
 	int		started;
@@ -51,7 +52,8 @@ run(void)
 		return;
 	pg.running = 1;
 	params[0] = PURGE_BATCH;
-	drop_bgq_start("purge", sql_run, 1, params, ran, NULL);
+	drop_bgq_start_ms("purge", sql_run, 1, params, PURGE_TIMEOUT_MS, ran,
+	    NULL);
 }
 
 /* A call made (counts), or nothing to do (NULL); a partial day goes on. */
