@@ -45,7 +45,9 @@ BEGIN
 	DELETE FROM password_resets WHERE user_id = p_user;
 	DELETE FROM login_throttle WHERE user_id = p_user;
 	DELETE FROM idempotency_keys WHERE user_id = p_user;
-	DELETE FROM quotes WHERE user_id = p_user;
+	-- A quote a payment used is part of that money record.
+	DELETE FROM quotes q WHERE q.user_id = p_user AND NOT EXISTS
+	    (SELECT 1 FROM transactions t WHERE t.quote_id = q.id);
 	UPDATE audit_log SET before = NULL, after = NULL WHERE entity = 'user'
 	    AND entity_id = p_user AND action IN ('user.profile');
 	UPDATE data_access_requests SET purged_at = now()

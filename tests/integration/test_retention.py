@@ -7,7 +7,7 @@ records stay, without the person."""
 import time
 
 from harness import Client, clock, eq, register, sql, sql_one
-from money_helpers import MERCHANT, add_recipient, funded_user
+from money_helpers import MERCHANT, add_recipient, funded_user, remit
 
 AHEAD = "5 years 2 days"
 
@@ -34,6 +34,13 @@ def test_the_daily_purge_keeps_money_records_without_the_person():
     rcp = add_recipient(a)["id"]
     tx = a.post("/api/transactions/qr-payment",
                 {"merchantId": MERCHANT, "amount": 12}).json["data"]["id"]
+    # A remittance at a quoted price: the quote belongs to its record.
+    quote = a.post("/api/transactions/disclosure", {
+        "type": "remittance", "amount": 100, "recipientId": rcp}).json[
+        "data"]["quoteId"]
+    r = remit(a, rcp, 100, body={"quoteId": quote})
+    eq(r.status, 201, "remittance %r" % r)
+    rem = r.json["data"]["id"]
     eq(a.patch("/api/users/me", {"firstName": "Ingrid"}).status, 200)
     cmp = a.post("/api/complaints", {"category": "fees", "subject": "Fee",
                                      "description": "My phone 91234567"}
@@ -84,6 +91,8 @@ def test_the_daily_purge_keeps_money_records_without_the_person():
     eq(sql("SELECT user_id, amount, status, merchant_name IS NOT NULL FROM "
            "transactions WHERE id = :'p1'", tx),
        [[a.user_id, "1200", "completed", "t"]])
+    eq(sql("SELECT quote_id, recipient_name FROM transactions WHERE id = "
+           ":'p1'", rem), [[quote, ""]])
     assert sql_one("SELECT purged_at FROM data_access_requests WHERE "
                    "user_id = :'p1' AND type = 'erasure'", a.user_id)
 
