@@ -7,7 +7,8 @@ and tests can read what Drop sent. Nothing is relayed anywhere.
     SMTP_PORT=2525 SMTP_DIR=var/mail python3 sandbox/smtp/sink.py
 
 A file SMTP_DIR/fail holding a number N makes the next N messages fail
-with 451 (a relay that is down for a while): the tests' retry check."""
+with 451 (a relay that is down for a while), or with "N address" the
+next N to that address only: the tests' retry check."""
 
 import json
 import os
@@ -34,18 +35,22 @@ def _keep(folder, envelope, body):
     return os.path.basename(name)
 
 
-def _should_fail(folder):
+def _should_fail(folder, rcpts):
+    """The fail file says "N" (the next N messages) or "N address" (the
+    next N to that address): each such message is refused once."""
     path = os.path.join(folder, "fail")
     with _lock:
         try:
             with open(path) as f:
-                left = int(f.read().strip() or "0")
+                words = f.read().split()
+            left = int(words[0]) if words else 0
         except (OSError, ValueError):
             return False
-        if left <= 0:
+        only = words[1] if len(words) > 1 else None
+        if left <= 0 or (only is not None and "<%s>" % only not in rcpts):
             return False
         with open(path, "w") as f:
-            f.write(str(left - 1))
+            f.write(" ".join([str(left - 1)] + words[1:2]))
         return True
 
 
@@ -89,7 +94,7 @@ class Session(socketserver.StreamRequestHandler):
                 body = self.read_data()
                 if body is None:
                     return
-                if _should_fail(folder):
+                if _should_fail(folder, rcpts):
                     self.reply("451 Try again later")
                 else:
                     name = _keep(folder, {"from": sender, "to": rcpts},

@@ -40,8 +40,8 @@ def mail_to(addr, subject=None, timeout=15, count=1):
         time.sleep(0.2)
 
 
-def fail_next(n):
-    """The sink answers 451 to the next n messages (a relay that is
-    down for a while)."""
+def fail_next(n, addr):
+    """The sink answers 451 to the next n messages to addr (a relay that
+    is down for a while; other messages go on)."""
     with open(os.path.join(mail_dir(), "fail"), "w") as f:
-        f.write(str(n))
+        f.write("%d %s" % (n, addr))

@@ -147,7 +147,7 @@ def test_notifications_are_e_mailed_only_while_e_mail_is_on():
 
 def test_a_relay_that_fails_is_tried_again():
     c = register()
-    fail_next(2)
+    fail_next(2, c.email)
     sql("SELECT drop_notify(drop_new_id('noti_'), :'p1', 'test_retry', "
         "'Retried one', 'Third time lucky', NULL)", c.user_id)
     got = mail_to(c.email, "Retried one", timeout=30)
