@@ -76,8 +76,7 @@ audit_filter(struct drop_ctx *ctx, const char **params, const char **sql)
 
 	(void)sql;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (drop_query_arg(ctx, names[i], &params[i]) != 1)
-			params[i] = NULL;
+		params[i] = drop_query_opt(ctx, names[i]);
 	}
 
 	return ((int)i);

@@ -136,11 +136,9 @@ static int
 queue_filter(struct drop_ctx *ctx, const char **params, const char **sql)
 {
 	(void)sql;
-	if (drop_query_arg(ctx, "status", &params[0]) != 1)
-		params[0] = NULL;
-	if (drop_query_arg(ctx, "overdue", &params[1]) != 1 ||
-	    strcmp(params[1], "true"))
-		params[1] = NULL;
+	/* v_true: overdue is "true" when given. */
+	params[0] = drop_query_opt(ctx, "status");
+	params[1] = drop_query_opt(ctx, "overdue");
 
 	return (2);
 }

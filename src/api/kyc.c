@@ -236,8 +236,7 @@ static int
 queue_filter(struct drop_ctx *ctx, const char **params, const char **sql)
 {
 	(void)sql;
-	if (drop_query_arg(ctx, "status", &params[0]) != 1)
-		params[0] = NULL;
+	params[0] = drop_query_opt(ctx, "status");
 
 	return (1);
 }

@@ -12,8 +12,6 @@
 
 #include "drop.h"
 
-#define RESET_TOKEN_MIN	43	/* drop_random_token()'s length */
-
 #define RESET_ASKED	"If an account has this address, we have sent it " \
     "a link to choose a new password. It works once, for 30 minutes."
 
@@ -186,19 +184,9 @@ static int
 confirm_check(struct drop_ctx *ctx)
 {
 	const char	*token;
-	size_t		 i, len;
 
-	if ((token = drop_text(ctx, "token")) == NULL)
-		return (0);
-	len = strlen(token);
-	for (i = 0; i < len; i++) {
-		if (!((token[i] >= 'A' && token[i] <= 'Z') ||
-		    (token[i] >= 'a' && token[i] <= 'z') ||
-		    (token[i] >= '0' && token[i] <= '9') ||
-		    token[i] == '-' || token[i] == '_'))
-			break;
-	}
-	if (len != RESET_TOKEN_MIN || i != len)
+	if ((token = drop_text(ctx, "token")) != NULL &&
+	    !drop_token_valid(token, DROP_CSRF_LEN))
 		drop_detail(ctx, "token", "is not a reset link's token");
 
 	return (0);

@@ -202,10 +202,8 @@ list_filter(struct drop_ctx *ctx, const char **params, const char **sql)
 {
 	const char	*type, *status;
 
-	if (drop_query_arg(ctx, "type", &type) != 1)
-		type = NULL;
-	if (drop_query_arg(ctx, "status", &status) != 1)
-		status = NULL;
+	type = drop_query_opt(ctx, "type");
+	status = drop_query_opt(ctx, "status");
 	params[0] = type;
 	params[1] = status;
 	*sql = sql_list[type != NULL][status != NULL];

@@ -228,6 +228,15 @@ drop_field_set(struct drop_ctx *ctx, const char *name,
 	return (0);
 }
 
+/* A query argument that passed its validator, or NULL: a list's filter. */
+const char *
+drop_query_opt(struct drop_ctx *ctx, const char *name)
+{
+	const char	*v;
+
+	return (drop_query_arg(ctx, name, &v) == 1 ? v : NULL);
+}
+
 /*
  * A query argument that passed its kore.conf validator: 1 with *out set,
  * 0 when absent, -1 when present but invalid.

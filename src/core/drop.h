@@ -334,6 +334,7 @@ json_t	*drop_field(struct drop_ctx *, const char *);
 int	drop_field_set(struct drop_ctx *, const char *, const char *const *,
 	    const char *, const char *, char *, size_t);
 int	drop_query_arg(struct drop_ctx *, const char *, const char **);
+const char *drop_query_opt(struct drop_ctx *, const char *);
 int	drop_path_id(struct drop_ctx *, int, const char *, char *, size_t);
 int	drop_money_field(struct drop_ctx *, const char *, int64_t, int64_t,
 	    int64_t *);

@@ -31,11 +31,20 @@ static const char	sql_key[] =
     "(last_used_at IS NULL OR last_used_at < now() - interval '1 minute') "
     "AND EXISTS (SELECT 1 FROM k)) SELECT * FROM k";
 
-/* An enabled operator and whether their role may call the method. */
+/* An enabled operator and their role. */
 static const char	sql_operator[] =
-    "SELECT id, role, (CASE role WHEN 'support' THEN 1 WHEN 'compliance' "
-    "THEN 2 ELSE 4 END) & $3::integer <> 0 AS allowed FROM operators "
-    "WHERE id = $1 AND token_hash = $2 AND disabled_at IS NULL";
+    "SELECT role FROM operators WHERE id = $1 AND token_hash = $2 AND "
+    "disabled_at IS NULL";
+
+/* Each role's bit in a method's .ops. */
+static const struct {
+	const char	*name;
+	int		 bit;
+} operator_roles[] = {
+	{ "support",	DROP_OP_SUPPORT },
+	{ "compliance",	DROP_OP_COMPLIANCE },
+	{ "admin",	DROP_OP_ADMIN },
+};
 
 /* The bearer header wins over the cookie; it is exempt from CSRF. */
 static const char *
@@ -172,8 +181,8 @@ drop_auth_loaded(struct drop_ctx *ctx)
 int
 drop_operator_start(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
 {
-	const char	*hdr, *token, *params[3];
-	char		 hash[65], roles[8];
+	const char	*hdr, *token, *params[2];
+	char		 hash[65];
 
 	if (!http_request_header(ctx->req, "authorization", &hdr) ||
 	    !drop_bearer(hdr, &token) ||
@@ -181,12 +190,10 @@ drop_operator_start(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
 	    sizeof(ctx->sess.operator_id)) != 0 ||
 	    drop_sha256_hex(token, hash, sizeof(hash)) != 0)
 		return (DROP_AUTH_MISSING);
-	(void)snprintf(roles, sizeof(roles), "%d", ctx->method->ops);
 	params[0] = ctx->sess.operator_id;
 	params[1] = hash;
-	params[2] = roles;
 
-	return (drop_sql(ctx, sql_operator, 3, params, next));
+	return (drop_sql(ctx, sql_operator, 2, params, next));
 }
 
 /* 0 with the operator's role set; -1 when unknown or disabled,
@@ -194,18 +201,22 @@ drop_operator_start(struct drop_ctx *ctx, int (*next)(struct drop_ctx *))
 int
 drop_operator_loaded(struct drop_ctx *ctx)
 {
-	const char	*role, *allowed;
+	const char	*role;
+	size_t		 i;
 
-	if (drop_rows(ctx) != 1 || (role = drop_col(ctx, 0, "role")) == NULL ||
-	    (allowed = drop_col(ctx, 0, "allowed")) == NULL) {
+	if (drop_rows(ctx) != 1 || (role = drop_col(ctx, 0, "role")) == NULL) {
 		ctx->sess.operator_id[0] = '\0';
 		return (-1);
 	}
 	(void)kore_strlcpy(ctx->sess.role, role, sizeof(ctx->sess.role));
-	if (strcmp(allowed, "t"))
-		return (DROP_AUTH_SCOPE);
+	for (i = 0; i < sizeof(operator_roles) / sizeof(operator_roles[0]);
+	    i++) {
+		if (!strcmp(role, operator_roles[i].name))
+			return ((ctx->method->ops & operator_roles[i].bit) ?
+			    0 : DROP_AUTH_SCOPE);
+	}
 
-	return (0);
+	return (DROP_AUTH_SCOPE);
 }
 
 /* Signs a JWT for an existing session row and sets both cookies. */

@@ -180,6 +180,25 @@ drop_apikey_new(char *out, size_t outlen, char *id, size_t idlen)
 	return (0);
 }
 
+/* len characters of the base64url alphabet (drop_random_token's), no more. */
+int
+drop_token_valid(const char *s, size_t len)
+{
+	size_t		i;
+	char		c;
+
+	if (s == NULL || strlen(s) != len)
+		return (0);
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return (0);
+	}
+
+	return (1);
+}
+
 /*
  * The id in a well-formed credential "<kp><16 hex>_<token>" (kp three
  * characters, the id's prefix ip four: "dk_" and "key_"), else -1.
@@ -188,19 +207,11 @@ int
 drop_secret_id(const char *key, const char *kp, const char *ip, char *id,
     size_t idlen)
 {
-	size_t		i;
-	char		c;
-
 	if (key == NULL || strlen(kp) != 3 || strlen(ip) != 4 ||
 	    strlen(key) != DROP_APIKEY_LEN || strncmp(key, kp, 3) ||
-	    key[3 + DROP_ID_HEX] != '_' || idlen < 4 + DROP_ID_HEX + 1)
+	    key[3 + DROP_ID_HEX] != '_' || idlen < 4 + DROP_ID_HEX + 1 ||
+	    !drop_token_valid(key + 4 + DROP_ID_HEX, DROP_CSRF_LEN))
 		return (-1);
-	for (i = 4 + DROP_ID_HEX; i < DROP_APIKEY_LEN; i++) {
-		c = key[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return (-1);
-	}
 	memcpy(id, ip, 4);
 	memcpy(id + 4, key + 3, DROP_ID_HEX);
 	id[4 + DROP_ID_HEX] = '\0';

@@ -52,6 +52,7 @@ int	drop_fnr_valid(const char *, int *, int *, int *);
 /* csv.c */
 int	drop_csv_cell(const char *, int, char *, size_t);
 
+int	drop_token_valid(const char *, size_t);
 int	drop_secret_id(const char *, const char *, const char *, char *,
 	    size_t);
 int	drop_sha256_hex(const char *, char *, size_t);

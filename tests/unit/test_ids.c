@@ -114,6 +114,11 @@ START_TEST(api_keys_name_their_id)
 	ck_assert_int_eq(drop_apikey_id("dk_0123456789abcdef_short", back,
 	    sizeof(back)), -1);
 	ck_assert_int_eq(drop_apikey_id(NULL, back, sizeof(back)), -1);
+	/* The secret part: exactly so many base64url characters. */
+	ck_assert(drop_token_valid("aZ09-_", 6));
+	ck_assert(!drop_token_valid("aZ09-_", 5));
+	ck_assert(!drop_token_valid("aZ09+_", 6));
+	ck_assert(!drop_token_valid(NULL, 6));
 	/* An operator's credential has the same shape, its own prefixes. */
 	memcpy(bad, key, sizeof(bad));
 	memcpy(bad, "do_", 3);
