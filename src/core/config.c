@@ -29,12 +29,14 @@
 #define DEFAULT_COLLECTION	"99990000013"
 #define DEFAULT_COLLECTION_NAME	"Drop Payout Partner AS"
 #define BANK_CA_MAX		(1024 * 1024)
+#define PG_HOSTS_MAX		4	/* primary and standbys libpq tries */
 
 struct drop_config	drop_cfg;
 
 static int	read_secret(const char *, const char *, const char *,
 		    unsigned char *, size_t, size_t *);
 static int	env_int(const char *, int, int, int);
+static void	pg_hosts(const char *, char *, size_t);
 static void	build_conninfo(void);
 static void	public_url(void);
 static void	bank_config(void);
@@ -91,11 +93,53 @@ env_int(const char *name, int def, int min, int max)
 	return (n);
 }
 
+/*
+ * DROP_PG_HOST may list hosts (and DROP_PG_PORT ports) by comma, for
+ * libpq's multi-host failover; a relative socket directory in the list
+ * becomes absolute (the workers do not start where the parent did).
+ */
+static void
+pg_hosts(const char *list, char *out, size_t outlen)
+{
+	const char	*p, *end;
+	char		 one[PATH_MAX], abs[PATH_MAX];
+	size_t		 len, used;
+	int		 n, hosts;
+
+	used = 0;
+	out[0] = '\0';
+	for (p = list, hosts = 0; *p != '\0'; p = *end ? end + 1 : end) {
+		if (++hosts > PG_HOSTS_MAX)
+			fatal("DROP_PG_HOST: at most %d hosts", PG_HOSTS_MAX);
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		if ((len = (size_t)(end - p)) == 0 || len >= sizeof(one))
+			fatal("DROP_PG_HOST: an empty or overlong host");
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (one[0] != '/' && strchr(one, '/') != NULL) {
+			if (realpath(one, abs) == NULL)
+				fatal("socket directory %s: %s", one, errno_s);
+			memcpy(one, abs, strlen(abs) + 1);
+		}
+		n = snprintf(out + used, outlen - used, "%s%s",
+		    used ? "," : "", one);
+		if (n < 0 || (size_t)n >= outlen - used)
+			fatal("DROP_PG_HOST too long");
+		used += (size_t)n;
+	}
+}
+
+/*
+ * target_session_attrs: with a standby in the list, only the primary
+ * takes a connection, and after a failover the promoted standby does.
+ * Keepalives and tcp_user_timeout bound a TCP peer that vanished.
+ */
 static void
 build_conninfo(void)
 {
 	const char	*host, *port, *db, *user;
-	char		 sockdir[PATH_MAX];
+	char		 hosts[PG_HOSTS_MAX * 128];
 	int		 len;
 
 	if ((host = getenv("DROP_PG_HOST")) == NULL)
@@ -106,20 +150,18 @@ build_conninfo(void)
 		db = "drop";
 	if ((user = getenv("DROP_PG_USER")) == NULL)
 		user = "drop";
-	if (host[0] != '/' && strchr(host, '/') != NULL) {
-		if (realpath(host, sockdir) == NULL)
-			fatal("socket directory %s: %s", host, errno_s);
-		host = sockdir;
-	}
 	if (strpbrk(host, " '\\") || strpbrk(port, " '\\") ||
 	    strpbrk(db, " '\\") || strpbrk(user, " '\\"))
 		fatal("database settings must not contain spaces or quotes");
+	pg_hosts(host, hosts, sizeof(hosts));
 	len = snprintf(drop_cfg.conninfo, sizeof(drop_cfg.conninfo),
 	    "host=%s port=%s dbname=%s user=%s gssencmode=disable "
 	    "sslmode=disable connect_timeout=2 application_name=drop "
+	    "target_session_attrs=read-write keepalives_idle=5 "
+	    "keepalives_interval=2 keepalives_count=2 tcp_user_timeout=9000 "
 	    "options='-c statement_timeout=1500 "
 	    "-c client_connection_check_interval=1000 "
-	    "-c plan_cache_mode=force_generic_plan'", host, port, db, user);
+	    "-c plan_cache_mode=force_generic_plan'", hosts, port, db, user);
 	if (len < 0 || (size_t)len >= sizeof(drop_cfg.conninfo))
 		fatal("database settings too long");
 }

@@ -13,7 +13,6 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/pgsql.h>
-#include <kore/tasks.h>
 
 #include <jansson.h>
 
@@ -57,7 +56,7 @@
 /* What a step of a request asks the driver to do next. */
 #define DROP_STEP_DONE		1	/* a response was sent */
 #define DROP_STEP_SQL		2	/* a query is in flight */
-#define DROP_STEP_TASK		3	/* a task is running */
+#define DROP_STEP_TASK		3	/* a password hash is running */
 #define DROP_STEP_FAIL		4	/* answer 500; ctx->fail_why says why */
 #define DROP_STEP_WAIT		5	/* asleep until woken or the deadline */
 
@@ -247,8 +246,6 @@ struct drop_ctx {
 	int			 db_unavailable;
 	char			 sqlstate[6];
 
-	struct kore_task	 task;
-	int			 task_live;
 	/* drop_reauth(): the stored hash, and the step after a match. */
 	char			 reauth_hash[128];
 	const char		*reauth_field;
@@ -268,7 +265,7 @@ struct drop_ctx {
 
 /* Process-wide configuration, read once in the parent before fork. */
 struct drop_config {
-	char			 conninfo[512];
+	char			 conninfo[1024];
 	unsigned char		 jwt_secret[128];
 	size_t			 jwt_secret_len;
 	int			 bcrypt_cost;
@@ -545,7 +542,8 @@ int	drop_passwd_verify(struct drop_ctx *, const char *, const char *,
 int	drop_passwd_result(struct drop_ctx *, char *, size_t);
 int	drop_passwd_dummy(char *, size_t, int);
 void	drop_passwd_free(struct drop_ctx *);
-void	drop_passwd_task_end(struct drop_ctx *);
+int	drop_passwd_busy(struct drop_ctx *);
+void	drop_passwd_setup(void);
 
 /* cache.c */
 #define DROP_RATES_MAX		32

@@ -76,7 +76,7 @@ kore_worker_configure(void)
 
 /*
  * Worker exit: connections closed without waiting on the server, then
- * _exit(), because exit() runs library destructors while task threads
+ * _exit(), because exit() runs library destructors while our threads
  * may hold their locks (seen: freelocale in libp11-kit, under ASan).
  */
 void
@@ -96,6 +96,7 @@ init(int state)
 	if (state == KORE_MODULE_UNLOAD)
 		return (KORE_RESULT_OK);
 	drop_db_setup();
+	drop_passwd_setup();
 	drop_cache_start();
 	drop_bank_setup();
 	drop_outbox_start();

@@ -1,14 +1,22 @@
 /*
- * Password hashing with bcrypt (libxcrypt), always in a Kore task so the
- * worker's event loop never blocks on it. A step that starts one returns
- * what these return: DROP_STEP_TASK, DROP_STEP_FAIL for the pipeline, or
- * a 503 sent when DROP_PASSWD_QUEUE hashes of this worker are already
- * waiting or running (a burst of logins cannot queue without bound).
+ * Password hashing with bcrypt (libxcrypt) on the worker's own hashing
+ * threads, so the event loop never blocks on it. A step that starts one
+ * returns what these return: DROP_STEP_TASK, DROP_STEP_FAIL for the
+ * pipeline, or a 503 sent when DROP_PASSWD_QUEUE hashes of this worker
+ * are already waiting or running (a burst of logins cannot queue without
+ * bound). Not Kore's tasks: Kore 4.1's task thread takes the first task
+ * of its queue after one unchecked wait, and a wake-up meant for a task
+ * it already ran finds the queue empty and dereferences NULL (the worker
+ * SIGSEGV of docs/reliability.md).
  */
 
+#include <sys/queue.h>
 #include <sys/resource.h>
 
 #include <crypt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,42 +29,105 @@
 #define PW_MAX		512
 
 #define PASSWD_NICE	10
+#define PASSWD_THREADS	2
+#define PASSWD_EVENT	102	/* none of Kore's, nor dbconn.c's */
 
+/*
+ * One hash. The hashing thread touches only the fields from password on,
+ * between taking the job from the queue and handing it back; link and
+ * owner belong to the event loop (link under the pool's lock).
+ */
 struct passwd_job {
-	char			password[PW_MAX];
-	char			setting[CRYPT_GENSALT_OUTPUT_SIZE + 64];
-	char			result[CRYPT_OUTPUT_SIZE];
-	int			ok;
-	struct crypt_data	cd;
+	TAILQ_ENTRY(passwd_job)	 link;
+	struct drop_ctx		*owner;		/* NULL once the request went */
+	int			 inflight;
+	char			 password[PW_MAX];
+	char			 setting[CRYPT_GENSALT_OUTPUT_SIZE + 64];
+	char			 result[CRYPT_OUTPUT_SIZE];
+	int			 ok;
+	struct crypt_data	 cd;
 };
 
-static int	passwd_outstanding;	/* this worker's hashes not yet taken */
+static struct {
+	int			 started;
+	pthread_t		 threads[PASSWD_THREADS];
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;
+	TAILQ_HEAD(, passwd_job) todo;
+	int			 pipe[2];	/* finished jobs, by pointer */
+	struct kore_event	 evt;
+} pool;
 
-static int	passwd_task(struct kore_task *);
+static int	passwd_outstanding;	/* this worker's hashes not yet back */
+
+static void	*passwd_thread(void *);
+static void	 passwd_hash(struct passwd_job *);
+static void	 passwd_event(void *, int);
+static void	 passwd_job_free(struct passwd_job *);
 static int	passwd_start(struct drop_ctx *, const char *, const char *,
 		    int (*)(struct drop_ctx *));
 
-/*
- * Runs in a task thread; touches only its job. A task thread that hashes
- * runs at nice 10 from then on: a burst of logins gets a small share of
- * CPU the event loops and PostgreSQL want, and still progresses under
- * full load (docs/performance.md). Database connects have their own
- * thread (dbconn.c), so they never wait behind a queue of hashes.
- */
-static int
-passwd_task(struct kore_task *t)
+/* Worker start: the hashing threads and their pipe to the event loop. */
+void
+drop_passwd_setup(void)
 {
-	static __thread int	 niced;
-	struct drop_ctx		*ctx;
-	struct passwd_job	*job;
-	char			*out;
+	int	i;
 
-	ctx = (struct drop_ctx *)((char *)t - offsetof(struct drop_ctx, task));
-	job = ctx->pw;
-	if (!niced) {
-		niced = 1;
-		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), PASSWD_NICE);
+	if (pool.started)
+		return;
+	TAILQ_INIT(&pool.todo);
+	if (pipe2(pool.pipe, O_CLOEXEC) == -1 ||
+	    fcntl(pool.pipe[0], F_SETFL, O_NONBLOCK) == -1)
+		fatal("passwords: pipe: %s", errno_s);
+	if (pthread_mutex_init(&pool.lock, NULL) != 0 ||
+	    pthread_cond_init(&pool.wake, NULL) != 0)
+		fatal("passwords: mutex");
+	pool.evt.type = PASSWD_EVENT;
+	pool.evt.handle = passwd_event;
+	kore_platform_event_level_read(pool.pipe[0], &pool.evt);
+	for (i = 0; i < PASSWD_THREADS; i++) {
+		if (pthread_create(&pool.threads[i], NULL, passwd_thread,
+		    NULL) != 0)
+			fatal("passwords: thread: %s", errno_s);
 	}
+	pool.started = 1;
+}
+
+/*
+ * A hashing thread, at nice 10: a burst of logins gets a small share of
+ * CPU the event loops and PostgreSQL want, and still progresses under
+ * full load (docs/performance.md). It waits until the queue has a job,
+ * however it is woken. The pipe holds every job in flight (at most
+ * DROP_PASSWD_QUEUE pointers), so the write does not block.
+ */
+static void *
+passwd_thread(void *arg)
+{
+	struct passwd_job	*job;
+
+	(void)arg;
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), PASSWD_NICE);
+	for (;;) {
+		pthread_mutex_lock(&pool.lock);
+		while ((job = TAILQ_FIRST(&pool.todo)) == NULL)
+			pthread_cond_wait(&pool.wake, &pool.lock);
+		TAILQ_REMOVE(&pool.todo, job, link);
+		pthread_mutex_unlock(&pool.lock);
+		passwd_hash(job);
+		while (write(pool.pipe[1], &job, sizeof(job)) == -1 &&
+		    errno == EINTR)
+			;
+	}
+
+	return (NULL);
+}
+
+/* On a hashing thread: the job's own fields only. */
+static void
+passwd_hash(struct passwd_job *job)
+{
+	char	*out;
+
 	memset(&job->cd, 0, sizeof(job->cd));
 	out = crypt_r(job->password, job->setting, &job->cd);
 	if (out != NULL && out[0] != '*' &&
@@ -65,8 +136,38 @@ passwd_task(struct kore_task *t)
 		job->ok = 1;
 	}
 	explicit_bzero(job->password, sizeof(job->password));
+	explicit_bzero(&job->cd, sizeof(job->cd));
+}
 
-	return (KORE_RESULT_OK);
+/* Event loop: finished jobs wake their requests; orphans are freed. */
+static void
+passwd_event(void *arg, int error)
+{
+	struct passwd_job	*job;
+	ssize_t			 n;
+
+	(void)arg;
+	(void)error;
+	for (;;) {
+		n = read(pool.pipe[0], &job, sizeof(job));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(job))
+			return;
+		job->inflight = 0;
+		passwd_outstanding--;
+		if (job->owner == NULL)
+			passwd_job_free(job);
+		else
+			http_request_wakeup(job->owner->req);
+	}
+}
+
+static void
+passwd_job_free(struct passwd_job *job)
+{
+	explicit_bzero(job, sizeof(*job));
+	kore_free(job);
 }
 
 static int
@@ -85,8 +186,10 @@ passwd_start(struct drop_ctx *ctx, const char *password, const char *setting,
 		return (drop_error(ctx, 503, "unavailable",
 		    "Too busy to check passwords now; try again shortly"));
 	}
-	if (ctx->pw == NULL)
+	if (ctx->pw == NULL) {
 		ctx->pw = kore_calloc(1, sizeof(struct passwd_job));
+		((struct passwd_job *)ctx->pw)->owner = ctx;
+	}
 	job = ctx->pw;
 	job->ok = 0;
 	job->result[0] = '\0';
@@ -94,13 +197,21 @@ passwd_start(struct drop_ctx *ctx, const char *password, const char *setting,
 	(void)kore_strlcpy(job->setting, setting, sizeof(job->setting));
 
 	ctx->next = next;
-	kore_task_create(&ctx->task, passwd_task);
-	kore_task_bind_request(&ctx->task, ctx->req);
-	ctx->task_live = 1;
+	job->inflight = 1;
 	passwd_outstanding++;
-	kore_task_run(&ctx->task);
+	pthread_mutex_lock(&pool.lock);
+	TAILQ_INSERT_TAIL(&pool.todo, job, link);
+	pthread_cond_signal(&pool.wake);
+	pthread_mutex_unlock(&pool.lock);
 
 	return (DROP_STEP_TASK);
+}
+
+/* 1 while the request's hash is queued or running. */
+int
+drop_passwd_busy(struct drop_ctx *ctx)
+{
+	return (ctx->pw != NULL && ((struct passwd_job *)ctx->pw)->inflight);
 }
 
 /* The caller's stored hash, unless wrong passwords paused the account. */
@@ -209,31 +320,18 @@ drop_passwd_verify(struct drop_ctx *ctx, const char *password,
 	return (passwd_start(ctx, password, hash, next));
 }
 
-/* After the task: copies the hash out; -1 if hashing failed. */
+/* After the hash: copies it out; -1 if hashing failed. */
 int
 drop_passwd_result(struct drop_ctx *ctx, char *out, size_t outlen)
 {
 	struct passwd_job	*job = ctx->pw;
 
-	drop_passwd_task_end(ctx);
-	if (job == NULL || !job->ok || strlen(job->result) >= outlen)
+	if (job == NULL || job->inflight || !job->ok ||
+	    strlen(job->result) >= outlen)
 		return (-1);
 	memcpy(out, job->result, strlen(job->result) + 1);
 
 	return (0);
-}
-
-/* The request's finished hashing task goes; it no longer counts. */
-void
-drop_passwd_task_end(struct drop_ctx *ctx)
-{
-	if (!ctx->task_live)
-		return;
-	/* Kore destroyed it already if it ended after its request went. */
-	if (ctx->task.req != NULL)
-		kore_task_destroy(&ctx->task);
-	ctx->task_live = 0;
-	passwd_outstanding--;
 }
 
 /* A hash to verify against when the email is unknown (same timing). */
@@ -262,13 +360,19 @@ drop_passwd_dummy(char *out, size_t outlen, int cost)
 	return (ret);
 }
 
-/* Wipes and frees the job once its task is gone. */
+/*
+ * The request goes: its job is wiped and freed, or, while a thread still
+ * hashes it, left to passwd_event() to free when it comes back.
+ */
 void
 drop_passwd_free(struct drop_ctx *ctx)
 {
-	if (ctx->pw == NULL)
+	struct passwd_job	*job = ctx->pw;
+
+	if (job == NULL)
 		return;
-	explicit_bzero(ctx->pw, sizeof(struct passwd_job));
-	kore_free(ctx->pw);
 	ctx->pw = NULL;
+	job->owner = NULL;
+	if (!job->inflight)
+		passwd_job_free(job);
 }

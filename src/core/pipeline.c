@@ -79,7 +79,7 @@ drop_serve(struct http_request *req, const struct drop_route *route)
 	    sizeof(drop_states) / sizeof(drop_states[0]), req));
 }
 
-/* Kore may call this more than once; only free once no task runs. */
+/* Kore may call this more than once. */
 static void
 ctx_free(struct http_request *req)
 {
@@ -88,11 +88,6 @@ ctx_free(struct http_request *req)
 
 	if ((ctx = http_state_get(req)) == NULL)
 		return;
-	if (ctx->task_live) {
-		if (kore_task_state(&ctx->task) != KORE_TASK_STATE_FINISHED)
-			return;
-		drop_passwd_task_end(ctx);
-	}
 	if (ctx->wait_timer != NULL) {
 		kore_timer_remove(ctx->wait_timer);
 		ctx->wait_timer = NULL;
@@ -262,7 +257,7 @@ state_task(struct http_request *req)
 {
 	struct drop_ctx		*ctx = http_state_get(req);
 
-	if (kore_task_state(&ctx->task) != KORE_TASK_STATE_FINISHED) {
+	if (drop_passwd_busy(ctx)) {
 		http_request_sleep(req);
 		return (HTTP_STATE_RETRY);
 	}
