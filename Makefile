@@ -12,7 +12,7 @@ LIB_SRC=	$(wildcard src/lib/*.c)
 LIB_HDR=	$(wildcard src/lib/*.h)
 UNIT_SRC=	$(wildcard tests/unit/*.c)
 
-.PHONY: all build asan prod db run test unit bench faults fuzz lint-openapi clean \
+.PHONY: all build asan prod db run cluster test unit bench faults fuzz lint-openapi clean \
 		operator \
 		distclean
 
@@ -32,6 +32,10 @@ db:
 
 run:
 	sh scripts/run.sh
+
+# HAProxy, two instances, a primary and a standby (docs/deployment.md).
+cluster:
+	sh scripts/cluster.sh
 
 test:
 	sh scripts/test.sh

@@ -402,3 +402,62 @@ asan_env() {
 	libs="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so):$(gcc -print-file-name=libcrypt.so.1)"
 	echo "LD_PRELOAD=$libs ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
 }
+
+# haproxy_conf DIR PUBLIC_PORT INTERNAL_PORT "PUB:INT ..." OUT: the
+# balancer of conf/haproxy.cfg for instances listening on those loopback
+# ports; its TLS from DIR/tls (HAProxy wants certificate and key in one
+# file), its stats socket in DIR. Each instance serves twice: checked on
+# /api/health, and unchecked as a backup for when none is ready.
+haproxy_conf() {
+	(umask 077; cat "$1/tls/cert.pem" "$1/tls/key.pem" >"$1/tls/haproxy.pem")
+	pub="" int="" bak="" n=0
+	for pair in $4; do
+		n=$((n + 1))
+		pub="$pub	server drop$n 127.0.0.1:${pair%%:*} check\n"
+		bak="$bak	server drop${n}_any 127.0.0.1:${pair%%:*} backup\n"
+		int="$int	server drop$n 127.0.0.1:${pair##*:} check\n"
+	done
+	trusted=$(echo "${DROP_TRUSTED_PROXIES:-}" | tr ',' ' ')
+	[ -n "$trusted" ] || trusted=0.0.0.0/32
+	glob=""
+	[ "$(id -u)" != 0 ] || glob="	user haproxy\n	group haproxy"
+	awk -v dir="$1" -v pubport="$2" -v intport="$3" -v pem="$1/tls/haproxy.pem" \
+	    -v trusted="$trusted" -v pub="$pub$bak" -v intl="$int" -v glob="$glob" '
+	    /^@GLOBAL@$/ { printf "%s\n", glob; next }
+	    /^@PUBLIC_SERVERS@$/ { printf "%s", pub; next }
+	    /^@INTERNAL_SERVERS@$/ { printf "%s", intl; next }
+	    { gsub(/@DIR@/, dir); gsub(/@PUBLIC_PORT@/, pubport);
+	      gsub(/@INTERNAL_PORT@/, intport); gsub(/@PEM@/, pem);
+	      gsub(/@TRUSTED@/, trusted); print }' "$ROOT/conf/haproxy.cfg" >"$5"
+	[ "$(id -u)" != 0 ] || chown haproxy "$1/tls/haproxy.pem" 2>/dev/null || true
+	haproxy -q -c -f "$5" || die "HAProxy refuses $5"
+}
+
+# standby_setup PRIMARY_DIR PRIMARY_PORT DIR PORT: a hot standby of the
+# primary under DIR, fed by streaming replication (pg_basebackup, once),
+# started; then the primary commits only what the standby has flushed
+# (synchronous_standby_names), so a failover loses no acknowledged
+# payment. Set after the copy: the standby, once promoted, commits alone.
+standby_setup() {
+	bin=$(pg_bindir)
+	mkdir -p "$3/run"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres:postgres "$3" "$3/run"
+		chmod 711 "$3"
+		chmod 755 "$3/run"
+	fi
+	if [ ! -f "$3/data/PG_VERSION" ]; then
+		log "pg_basebackup of $1 into $3/data"
+		as_pg "$bin/pg_basebackup" -h "$1/run" -p "$2" -U postgres \
+		    -D "$3/data" -R -X stream -c fast >"$3/basebackup.log" 2>&1 ||
+		    die "pg_basebackup failed, see $3/basebackup.log"
+		# Copied from the primary: promoted alone, it must not wait.
+		as_pg sed -i '/^synchronous_standby_names/d' \
+		    "$3/data/postgresql.auto.conf"
+	fi
+	pg_start "$3" "$4"
+	psql -X -q -h "$1/run" -p "$2" -U postgres -d postgres \
+	    -c "ALTER SYSTEM SET synchronous_standby_names = '*'" \
+	    -c "SELECT pg_reload_conf()" >/dev/null ||
+	    die "cannot make the standby synchronous"
+}

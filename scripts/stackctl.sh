@@ -11,6 +11,10 @@
 #   stackctl.sh smtp DIR PORT             the SMTP sink, in the foreground
 #   stackctl.sh operator DIR PGPORT NAME ROLE   a named operator; its
 #                                         credential on standard output
+#   stackctl.sh standby PDIR PPORT DIR PORT   a hot standby of the cluster
+#                                         under PDIR, under DIR (started)
+#   stackctl.sh haproxy-conf DIR PUB INT "PUB:INT ..." OUT   the balancer
+#                                         of the instances on those ports
 set -eu
 . "$(dirname "$0")/lib.sh"
 case ${1:-} in
@@ -35,7 +39,13 @@ operator)
 	PGDIR=$2/pg PGPORT=$3
 	operator_add "$4" "$5" test
 	;;
+standby)
+	standby_setup "$2" "$3" "$4" "$5"
+	;;
+haproxy-conf)
+	haproxy_conf "$2" "$3" "$4" "$5" "$6"
+	;;
 *)
-	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env | bank DIR PORT | smtp DIR PORT | operator DIR PGPORT NAME ROLE"
+	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env | bank DIR PORT | smtp DIR PORT | operator DIR PGPORT NAME ROLE | standby PDIR PPORT DIR PORT | haproxy-conf DIR PUB INT PAIRS OUT"
 	;;
 esac

@@ -4,15 +4,17 @@
 # unit tests (node --test tests/web/) and the parsers under libFuzzer
 # (30 s each: scripts/fuzz.sh), then the integration tests with
 # pytest once per flavor (each session starts its own stack:
-# tests/integration/stack.py), a plain-HTTP smoke, and the bank client
-# against Prism serving the Berlin Group's definition.
+# tests/integration/stack.py), a plain-HTTP smoke, the bank client
+# against Prism serving the Berlin Group's definition, and the tests again
+# through make cluster's topology (--cluster).
 #   DROP_TEST_FLAVORS=dev   one flavor only
 #   DROP_TEST_K=expr        pytest's -k (DROP_TEST_ONLY=a,b means "a or b")
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-# gdb: where a Kore that will not stop is stuck (tests/integration/stack.py).
-PACKAGES="$PACKAGES gdb"
+# gdb: where a Kore that will not stop is stuck (tests/integration/stack.py);
+# haproxy: the cluster's balancer (--cluster).
+PACKAGES="$PACKAGES gdb haproxy"
 need_packages
 sh "$ROOT/scripts/build.sh" dev
 sh "$ROOT/scripts/build.sh" asan
@@ -63,6 +65,11 @@ register_creates or login_sets or forwarded_for"
 		# definition must accept every call Drop makes.
 		log "bank client against Prism (Berlin Group definition, dev)"
 		pytest_run --flavor dev --bank prism
+		# make cluster's topology: every test that does not restart
+		# PostgreSQL or Kore itself through HAProxy and two instances,
+		# then the cluster's faults (test_cluster.py).
+		log "cluster: HAProxy, two instances, primary and standby (dev)"
+		pytest_run --flavor dev --cluster
 	fi
 done
 

@@ -6,38 +6,70 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT (ts AT TIME ZONE 'Europe/Oslo')::date
 $$;
 
--- Adds sign × one completed merchant payment to its day's row.
-CREATE OR REPLACE FUNCTION drop_merchant_stats_add(t transactions,
-    sign integer) RETURNS void
-LANGUAGE sql AS $$
-	INSERT INTO merchant_stats AS s (merchant_id, day, shard, n, amount,
-	    fee)
-	SELECT t.merchant_id, oslo_day(t.created_at), hashtext(t.id) & 7, sign,
-	    sign * t.amount, sign * t.fee
-	WHERE t.merchant_id IS NOT NULL AND t.status = 'completed'
-	ON CONFLICT (merchant_id, day, shard) DO UPDATE SET
-	    n = s.n + EXCLUDED.n, amount = s.amount + EXCLUDED.amount,
-	    fee = s.fee + EXCLUDED.fee;
-$$;
-
+-- One statement's net change to the merchants' day rows (completed
+-- payments only), as drop_stats_trigger does for tx_stats.
 CREATE OR REPLACE FUNCTION drop_merchant_stats_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF TG_OP IN ('UPDATE', 'DELETE') THEN
-		PERFORM drop_merchant_stats_add(OLD, -1);
-	END IF;
-	IF TG_OP IN ('UPDATE', 'INSERT') THEN
-		PERFORM drop_merchant_stats_add(NEW, 1);
+	IF TG_OP = 'INSERT' THEN
+		INSERT INTO merchant_stats AS s (merchant_id, day, shard, n,
+		    amount, fee)
+		SELECT merchant_id, oslo_day(created_at), hashtext(id) & 7,
+		    sum(sign), sum(sign * amount), sum(sign * fee)
+		FROM (SELECT 1 AS sign, * FROM new_rows) d
+		WHERE merchant_id IS NOT NULL AND status = 'completed'
+		GROUP BY 1, 2, 3
+		HAVING sum(sign) <> 0 OR sum(sign * amount) <> 0 OR
+		    sum(sign * fee) <> 0
+		ORDER BY 1, 2, 3
+		ON CONFLICT (merchant_id, day, shard) DO UPDATE SET
+		    n = s.n + EXCLUDED.n, amount = s.amount + EXCLUDED.amount,
+		    fee = s.fee + EXCLUDED.fee;
+	ELSIF TG_OP = 'DELETE' THEN
+		INSERT INTO merchant_stats AS s (merchant_id, day, shard, n,
+		    amount, fee)
+		SELECT merchant_id, oslo_day(created_at), hashtext(id) & 7,
+		    sum(sign), sum(sign * amount), sum(sign * fee)
+		FROM (SELECT -1 AS sign, * FROM old_rows) d
+		WHERE merchant_id IS NOT NULL AND status = 'completed'
+		GROUP BY 1, 2, 3
+		HAVING sum(sign) <> 0 OR sum(sign * amount) <> 0 OR
+		    sum(sign * fee) <> 0
+		ORDER BY 1, 2, 3
+		ON CONFLICT (merchant_id, day, shard) DO UPDATE SET
+		    n = s.n + EXCLUDED.n, amount = s.amount + EXCLUDED.amount,
+		    fee = s.fee + EXCLUDED.fee;
+	ELSE
+		INSERT INTO merchant_stats AS s (merchant_id, day, shard, n,
+		    amount, fee)
+		SELECT merchant_id, oslo_day(created_at), hashtext(id) & 7,
+		    sum(sign), sum(sign * amount), sum(sign * fee)
+		FROM (SELECT 1 AS sign, * FROM new_rows
+		    UNION ALL SELECT -1, * FROM old_rows) d
+		WHERE merchant_id IS NOT NULL AND status = 'completed'
+		GROUP BY 1, 2, 3
+		HAVING sum(sign) <> 0 OR sum(sign * amount) <> 0 OR
+		    sum(sign * fee) <> 0
+		ORDER BY 1, 2, 3
+		ON CONFLICT (merchant_id, day, shard) DO UPDATE SET
+		    n = s.n + EXCLUDED.n, amount = s.amount + EXCLUDED.amount,
+		    fee = s.fee + EXCLUDED.fee;
 	END IF;
 	RETURN NULL;
 END;
 $$;
 
+DROP FUNCTION IF EXISTS drop_merchant_stats_add(transactions, integer);
 DROP TRIGGER IF EXISTS transactions_merchant_stats ON transactions;
-CREATE TRIGGER transactions_merchant_stats
-	AFTER INSERT OR DELETE OR UPDATE OF merchant_id, status, amount, fee,
-	    created_at ON transactions
-	FOR EACH ROW EXECUTE FUNCTION drop_merchant_stats_trigger();
+CREATE OR REPLACE TRIGGER transactions_merchant_stats_ins AFTER INSERT ON
+	transactions REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION drop_merchant_stats_trigger();
+CREATE OR REPLACE TRIGGER transactions_merchant_stats_upd AFTER UPDATE ON
+	transactions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION drop_merchant_stats_trigger();
+CREATE OR REPLACE TRIGGER transactions_merchant_stats_del AFTER DELETE ON
+	transactions REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION drop_merchant_stats_trigger();
 
 -- The next payout at p_time Europe/Oslo after now: today if it is a
 -- business day and p_time has not passed, else the next business day.

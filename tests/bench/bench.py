@@ -88,6 +88,44 @@ def pgbench(script, secs=SECS):
     return float(m.group(1))
 
 
+def bulk_insert(uid, acct, n):
+    """One INSERT of n transactions (tests/bench/bulk.sql, rolled back):
+    its milliseconds and how many aggregate rows disagree with a recount."""
+    cmd = ["psql", "-X", "-q", "-t", "-A", "-F", " ", "-v", "ON_ERROR_STOP=1",
+           "-h", os.environ["DROP_TEST_PGHOST"], "-p",
+           os.environ["DROP_TEST_PGPORT"], "-U", "drop", "-d", "drop",
+           "-v", "uid=" + uid, "-v", "acct=" + acct, "-v", "n=%d" % n,
+           "-f", os.path.join(HERE, "bulk.sql")]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    m = re.search(r"^(\d+) (\d+) (\d+)$", out.stdout, re.M)
+    if not m:
+        raise SystemExit("bulk insert of %d failed:\n%s%s" % (
+            n, out.stdout, out.stderr))
+    return int(m.group(1)), int(m.group(2)) + int(m.group(3))
+
+
+def bulk_phase():
+    """Rows per second of one INSERT at 10,000 and 1,000,000 rows: the
+    aggregates are statement-level, so the rate holds (goal ratio <= 1.5)
+    and the aggregates stay exact."""
+    runs = [(n,) + bulk_insert("usr_%08x%08x" % (0xb0010000 + i, i),
+                               "9000000000%d" % i, n)
+            for i, n in enumerate((10000, 1000000), 1)]
+    rates = [n * 1000.0 / max(ms, 1) for n, ms, _ in runs]
+    r = ratio(rates[0], rates[1])
+    wrong = sum(bad for _, _, bad in runs)
+    ok = r <= 1.5 and wrong == 0
+    for (n, ms, bad), rate in zip(runs, rates):
+        print("bulk INSERT of %d rows: %d ms, %.0f rows/s, %d aggregate "
+              "rows wrong" % (n, ms, rate, bad), flush=True)
+    return ("Bulk: one INSERT of 10,000 transactions runs at %.0f rows/s, "
+            "one of 1,000,000 at %.0f rows/s: ratio %.2f (goal <= 1.5), "
+            "aggregates %s %s" % (rates[0], rates[1], r,
+                                  "exact" if wrong == 0 else
+                                  "WRONG in %d rows" % wrong,
+                                  "met" if ok else "NOT met"))
+
+
 def kore_rss_mib():
     """Resident memory of the Kore parent and all its children."""
     out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(KORE_PID)],
@@ -315,6 +353,9 @@ def main():
                      burst.get("non2xx", 0), d_burst["p99"] or 0,
                      d_alone["p99"] or 0, b_ratio,
                      "met" if b_ratio <= 2 else "NOT met"))
+    print(notes[-1], flush=True)
+
+    notes.append(bulk_phase())
     print(notes[-1], flush=True)
 
     write_doc(rows, growth, notes)

@@ -34,9 +34,8 @@ INSERT INTO sessions (id, user_id, expires_at)
 	SELECT 'ses_' || substr(id, 5), id, now() + interval '1 day'
 	FROM users WHERE email LIKE 'bench%@drop.example';
 
--- History, written without the per-row trigger; its aggregates at the end.
-ALTER TABLE transactions DISABLE TRIGGER transactions_stats;
-ALTER TABLE transactions DISABLE TRIGGER transactions_merchant_stats;
+-- History in one statement: the statement-level triggers keep the
+-- aggregates (sql/functions/004_stats.sql).
 
 INSERT INTO transactions (id, user_id, type, status, amount, fee, total,
     exchange_rate, receive_amount, receive_currency, bank_account_id,
@@ -59,24 +58,5 @@ FROM (VALUES (1001, 1000), (1002, 10000), (1003, 1000000)) u (n, cnt),
     LATERAL generate_series(1, u.cnt) g,
     LATERAL (SELECT now() - (u.cnt - g) * interval '1 minute' *
         (94608000.0 / 60 / u.cnt)) t (ts);
-
-ALTER TABLE transactions ENABLE TRIGGER transactions_stats;
-ALTER TABLE transactions ENABLE TRIGGER transactions_merchant_stats;
-
-DELETE FROM tx_stats WHERE user_id IN (bench_id('usr_', 1001),
-    bench_id('usr_', 1002), bench_id('usr_', 1003));
-INSERT INTO tx_stats (user_id, month, type, status, n, amount, fee, total)
-	SELECT user_id, oslo_month(created_at), type, status, count(*),
-	    sum(amount), sum(fee), sum(total)
-	FROM transactions WHERE user_id IN (bench_id('usr_', 1001),
-	    bench_id('usr_', 1002), bench_id('usr_', 1003))
-	GROUP BY 1, 2, 3, 4;
-
-DELETE FROM merchant_stats;
-INSERT INTO merchant_stats (merchant_id, day, shard, n, amount, fee)
-	SELECT merchant_id, oslo_day(created_at), 0, count(*), sum(amount),
-	    sum(fee)
-	FROM transactions WHERE merchant_id IS NOT NULL AND status = 'completed'
-	GROUP BY 1, 2;
 
 VACUUM ANALYZE users, sessions, bank_accounts, transactions, tx_stats;

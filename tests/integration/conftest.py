@@ -9,7 +9,21 @@ import pytest
 
 import harness
 import openapi_check
-from stack import Stack
+from stack import ClusterStack, Stack
+
+# Not through the balancer: they restart PostgreSQL or Kore, start Kores
+# of their own, or read one Kore's process and memory (the cluster's own
+# faults are test_cluster.py's).
+SINGLE_ONLY = {"test_recovery.py", "test_crashlog.py", "test_hostile.py",
+               "test_limits.py", "test_rules.py", "test_http_limits.py",
+               "test_browser.py", "test_sandbox_bank.py"}
+# Single tests of the same kinds: Kore's own answer to a body it will not
+# read (HAProxy stands between), the key manager (plain-HTTP instances
+# run none), the per-user PIN limit (counted per instance:
+# docs/decisions.md, "More than one machine").
+SINGLE_ONLY_TESTS = {"test_a_delete_body_over_64_kib_is_refused_unread",
+                     "test_workers_and_key_manager_run_unprivileged",
+                     "test_pin_changes_are_limited_per_user"}
 
 
 def pytest_addoption(parser):
@@ -20,15 +34,25 @@ def pytest_addoption(parser):
     parser.addoption("--bank", default="sandbox", choices=("sandbox", "prism"),
                      help="the bank: the sandbox bank, or Prism serving the "
                      "Berlin Group's definition (test_prism.py only)")
+    parser.addoption("--cluster", action="store_true",
+                     help="HAProxy, two instances, a primary and a standby "
+                     "(make cluster's topology); test_cluster.py runs only "
+                     "here")
 
 
 def pytest_ignore_collect(collection_path, config):
     """test_prism.py runs in a session of its own, against Prism; the
     other tests need the sandbox bank's ledger and behaviours."""
     prism = config.getoption("--bank") == "prism"
-    if collection_path.name.startswith("test_"):
-        return (collection_path.name == "test_prism.py") != prism
-    return None
+    cluster = config.getoption("--cluster")
+    name = collection_path.name
+    if not name.startswith("test_"):
+        return None
+    if cluster and name in SINGLE_ONLY:
+        return True
+    if name == "test_cluster.py" and not cluster:
+        return True
+    return (name == "test_prism.py") != prism
 
 
 def pytest_configure(config):
@@ -44,6 +68,11 @@ def pytest_collection_modifyitems(session, config, items):
         m = item.get_closest_marker("phase")
         return m.args[0] if m else 0
     items.sort(key=phase)
+    if config.getoption("--cluster"):
+        skip = pytest.mark.skip(reason="single instance only")
+        for item in items:
+            if item.name in SINGLE_ONLY_TESTS:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -55,9 +84,12 @@ def stack(request):
         harness.wait_ready()
         yield None
         return
-    s = Stack(request.config.getoption("--flavor"),
-              request.config.getoption("--plain-http"),
-              request.config.getoption("--bank"))
+    if request.config.getoption("--cluster"):
+        s = ClusterStack(request.config.getoption("--flavor"))
+    else:
+        s = Stack(request.config.getoption("--flavor"),
+                  request.config.getoption("--plain-http"),
+                  request.config.getoption("--bank"))
     try:
         s.start()
     except Exception:

@@ -153,17 +153,25 @@ class Stack:
             self.bank_url = self.env["DROP_BANK_URL"]
             self.start_bank()
         self.start_smtp(smtp)
-        conf = os.path.join(self.tmp, "kore-%s.conf" % self.flavor)
-        self._run(STACKCTL, "conf", self.flavor, self.tmp, conf)
-        self.kore_env = dict(self.env)
+        self.start_servers(https, internal)
+        self._export()
+
+    def kore_env_for(self):
+        env = dict(self.env)
         if self.flavor == "asan":
             for pair in self._run(STACKCTL, "asan-env").split():
                 k, _, v = pair.partition("=")
-                self.kore_env[k] = v
+                env[k] = v
+        return env
+
+    def start_servers(self, https, internal):
+        """One Kore on the public (TLS) and internal ports."""
+        conf = os.path.join(self.tmp, "kore-%s.conf" % self.flavor)
+        self._run(STACKCTL, "conf", self.flavor, self.tmp, conf)
         scheme = "http" if self.plain_http else "https"
         self.base = "%s://127.0.0.1:%d" % (scheme, https)
         self.env["DROP_PUBLIC_URL"] = self.base
-        self.kore_env["DROP_PUBLIC_URL"] = self.base
+        self.kore_env = self.kore_env_for()
         self.internal = "http://127.0.0.1:%d" % internal
         # Its own session: a Kore that signals its process group must
         # not reach pytest.
@@ -173,7 +181,6 @@ class Stack:
                                          stderr=subprocess.STDOUT,
                                          start_new_session=True)
         self._wait_health()
-        self._export()
 
     def _operators(self):
         """The first operator (an admin, made at install) and one of each
@@ -448,6 +455,153 @@ class Stack:
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
         return problems
+
+
+class ClusterStack(Stack):
+    """--cluster: the topology of `make cluster` (scripts/cluster.sh).
+    HAProxy ends TLS on the public port and balances the internal one over
+    two Kore instances (plain HTTP, the balancer a trusted proxy); the
+    instances know a primary and a hot standby by libpq's host list. The
+    tests reach Drop only through HAProxy; the fault test kills an
+    instance and fails the database over (test_cluster.py)."""
+
+    INSTANCES = 2
+
+    def __init__(self, flavor):
+        super().__init__(flavor)
+        self.pgdir2 = os.path.join(self.tmp, "pg2")
+        self.pgport2 = str(free_ports(1)[0])
+        self.instances = []     # (Popen, log path, public port, internal)
+        self.haproxy = None
+
+    def start_servers(self, https, internal):
+        self._run(STACKCTL, "standby", self.pgdir, self.pgport, self.pgdir2,
+                  self.pgport2)
+        self.base = "https://127.0.0.1:%d" % https
+        self.internal = "http://127.0.0.1:%d" % internal
+        self.env["DROP_PUBLIC_URL"] = self.base
+        self.env["DROP_PG_HOST"] = "%s/run,%s/run" % (self.pgdir,
+                                                      self.pgdir2)
+        self.env["DROP_PG_PORT"] = "%s,%s" % (self.pgport, self.pgport2)
+        self.kore_env = self.kore_env_for()
+        pairs = []
+        for n in range(1, self.INSTANCES + 1):
+            pub, intl = free_ports(2)
+            pairs.append("%d:%d" % (pub, intl))
+            self.instances.append(self.start_instance(n, pub, intl))
+        self.kore, self.log_path = self.instances[0][:2]
+        cfg = os.path.join(self.tmp, "haproxy.cfg")
+        self._run(STACKCTL, "haproxy-conf", self.tmp, str(https),
+                  str(internal), " ".join(pairs), cfg)
+        with open(os.path.join(self.tmp, "haproxy.log"), "ab") as log:
+            self.haproxy = subprocess.Popen(
+                ["haproxy", "-db", "-f", cfg], cwd=ROOT, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_health()
+
+    def start_instance(self, n, pub, intl):
+        """Instance n: its own kore.conf (ports, pidfile) and log."""
+        conf = os.path.join(self.tmp, "kore-%d.conf" % n)
+        env = dict(self.env, DROP_PUBLIC_TLS="no", DROP_HTTPS_PORT=str(pub),
+                   DROP_INTERNAL_PORT=str(intl))
+        r = subprocess.run(["sh", STACKCTL, "conf", self.flavor, self.tmp,
+                            conf], env=env, cwd=ROOT, capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            raise RuntimeError("conf %d: %s" % (n, r.stderr))
+        with open(conf) as f:
+            text = re.sub(r"(?m)^pidfile\s.*$", "pidfile\t%s/kore-%d.pid" %
+                          (self.tmp, n), f.read())
+        with open(conf, "w") as f:
+            f.write(text)
+        log_path = os.path.join(self.tmp, "kore-%d.log" % n)
+        with open(log_path, "wb") as log:
+            p = subprocess.Popen(["kore", KORE_FLAGS, conf], cwd=ROOT,
+                                 env=self.kore_env, stdout=log,
+                                 stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+        return (p, log_path, pub, intl)
+
+    def _wait_health(self):
+        """Every instance answers health 200 directly, then HAProxy has
+        them all up (its checks run each second)."""
+        deadline = time.time() + START_LIMIT_S
+        for p, log_path, pub, _ in self.instances:
+            good = 0
+            while time.time() < deadline and good < 6:
+                if p.poll() is not None:
+                    break
+                try:
+                    urllib.request.urlopen("http://127.0.0.1:%d/api/health" %
+                                           pub, timeout=2)
+                    good += 1
+                except OSError:
+                    good = 0
+                    time.sleep(0.1)
+            if good < 6:
+                with open(log_path, errors="replace") as f:
+                    raise RuntimeError("instance did not start:\n" +
+                                       f.read()[-3000:])
+        while time.time() < deadline:
+            if self.servers_up() >= len(self.instances):
+                return
+            time.sleep(0.2)
+        raise RuntimeError("HAProxy does not see the instances up")
+
+    def haproxy_cmd(self, cmd):
+        """One command on HAProxy's admin socket; its answer."""
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(os.path.join(self.tmp, "haproxy.sock"))
+        s.sendall(cmd.encode() + b"\n")
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        s.close()
+        return out.decode()
+
+    def servers_up(self):
+        """How many checked instances HAProxy sends requests to."""
+        n = 0
+        for line in self.haproxy_cmd("show stat").splitlines():
+            f = line.split(",")
+            if len(f) > 17 and f[0] == "drop_public" and \
+                    f[1].startswith("drop") and not f[1].endswith("_any") \
+                    and f[17] == "UP":
+                n += 1
+        return n
+
+    def _export(self):
+        super()._export()
+        os.environ.update({
+            "DROP_TEST_CLUSTER": "1",
+            "DROP_TEST_PGHOST": "%s/run,%s/run" % (self.pgdir, self.pgdir2),
+            "DROP_TEST_PGPORT": "%s,%s" % (self.pgport, self.pgport2),
+            # psql and pgbench: whichever of the two takes writes.
+            "PGTARGETSESSIONATTRS": "read-write",
+            "DROP_TEST_PGDIR2": self.pgdir2,
+            "DROP_TEST_PGPORT2": self.pgport2,
+            "DROP_TEST_KORE_LOGS": " ".join(i[1] for i in self.instances),
+        })
+
+    def stop(self):
+        problems = []
+        for p, log_path, _, _ in self.instances:
+            self.kore, self.log_path = p, log_path
+            problems += self.stop_kore()
+            if p.returncode is not None and p.returncode < 0 and \
+                    os.path.exists(log_path + ".killed"):
+                continue    # killed on purpose (test_cluster.py)
+            problems += self.log_problems()
+        self.kore, self.log_path = None, os.path.join(self.tmp, "none")
+        if self.haproxy is not None and self.haproxy.poll() is None:
+            self.haproxy.terminate()
+            self.haproxy.wait()
+        subprocess.run(["sh", PGCTL, "stop", self.pgdir2, self.pgport2],
+                       env=self.env, capture_output=True)
+        return problems + super().stop()
 
 
 if __name__ == "__main__":
