@@ -5,7 +5,7 @@
 # not in tests. Loopback only, bounded; about 5 minutes.
 set -eu
 . "$(dirname "$0")/lib.sh"
-PACKAGES="$PACKAGES wrk gnuplot-nox"
+PACKAGES="$PACKAGES wrk gnuplot-nox haproxy"
 need_packages
 sh "$ROOT/scripts/build.sh" prod
 . "$ROOT/scripts/stack.sh"
@@ -28,6 +28,15 @@ DROP_BENCH_PLAIN=yes DROP_BENCH_PGBIN="$(pg_bindir)" \
 DROP_BENCH_KORE_PID="$KPID" DROP_BENCH_TMP="$TMP" \
     python3 "$ROOT/tests/bench/bench.py" || FAILED=1
 stop_kore
+# Then make cluster's front: HAProxy ending TLS over two instances (A-D).
+start_cluster prod
+DROP_BENCH_CLUSTER=yes DROP_BENCH_PGBIN="$(pg_bindir)" \
+DROP_BENCH_KORE_PID="$(echo $CLUSTER_PIDS | cut -d" " -f1)" DROP_BENCH_TMP="$TMP" \
+DROP_TEST_CERT="$TMP/tls/cert.pem" \
+    python3 "$ROOT/tests/bench/bench.py" || FAILED=1
+stop_cluster
+check_kore_log cluster1
+check_kore_log cluster2
 export DROP_PUBLIC_TLS=yes
 start_kore prod
 DROP_BENCH_PGBIN="$(pg_bindir)" DROP_BENCH_KORE_PID="$KPID" \

@@ -161,18 +161,22 @@ as_pg() {
 	fi
 }
 
+# pg_dirs DIR: a cluster's directory and its socket's, owned by postgres
+# when root; Kore's unprivileged workers connect through the socket (they
+# may pass through the cluster's directory, not list it).
+pg_dirs() {
+	mkdir -p "$1/run"
+	[ "$(id -u)" = 0 ] || return 0
+	chown postgres:postgres "$1" "$1/run"
+	chmod 711 "$1"
+	chmod 755 "$1/run"
+}
+
 # pg_setup DIR PORT: a private cluster under DIR, socket only, started.
 pg_setup() {
 	dir=$1 port=$2 bin=$(pg_bindir)
 	[ -n "$bin" ] || die "PostgreSQL binaries not found"
-	mkdir -p "$dir/run"
-	if [ "$(id -u)" = 0 ]; then
-		chown postgres:postgres "$dir" "$dir/run"
-		# The socket's directory: Kore's unprivileged workers connect
-		# (they may pass through the cluster's directory, not list it).
-		chmod 711 "$dir"
-		chmod 755 "$dir/run"
-	fi
+	pg_dirs "$dir"
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		log "initdb in $dir/data"
 		as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust \
@@ -440,12 +444,7 @@ haproxy_conf() {
 # payment. Set after the copy: the standby, once promoted, commits alone.
 standby_setup() {
 	bin=$(pg_bindir)
-	mkdir -p "$3/run"
-	if [ "$(id -u)" = 0 ]; then
-		chown postgres:postgres "$3" "$3/run"
-		chmod 711 "$3"
-		chmod 755 "$3/run"
-	fi
+	pg_dirs "$3"
 	if [ ! -f "$3/data/PG_VERSION" ]; then
 		log "pg_basebackup of $1 into $3/data"
 		as_pg "$bin/pg_basebackup" -h "$1/run" -p "$2" -U postgres \

@@ -9,6 +9,8 @@ KPID=""
 BANK_PID=""
 FAILED=0
 KORE_ENV=""
+CLUSTER_PIDS=""
+HAPROXY_PID=""
 
 # SIGTERM must stop Kore within 5 s, queries in flight or not; a slower
 # stop fails the run (after 10 s it is killed).
@@ -59,6 +61,7 @@ check_kore_log() {
 
 stack_cleanup() {
 	stop_kore
+	stop_cluster
 	bank_stop
 	smtp_stop
 	pg_stop "$PGDIR"
@@ -114,4 +117,55 @@ start_kore() {
 		[ $i -lt 150 ] || { log "kore ($1) did not start"; return 1; }
 		sleep 0.2
 	done
+}
+
+# start_cluster FLAVOR: make cluster's front on this stack's database (no
+# standby: make bench measures the balancer): two Kores on free ports in
+# plain HTTP (logs kore-cluster1.log, kore-cluster2.log) and HAProxy
+# ending TLS on a third; BASE_URL is HAProxy. stop_cluster stops them.
+start_cluster() {
+	pairs=""
+	CLUSTER_PIDS=""
+	n=0
+	for p in $(python3 "$ROOT/tests/integration/freeport.py" 4); do
+		pairs="$pairs $p"
+	done
+	set -- "$1" $pairs
+	pub=$(python3 "$ROOT/tests/integration/freeport.py" 1)
+	int=$(python3 "$ROOT/tests/integration/freeport.py" 1)
+	for pair in "$2:$3" "$4:$5"; do
+		n=$((n + 1))
+		DROP_PUBLIC_TLS=no DROP_HTTPS_PORT=${pair%%:*} \
+		DROP_INTERNAL_PORT=${pair##*:} DROP_PUBLIC_URL="https://127.0.0.1:$pub" \
+		    render_conf "$ROOT/build/$1/drop/drop.so" "$TMP" \
+		    "$TMP/kore-cluster$n.conf"
+		sed -i "s|^pidfile.*|pidfile			$TMP/kore-cluster$n.pid|" \
+		    "$TMP/kore-cluster$n.conf"
+		(cd "$ROOT" && exec env $KORE_ENV setsid kore $(kore_flags) \
+		    "$TMP/kore-cluster$n.conf") >"$TMP/kore-cluster$n.log" 2>&1 &
+		CLUSTER_PIDS="$CLUSTER_PIDS $!"
+	done
+	haproxy_conf "$TMP" "$pub" "$int" "$2:$3 $4:$5" "$TMP/haproxy.cfg"
+	haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/haproxy.log" 2>&1 &
+	HAPROXY_PID=$!
+	BASE_URL="https://127.0.0.1:$pub"
+	export DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="http://127.0.0.1:$int"
+	export DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT"
+	i=0
+	until [ "$(curl -ks -o /dev/null -w '%{http_code}' "$BASE_URL/api/health")" = 200 ] &&
+	    [ "$(echo 'show stat' | python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"show stat\n"); print(s.makefile().read())' "$TMP/haproxy.sock" |
+	    grep -c '^drop_public,drop[0-9],.*,UP,')" = 2 ]; do
+		i=$((i + 1))
+		[ $i -lt 150 ] || { log "the cluster did not start"; return 1; }
+		sleep 0.2
+	done
+}
+
+stop_cluster() {
+	for p in $CLUSTER_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in $CLUSTER_PIDS; do wait "$p" 2>/dev/null || true; done
+	CLUSTER_PIDS=""
+	[ -z "${HAPROXY_PID:-}" ] || { kill "$HAPROXY_PID" 2>/dev/null || true;
+	    wait "$HAPROXY_PID" 2>/dev/null || true; }
+	HAPROXY_PID=""
 }

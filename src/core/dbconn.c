@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,12 +27,9 @@ struct connect_job {
 static struct {
 	int			 started;
 	pthread_t		 thread;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 wake;
 	struct connect_job	*todo;
 	struct connect_job	*done;
-	int			 pipe[2];
-	struct kore_event	 evt;
+	struct drop_thread_link	 link;
 } ct;
 
 static struct {
@@ -62,14 +58,7 @@ dbconn_setup(void (*cb)(PGconn *, const char *))
 	conns.connected = cb;
 	if (ct.started)
 		return;
-	if (pipe2(ct.pipe, O_NONBLOCK | O_CLOEXEC) == -1)
-		fatal("database: pipe: %s", errno_s);
-	if (pthread_mutex_init(&ct.lock, NULL) != 0 ||
-	    pthread_cond_init(&ct.wake, NULL) != 0)
-		fatal("database: mutex");
-	ct.evt.type = DB_EVENT_TYPE;
-	ct.evt.handle = connect_event;
-	kore_platform_event_level_read(ct.pipe[0], &ct.evt);
+	drop_thread_link(&ct.link, "database", DB_EVENT_TYPE, connect_event);
 	if (pthread_create(&ct.thread, NULL, connect_thread, NULL) != 0)
 		fatal("database: thread: %s", errno_s);
 	ct.started = 1;
@@ -138,10 +127,10 @@ dbconn_connect(void)
 		return (0);
 	job = kore_calloc(1, sizeof(*job));
 	conns.connecting = 1;
-	(void)pthread_mutex_lock(&ct.lock);
+	(void)pthread_mutex_lock(&ct.link.lock);
 	ct.todo = job;
-	(void)pthread_cond_signal(&ct.wake);
-	(void)pthread_mutex_unlock(&ct.lock);
+	(void)pthread_cond_signal(&ct.link.wake);
+	(void)pthread_mutex_unlock(&ct.link.lock);
 
 	return (1);
 }
@@ -160,12 +149,12 @@ connect_thread(void *arg)
 
 	(void)arg;
 	for (;;) {
-		(void)pthread_mutex_lock(&ct.lock);
+		(void)pthread_mutex_lock(&ct.link.lock);
 		while (ct.todo == NULL)
-			(void)pthread_cond_wait(&ct.wake, &ct.lock);
+			(void)pthread_cond_wait(&ct.link.wake, &ct.link.lock);
 		job = ct.todo;
 		ct.todo = NULL;
-		(void)pthread_mutex_unlock(&ct.lock);
+		(void)pthread_mutex_unlock(&ct.link.lock);
 
 		if ((db = PQconnectdb(drop_cfg.conninfo)) == NULL) {
 			(void)kore_strlcpy(job->error, "out of memory",
@@ -178,10 +167,10 @@ connect_thread(void *arg)
 			job->db = db;
 		}
 
-		(void)pthread_mutex_lock(&ct.lock);
+		(void)pthread_mutex_lock(&ct.link.lock);
 		ct.done = job;
-		(void)pthread_mutex_unlock(&ct.lock);
-		while (write(ct.pipe[1], &one, 1) == -1 && errno == EINTR)
+		(void)pthread_mutex_unlock(&ct.link.lock);
+		while (write(ct.link.pipe[1], &one, 1) == -1 && errno == EINTR)
 			;
 	}
 
@@ -197,12 +186,12 @@ connect_event(void *arg, int err)
 
 	(void)arg;
 	(void)err;
-	while (read(ct.pipe[0], buf, sizeof(buf)) > 0)
+	while (read(ct.link.pipe[0], buf, sizeof(buf)) > 0)
 		;
-	(void)pthread_mutex_lock(&ct.lock);
+	(void)pthread_mutex_lock(&ct.link.lock);
 	job = ct.done;
 	ct.done = NULL;
-	(void)pthread_mutex_unlock(&ct.lock);
+	(void)pthread_mutex_unlock(&ct.link.lock);
 	if (job != NULL)
 		connect_done(job);
 }

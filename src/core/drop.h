@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <pthread.h>
+
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/pgsql.h>
@@ -261,6 +263,14 @@ struct drop_ctx {
 	TAILQ_ENTRY(drop_ctx)	 wait_list;
 
 	void			*data;
+};
+
+/* A helper thread's queue lock and its pipe to the event loop. */
+struct drop_thread_link {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;
+	int			 pipe[2];
+	struct kore_event	 evt;
 };
 
 /* Process-wide configuration, read once in the parent before fork. */
@@ -543,6 +553,8 @@ int	drop_passwd_result(struct drop_ctx *, char *, size_t);
 int	drop_passwd_dummy(char *, size_t, int);
 void	drop_passwd_free(struct drop_ctx *);
 int	drop_passwd_busy(struct drop_ctx *);
+void	drop_thread_link(struct drop_thread_link *, const char *, int,
+	    void (*)(void *, int));
 void	drop_passwd_setup(void);
 
 /* cache.c */

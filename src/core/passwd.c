@@ -15,7 +15,6 @@
 
 #include <crypt.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -51,11 +50,8 @@ struct passwd_job {
 static struct {
 	int			 started;
 	pthread_t		 threads[PASSWD_THREADS];
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 wake;
 	TAILQ_HEAD(, passwd_job) todo;
-	int			 pipe[2];	/* finished jobs, by pointer */
-	struct kore_event	 evt;
+	struct drop_thread_link	 link;		/* finished jobs, by pointer */
 } pool;
 
 static int	passwd_outstanding;	/* this worker's hashes not yet back */
@@ -76,15 +72,7 @@ drop_passwd_setup(void)
 	if (pool.started)
 		return;
 	TAILQ_INIT(&pool.todo);
-	if (pipe2(pool.pipe, O_CLOEXEC) == -1 ||
-	    fcntl(pool.pipe[0], F_SETFL, O_NONBLOCK) == -1)
-		fatal("passwords: pipe: %s", errno_s);
-	if (pthread_mutex_init(&pool.lock, NULL) != 0 ||
-	    pthread_cond_init(&pool.wake, NULL) != 0)
-		fatal("passwords: mutex");
-	pool.evt.type = PASSWD_EVENT;
-	pool.evt.handle = passwd_event;
-	kore_platform_event_level_read(pool.pipe[0], &pool.evt);
+	drop_thread_link(&pool.link, "passwords", PASSWD_EVENT, passwd_event);
 	for (i = 0; i < PASSWD_THREADS; i++) {
 		if (pthread_create(&pool.threads[i], NULL, passwd_thread,
 		    NULL) != 0)
@@ -108,13 +96,13 @@ passwd_thread(void *arg)
 	(void)arg;
 	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), PASSWD_NICE);
 	for (;;) {
-		pthread_mutex_lock(&pool.lock);
+		pthread_mutex_lock(&pool.link.lock);
 		while ((job = TAILQ_FIRST(&pool.todo)) == NULL)
-			pthread_cond_wait(&pool.wake, &pool.lock);
+			pthread_cond_wait(&pool.link.wake, &pool.link.lock);
 		TAILQ_REMOVE(&pool.todo, job, link);
-		pthread_mutex_unlock(&pool.lock);
+		pthread_mutex_unlock(&pool.link.lock);
 		passwd_hash(job);
-		while (write(pool.pipe[1], &job, sizeof(job)) == -1 &&
+		while (write(pool.link.pipe[1], &job, sizeof(job)) == -1 &&
 		    errno == EINTR)
 			;
 	}
@@ -149,7 +137,7 @@ passwd_event(void *arg, int error)
 	(void)arg;
 	(void)error;
 	for (;;) {
-		n = read(pool.pipe[0], &job, sizeof(job));
+		n = read(pool.link.pipe[0], &job, sizeof(job));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof(job))
@@ -199,10 +187,10 @@ passwd_start(struct drop_ctx *ctx, const char *password, const char *setting,
 	ctx->next = next;
 	job->inflight = 1;
 	passwd_outstanding++;
-	pthread_mutex_lock(&pool.lock);
+	pthread_mutex_lock(&pool.link.lock);
 	TAILQ_INSERT_TAIL(&pool.todo, job, link);
-	pthread_cond_signal(&pool.wake);
-	pthread_mutex_unlock(&pool.lock);
+	pthread_cond_signal(&pool.link.wake);
+	pthread_mutex_unlock(&pool.link.lock);
 
 	return (DROP_STEP_TASK);
 }

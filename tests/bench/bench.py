@@ -212,9 +212,57 @@ def plain_phase():
     return 0
 
 
+CLUSTER_SCENARIOS = ("A", "B", "C", "D")
+
+
+def cluster_phase():
+    """make cluster's front: HAProxy ending TLS, two instances behind it
+    (each with its workers), one database. A-D as the main run measures
+    them against one instance directly; kept for the main run's table."""
+    payers = sessions_file("payers_c", range(1, 101))
+    s10k = sessions_file("s10k_c", [1002])
+    fund_payers()
+    res = {
+        "A": wrk("/api/rates"),
+        "B": wrk("/api/transactions?page=1&limit=20", "session.lua",
+                 env={"BENCH_SESSIONS": s10k}),
+        "C": wrk("/api/transactions/qr-payment", "session.lua",
+                 env={"BENCH_SESSIONS": payers, "BENCH_METHOD": "POST",
+                      "BENCH_BODY": '{"merchantId":"%s","amount":1.5}' %
+                      MERCHANT}),
+        "D": wrk("/api/users/me", "session.lua",
+                 env={"BENCH_SESSIONS": payers}),
+    }
+    for name in CLUSTER_SCENARIOS:
+        r = res[name]
+        r.pop("raw", None)
+        print("cluster: %s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx "
+              "%d  errors %d" % (name, r["rps"], r["p50"] or 0,
+                                 r["p99"] or 0, r["non2xx"], r["errors"]),
+              flush=True)
+    with open(os.path.join(TMP, "cluster.json"), "w") as f:
+        json.dump(res, f)
+    return 0
+
+
+def cluster_rows(direct):
+    """Through HAProxy with two instances against one instance directly,
+    both over TLS, same run: the balancer's cost as a ratio."""
+    path = os.path.join(TMP, "cluster.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        via = json.load(f)
+    return [(name, direct[name], via[name],
+             ratio(via[name]["rps"], direct[name]["rps"]))
+            for name in CLUSTER_SCENARIOS]
+
+
 def main():
     if os.environ.get("DROP_BENCH_PLAIN") == "yes":
         return plain_phase()
+    if os.environ.get("DROP_BENCH_CLUSTER") == "yes":
+        return cluster_phase()
     rows = []       # scenario, rps, p50, p99, reference, ratio, goal, ok
     growth = []     # what, p50 1k, p50 1M, ratio, ok
     notes = []
@@ -254,9 +302,9 @@ def main():
                  p["ping"]["rps"], 0.85)
 
     pg_b = pgbench("pg_list.sql")
-    scenario("B GET /api/transactions (10k history)",
-             wrk("/api/transactions?page=1&limit=20", "session.lua",
-                 env={"BENCH_SESSIONS": s10k}),
+    b_res = wrk("/api/transactions?page=1&limit=20", "session.lua",
+                env={"BENCH_SESSIONS": s10k})
+    scenario("B GET /api/transactions (10k history)", b_res,
              "vs pgbench", pg_b, 0.7)
 
     # C includes the bank round trip. Its ceiling: its SQL (pgbench) and
@@ -358,14 +406,16 @@ def main():
     notes.append(bulk_phase())
     print(notes[-1], flush=True)
 
-    write_doc(rows, growth, notes)
+    cluster = cluster_rows({"A": a_res, "B": b_res, "C": c_res,
+                            "D": d_alone})
+    write_doc(rows, growth, notes, cluster)
     plot(rows)
     return 0
 
 
 # --- output -------------------------------------------------------------------
 
-def write_doc(rows, growth, notes):
+def write_doc(rows, growth, notes, cluster):
     lines = ["<!-- bench:begin (written by make bench) -->", "",
              "Run of %s, %d s per scenario, wrk 2 threads 64 connections "
              "over loopback TLS, pgbench with %d connections (Kore's pool)." %
@@ -389,6 +439,16 @@ def write_doc(rows, growth, notes):
     for what, small, big, r, ok in growth:
         lines.append("| %s | %.2f ms | %.2f ms | %.2f | <= 1.5 | %s |" % (
             what, small or 0, big or 0, r, "yes" if ok else "no"))
+    if cluster:
+        lines += ["", "Through the balancer: HAProxy ending TLS over two "
+                  "instances against one instance directly (both TLS, this "
+                  "run, the same 2 cores):", "",
+                  "| scenario | direct req/s | p99 ms | via HAProxy req/s | "
+                  "p99 ms | ratio | non-2xx |", "|---|---|---|---|---|---|---|"]
+        for name, d, v, r in cluster:
+            lines.append("| %s | %.0f | %.2f | %.0f | %.2f | %.2f | %d |" % (
+                name, d["rps"], d["p99"] or 0, v["rps"], v["p99"] or 0, r,
+                v["non2xx"] + v["errors"]))
     lines += [""] + ["- " + n for n in notes] + ["",
                                                   "<!-- bench:end -->"]
     block = "\n".join(lines)
