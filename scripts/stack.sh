@@ -131,12 +131,12 @@ start_cluster() {
 		pairs="$pairs $p"
 	done
 	set -- "$1" $pairs
-	pub=$(python3 "$ROOT/tests/integration/freeport.py" 1)
-	int=$(python3 "$ROOT/tests/integration/freeport.py" 1)
+	cl_pub=$(python3 "$ROOT/tests/integration/freeport.py" 1)
+	cl_int=$(python3 "$ROOT/tests/integration/freeport.py" 1)
 	for pair in "$2:$3" "$4:$5"; do
 		n=$((n + 1))
 		DROP_PUBLIC_TLS=no DROP_HTTPS_PORT=${pair%%:*} \
-		DROP_INTERNAL_PORT=${pair##*:} DROP_PUBLIC_URL="https://127.0.0.1:$pub" \
+		DROP_INTERNAL_PORT=${pair##*:} DROP_PUBLIC_URL="https://127.0.0.1:$cl_pub" \
 		    render_conf "$ROOT/build/$1/drop/drop.so" "$TMP" \
 		    "$TMP/kore-cluster$n.conf"
 		sed -i "s|^pidfile.*|pidfile			$TMP/kore-cluster$n.pid|" \
@@ -145,20 +145,25 @@ start_cluster() {
 		    "$TMP/kore-cluster$n.conf") >"$TMP/kore-cluster$n.log" 2>&1 &
 		CLUSTER_PIDS="$CLUSTER_PIDS $!"
 	done
-	haproxy_conf "$TMP" "$pub" "$int" "$2:$3 $4:$5" "$TMP/haproxy.cfg"
+	haproxy_conf "$TMP" "$cl_pub" "$cl_int" "$2:$3 $4:$5" "$TMP/haproxy.cfg"
 	haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/haproxy.log" 2>&1 &
 	HAPROXY_PID=$!
-	BASE_URL="https://127.0.0.1:$pub"
-	export DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="http://127.0.0.1:$int"
+	BASE_URL="https://127.0.0.1:$cl_pub"
+	export DROP_TEST_BASE="$BASE_URL" DROP_TEST_INTERNAL="http://127.0.0.1:$cl_int"
 	export DROP_TEST_PGHOST="$PGDIR/run" DROP_TEST_PGPORT="$PGPORT"
-	i=0
-	until [ "$(curl -ks -o /dev/null -w '%{http_code}' "$BASE_URL/api/health")" = 200 ] &&
-	    [ "$(echo 'show stat' | python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"show stat\n"); print(s.makefile().read())' "$TMP/haproxy.sock" |
-	    grep -c '^drop_public,drop[0-9],.*,UP,')" = 2 ]; do
-		i=$((i + 1))
-		[ $i -lt 150 ] || { log "the cluster did not start"; return 1; }
-		sleep 0.2
+	# Each instance ready, then HAProxy's checks (each second, up after
+	# two) have seen it.
+	for port in "$2" "$4" ""; do
+		url="http://127.0.0.1:$port/api/health"
+		[ -n "$port" ] || url="$BASE_URL/api/health"
+		i=0
+		until [ "$(curl -ks -o /dev/null -w '%{http_code}' "$url")" = 200 ]; do
+			i=$((i + 1))
+			[ $i -lt 150 ] || { log "the cluster did not start"; return 1; }
+			sleep 0.2
+		done
 	done
+	sleep 3
 }
 
 stop_cluster() {
