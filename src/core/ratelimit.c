@@ -25,6 +25,7 @@
 #include "drop.h"
 
 #define RL_PROBE	16	/* slots per bucket; DROP_RATELIMIT_SLOTS of them */
+#define RL_RESERVE	4	/* of them, never taken by a new rate reader */
 #define RL_LOCKS	64
 #define RL_XFF_HOPS	32
 
@@ -127,20 +128,24 @@ rl_count(int group, const unsigned char *key, int *retry_after)
 {
 	struct rl_slot	*slot, *idle;
 	u_int32_t	 h, now;
-	int		 i, allowed;
+	int		 i, allowed, nidle;
 
 	now = (u_int32_t)time(NULL);
 	h = rl_hash(key) % rl->buckets;
 	rl_lock(&rl->locks[h % RL_LOCKS]);
 	idle = NULL;
+	nidle = 0;
 	for (i = 0; i < RL_PROBE; i++) {
 		slot = &rl->slots[h * RL_PROBE + i];
 		if (!memcmp(slot->key, key, DROP_RATEWIN_KEYLEN))
 			break;
-		if (idle == NULL && drop_ratewin_idle(&slot->win, now))
+		if (drop_ratewin_idle(&slot->win, now) && nidle++ == 0)
 			idle = slot;
 		slot = NULL;
 	}
+	/* Rate reads leave a bucket's last slots to logins and payments. */
+	if (slot == NULL && group == DROP_RL_RATES && nidle <= RL_RESERVE)
+		idle = NULL;
 	if (slot == NULL && idle != NULL) {
 		slot = idle;
 		memcpy(slot->key, key, DROP_RATEWIN_KEYLEN);

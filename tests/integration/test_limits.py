@@ -118,6 +118,25 @@ def test_full_table_refuses_logins_and_resets_no_count(stack):
         eq(codes, [401] * 9 + [429])
 
 
+def test_rate_readers_leave_room_for_logins(stack):
+    """A flood of rate reads from many addresses (the bench's, or an
+    attacker's) once filled every slot, and logins and payments, which
+    fail closed on a full bucket, were refused for a minute. A new rate
+    reader takes no bucket's last 4 slots: after 200 addresses read the
+    rates from a table of 32 slots (2 buckets), 4 new addresses can still
+    sign in (they fall in at most 2 buckets, 4 free slots each)."""
+    needs_stack(stack)
+    with kore_with(stack, lambda t: t, {"DROP_RATELIMIT_SLOTS": "32"}) as \
+            (p, base, internal, _):
+        eq(wait_up(p, internal), None)
+        wait_public(base)
+        reads = [Client(base, ip=fresh_ip()).get("/api/rates").status
+                 for _ in range(200)]
+        eq(set(reads), {200})
+        eq([login(Client(base, ip=fresh_ip())).status for _ in range(4)],
+           [401] * 4)
+
+
 def test_hashes_past_the_queue_cap_are_503(stack):
     """A worker holds at most DROP_PASSWD_QUEUE hashes (here 1): a burst
     of 16 logins at bcrypt cost 12 gets 503 with Retry-After for those
