@@ -2,7 +2,7 @@
 limiter and connections are untouched): hundreds of idle and trickling
 connections (slowloris), huge headers, endless bodies, pipelined
 requests (Kore 4.1 answers only the first) and, first, a flood of new
-addresses that fills the limiter's table. Meanwhile a well-behaved
+addresses that fills the limiter's table as far as rate readers may. Meanwhile a well-behaved
 client is answered within its bounds, every hostile connection is cut
 by Kore's timeouts, and the workers' memory stays bounded (printed: the
 RSS before, at the peak and after)."""
@@ -165,8 +165,10 @@ def test_hostile_clients_do_not_stop_the_others(stack):
         t0 = time.time()
         counts = flood(base)
         flooded = time.time() - t0
-        # A login from a new address while the table is full: refused,
-        # nobody's count reset; rate reads went through.
+        # A login from a new address while rate readers hold every slot
+        # they may: answered, since they leave each bucket's last slots to
+        # logins and payments (a table full of logins refuses them:
+        # test_limits.py); the rate reads went through.
         login = Client(base).post("/api/auth/login", {
             "email": "nobody@example.no", "password": "Nope1234"})
         closed, conns = hostile_connections(base)
@@ -199,7 +201,7 @@ def test_hostile_clients_do_not_stop_the_others(stack):
     eq(sorted(counts), [200])
     # Only a table still full is a test of it: within the window.
     assert flooded < 55, flooded
-    eq(login.status, 429)
+    eq(login.status, 401)
     # Memory stays bounded: the connections held at once cost little.
     # (ASan keeps freed memory in quarantine: its RSS says nothing.)
     if os.environ.get("DROP_TEST_FLAVOR") != "asan":
