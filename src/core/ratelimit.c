@@ -42,6 +42,7 @@ struct rl_table {
 };
 
 static struct rl_table	*rl;
+static u_int32_t	 rl_full_logged;	/* second of the last full-bucket line */
 
 static u_int32_t	rl_hash(const unsigned char *);
 static void		rl_lock(pthread_mutex_t *);
@@ -160,9 +161,13 @@ rl_count(int group, const unsigned char *key, int *retry_after)
 		*retry_after = DROP_RATEWIN_SECONDS;
 	}
 	(void)pthread_mutex_unlock(&rl->locks[h % RL_LOCKS]);
-	if (slot == NULL)
-		kore_log(LOG_NOTICE, "rate limit bucket full (group %d): %s",
-		    group, allowed ? "let through" : "refused");
+	/* One line a second per worker: a flood must not flood the log. */
+	if (slot == NULL && now != rl_full_logged) {
+		rl_full_logged = now;
+		kore_log(LOG_NOTICE, "rate limit bucket full (group %d): %s "
+		    "(at most one such line a second)", group,
+		    allowed ? "let through" : "refused");
+	}
 
 	return (allowed);
 }

@@ -150,7 +150,8 @@ def flood(base, n=FLOOD):
 def test_hostile_clients_do_not_stop_the_others(stack):
     needs_stack(stack)
     with kore_with(stack, lambda t: t, {
-            "DROP_RATELIMIT_SLOTS": str(SLOTS)}) as (p, base, internal, _):
+            "DROP_RATELIMIT_SLOTS": str(SLOTS)}) as (p, base, internal,
+                                                     log_path):
         eq(wait_up(p, internal), None)
         wait_public(base)
         # Both workers ready (a worker's first health can precede the
@@ -202,6 +203,12 @@ def test_hostile_clients_do_not_stop_the_others(stack):
     # Only a table still full is a test of it: within the window.
     assert flooded < 55, flooded
     eq(login.status, 401)
+    # The full buckets were told of, at most once a second per worker
+    # (a line per refused or uncounted request was a second flood).
+    with open(log_path, errors="replace") as f:
+        full = sum(1 for line in f if "rate limit bucket full" in line)
+    since = time.time() - t0
+    assert 0 < full <= 2 * (since + 2), (full, since)
     # Memory stays bounded: the connections held at once cost little.
     # (ASan keeps freed memory in quarantine: its RSS says nothing.)
     if os.environ.get("DROP_TEST_FLAVOR") != "asan":
