@@ -64,6 +64,10 @@ if [ -f "$CL/$B/data/PG_VERSION" ] && [ ! -f "$CL/$B/data/standby.signal" ]; the
 	log "$B was a primary too: rebuilt as the standby of $A"
 	rm -rf "${CL:?}/$B/data"
 fi
+# A primary left synchronous by the last run would wait for a standby not
+# yet started through the migrations: alone until standby_setup.
+[ ! -f "$CL/$A/data/postgresql.auto.conf" ] ||
+    as_pg sed -i '/^synchronous_standby_names/d' "$CL/$A/data/postgresql.auto.conf"
 PGDIR=$CL/$A PGPORT=$PA
 stack_prepare "$CL"
 standby_setup "$CL/$A" "$PA" "$CL/$B" "$PB"
@@ -76,9 +80,8 @@ export DROP_PUBLIC_TLS=no
 n=0
 for pair in $INSTANCES; do
 	n=$((n + 1))
-	DROP_HTTPS_PORT=${pair%%:*} DROP_INTERNAL_PORT=${pair##*:} \
-	    render_conf "$ROOT/build/$FLAVOR/drop/drop.so" "$CL" "$CL/kore-$n.conf"
-	sed -i "s|^pidfile.*|pidfile			$CL/kore-$n.pid|" "$CL/kore-$n.conf"
+	instance_conf "$ROOT/build/$FLAVOR/drop/drop.so" "$CL" "$CL/kore-$n.conf" \
+	    "${pair%%:*}" "${pair##*:}"
 	(cd "$ROOT" && exec setsid kore $(kore_flags) "$CL/kore-$n.conf") \
 	    >>"$CL/kore-$n.log" 2>&1 &
 	PIDS="$PIDS $!"

@@ -327,6 +327,15 @@ render_conf() {
 	fi
 }
 
+# instance_conf SO VAR OUT PUB INT: kore.conf of one instance behind a
+# balancer: the public listener in plain HTTP on PUB, the internal one on
+# INT, a pidfile of its own beside OUT.
+instance_conf() {
+	DROP_PUBLIC_TLS=no DROP_HTTPS_PORT=$4 DROP_INTERNAL_PORT=$5 \
+	    render_conf "$1" "$2" "$3"
+	sed -i "s|^pidfile.*|pidfile			${3%.conf}.pid|" "$3"
+}
+
 # The environment the module reads (see README, Configuration).
 export_runtime_env() {
 	var=$1

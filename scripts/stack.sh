@@ -133,14 +133,12 @@ start_cluster() {
 	set -- "$1" $pairs
 	cl_pub=$(python3 "$ROOT/tests/integration/freeport.py" 1)
 	cl_int=$(python3 "$ROOT/tests/integration/freeport.py" 1)
+	# The bank sends the user and its callbacks back through HAProxy.
+	export DROP_PUBLIC_URL="https://127.0.0.1:$cl_pub"
 	for pair in "$2:$3" "$4:$5"; do
 		n=$((n + 1))
-		DROP_PUBLIC_TLS=no DROP_HTTPS_PORT=${pair%%:*} \
-		DROP_INTERNAL_PORT=${pair##*:} DROP_PUBLIC_URL="https://127.0.0.1:$cl_pub" \
-		    render_conf "$ROOT/build/$1/drop/drop.so" "$TMP" \
-		    "$TMP/kore-cluster$n.conf"
-		sed -i "s|^pidfile.*|pidfile			$TMP/kore-cluster$n.pid|" \
-		    "$TMP/kore-cluster$n.conf"
+		instance_conf "$ROOT/build/$1/drop/drop.so" "$TMP" \
+		    "$TMP/kore-cluster$n.conf" "${pair%%:*}" "${pair##*:}"
 		(cd "$ROOT" && exec env $KORE_ENV setsid kore $(kore_flags) \
 		    "$TMP/kore-cluster$n.conf") >"$TMP/kore-cluster$n.log" 2>&1 &
 		CLUSTER_PIDS="$CLUSTER_PIDS $!"

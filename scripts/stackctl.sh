@@ -6,6 +6,8 @@
 #                                         certificate in DIR/tls (left running)
 #   stackctl.sh conf FLAVOR DIR OUT       kore.conf for that build, ports from
 #                                         DROP_HTTPS_PORT and DROP_INTERNAL_PORT
+#   stackctl.sh instance-conf FLAVOR DIR OUT PUB INT   kore.conf of one
+#                                         instance behind the balancer
 #   stackctl.sh asan-env                  the environment an asan Kore needs
 #   stackctl.sh bank DIR PORT             the sandbox bank, in the foreground
 #   stackctl.sh smtp DIR PORT             the SMTP sink, in the foreground
@@ -24,6 +26,9 @@ prepare)
 	;;
 conf)
 	render_conf "$ROOT/build/$2/drop/drop.so" "$3" "$4"
+	;;
+instance-conf)
+	instance_conf "$ROOT/build/$2/drop/drop.so" "$3" "$4" "$5" "$6"
 	;;
 asan-env)
 	asan_env
@@ -46,6 +51,6 @@ haproxy-conf)
 	haproxy_conf "$2" "$3" "$4" "$5" "$6"
 	;;
 *)
-	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | asan-env | bank DIR PORT | smtp DIR PORT | operator DIR PGPORT NAME ROLE | standby PDIR PPORT DIR PORT | haproxy-conf DIR PUB INT PAIRS OUT"
+	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | instance-conf FLAVOR DIR OUT PUB INT | asan-env | bank DIR PORT | smtp DIR PORT | operator DIR PGPORT NAME ROLE | standby PDIR PPORT DIR PORT | haproxy-conf DIR PUB INT PAIRS OUT"
 	;;
 esac

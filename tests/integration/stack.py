@@ -502,18 +502,8 @@ class ClusterStack(Stack):
     def start_instance(self, n, pub, intl):
         """Instance n: its own kore.conf (ports, pidfile) and log."""
         conf = os.path.join(self.tmp, "kore-%d.conf" % n)
-        env = dict(self.env, DROP_PUBLIC_TLS="no", DROP_HTTPS_PORT=str(pub),
-                   DROP_INTERNAL_PORT=str(intl))
-        r = subprocess.run(["sh", STACKCTL, "conf", self.flavor, self.tmp,
-                            conf], env=env, cwd=ROOT, capture_output=True,
-                           text=True)
-        if r.returncode != 0:
-            raise RuntimeError("conf %d: %s" % (n, r.stderr))
-        with open(conf) as f:
-            text = re.sub(r"(?m)^pidfile\s.*$", "pidfile\t%s/kore-%d.pid" %
-                          (self.tmp, n), f.read())
-        with open(conf, "w") as f:
-            f.write(text)
+        self._run(STACKCTL, "instance-conf", self.flavor, self.tmp, conf,
+                  str(pub), str(intl))
         log_path = os.path.join(self.tmp, "kore-%d.log" % n)
         with open(log_path, "wb") as log:
             p = subprocess.Popen(["kore", KORE_FLAGS, conf], cwd=ROOT,
@@ -562,16 +552,25 @@ class ClusterStack(Stack):
         s.close()
         return out.decode()
 
+    def checked_servers(self):
+        """HAProxy's statistics of each checked instance of the public
+        backend (not the unchecked backups), by name: its columns by the
+        names of "show stat"'s header line."""
+        lines = self.haproxy_cmd("show stat").splitlines()
+        head = lines[0].lstrip("# ").split(",")
+        rows = {}
+        for line in lines[1:]:
+            row = dict(zip(head, line.split(",")))
+            name = row.get("svname", "")
+            if row.get("pxname") == "drop_public" and \
+                    name.startswith("drop") and not name.endswith("_any"):
+                rows[name] = row
+        return rows
+
     def servers_up(self):
         """How many checked instances HAProxy sends requests to."""
-        n = 0
-        for line in self.haproxy_cmd("show stat").splitlines():
-            f = line.split(",")
-            if len(f) > 17 and f[0] == "drop_public" and \
-                    f[1].startswith("drop") and not f[1].endswith("_any") \
-                    and f[17] == "UP":
-                n += 1
-        return n
+        return sum(1 for row in self.checked_servers().values()
+                   if row.get("status") == "UP")
 
     def _export(self):
         super()._export()

@@ -26,16 +26,8 @@ PGBIN = subprocess.run(
 
 def served(stack):
     """Requests each checked instance has had from HAProxy."""
-    lines = stack.haproxy_cmd("show stat").splitlines()
-    head = lines[0].lstrip("# ").split(",")
-    col = head.index("stot")
-    out = {}
-    for line in lines[1:]:
-        f = line.split(",")
-        if len(f) > col and f[0] == "drop_public" and \
-                f[1] in ("drop1", "drop2"):
-            out[f[1]] = int(f[col])
-    return out
+    return {name: int(row["stot"])
+            for name, row in stack.checked_servers().items()}
 
 
 def test_login_limit_holds_for_the_cluster(stack):
