@@ -44,6 +44,7 @@ BEGIN
 	DELETE FROM emails WHERE user_id = p_user;
 	DELETE FROM password_resets WHERE user_id = p_user;
 	DELETE FROM login_throttle WHERE user_id = p_user;
+	DELETE FROM user_limits WHERE user_id = p_user;
 	DELETE FROM idempotency_keys WHERE user_id = p_user;
 	-- A quote a payment used is part of that money record.
 	DELETE FROM quotes q WHERE q.user_id = p_user AND NOT EXISTS

@@ -50,9 +50,7 @@
 #define DROP_OPS_AUDIT		(DROP_OP_COMPLIANCE | DROP_OP_ADMIN)
 #define DROP_OPS_ALL		(DROP_OP_SUPPORT | DROP_OPS_AUDIT)
 
-/* Rate-limit groups that are no method flag (a key keeps one byte). */
-#define DROP_RL_PAY_USER	0x00a0	/* payments per signed-in user */
-#define DROP_RL_PIN_USER	0x00c0	/* DROP_RL_PIN's count */
+/* Per-user limits, counted in the database (sql/functions/019_limits.sql). */
 #define DROP_PIN_PER_USER	5	/* PIN changes a minute */
 
 /* What a step of a request asks the driver to do next. */
@@ -538,7 +536,6 @@ void	drop_psu_ip(struct drop_ctx *, char *, size_t);
 /* ratelimit.c */
 int	drop_ratelimit_setup(void);
 int	drop_ratelimit_hit(int, const unsigned char *, size_t, int *);
-int	drop_ratelimit_user(int, const char *, int *);
 int	drop_client_ip(struct http_request *, unsigned char *, size_t *,
 	    char *, size_t);
 

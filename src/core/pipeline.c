@@ -37,6 +37,9 @@ static int	ratelimit_check(struct drop_ctx *);
 static int	operator_checked(struct drop_ctx *);
 static int	auth_checked(struct drop_ctx *);
 static int	fields_step(struct drop_ctx *);
+static int	user_limit_start(struct drop_ctx *);
+static int	user_limit_done(struct drop_ctx *);
+static int	method_start(struct drop_ctx *);
 static const char *method_name(int);
 
 static struct http_state drop_states[] = {
@@ -47,6 +50,9 @@ static struct http_state drop_states[] = {
 	{ "S_WAIT",	state_wait },
 	{ "S_BODY",	state_body },
 };
+
+static const char	sql_user_limit[] =
+    "SELECT drop_user_limit_hit($1, $2, $3::integer) AS wait";
 
 /* Everything no route claims, and routes whose flags are off. */
 static const struct drop_route not_found_route = {
@@ -507,7 +513,6 @@ static int
 fields_step(struct drop_ctx *ctx)
 {
 	const struct drop_method	*m = ctx->method;
-	int				 wait, group;
 
 	if ((m->flags & DROP_BODY_OPT) && (ctx->req->http_body == NULL ||
 	    ctx->req->http_body_length == 0))
@@ -529,17 +534,56 @@ fields_step(struct drop_ctx *ctx)
 	if ((m->flags & DROP_MERCHANT) && strcmp(ctx->sess.role, "merchant"))
 		return (drop_error(ctx, 403, "forbidden",
 		    "Merchant role required"));
-	/*
-	 * A well-formed payment also counts for its user, from any address;
-	 * so does a PIN change (four digits: few, whoever asks).
-	 */
-	group = (m->flags & DROP_RL_PAY) ? DROP_RL_PAY_USER :
-	    (m->flags & DROP_RL_PIN) ? DROP_RL_PIN_USER : 0;
-	if (group != 0 &&
-	    !drop_ratelimit_user(group, ctx->sess.user_id, &wait)) {
-		(void)drop_rate_limited(ctx, wait);
+	if (m->flags & (DROP_RL_PAY | DROP_RL_PIN))
+		return (user_limit_start(ctx));
+
+	return (method_start(ctx));
+}
+
+/*
+ * A well-formed payment also counts for its user, from any address;
+ * so does a PIN change (four digits: few, whoever asks). Counted in the
+ * database, so the limit holds for all instances together.
+ */
+static int
+user_limit_start(struct drop_ctx *ctx)
+{
+	const char	*params[3];
+	char		 limit[16];
+	int		 pay;
+
+	pay = (ctx->method->flags & DROP_RL_PAY) != 0;
+	(void)snprintf(limit, sizeof(limit), "%d",
+	    pay ? drop_cfg.pay_per_user : DROP_PIN_PER_USER);
+	params[0] = ctx->sess.user_id;
+	params[1] = pay ? "payments" : "pin";
+	params[2] = limit;
+
+	return (drop_sql(ctx, sql_user_limit, 3, params, user_limit_done));
+}
+
+/* Over the limit: 429 with the seconds until one more fits. */
+static int
+user_limit_done(struct drop_ctx *ctx)
+{
+	int64_t		wait;
+
+	if (drop_rows(ctx) != 1)
+		return (drop_fail_internal(ctx, "user limit without a row"));
+	wait = drop_col_int(ctx, 0, "wait");
+	if (wait > 0) {
+		(void)drop_rate_limited(ctx, (int)wait);
 		return (DROP_STEP_DONE);
 	}
+
+	return (method_start(ctx));
+}
+
+/* The method's first step, or its list's query. */
+static int
+method_start(struct drop_ctx *ctx)
+{
+	const struct drop_method	*m = ctx->method;
 
 	return (m->list != NULL ? drop_list_start(ctx) : m->start(ctx));
 }

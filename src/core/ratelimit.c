@@ -1,7 +1,8 @@
 /*
- * Rate limits per client, one count for all workers: a small table in
- * shared memory mapped by the parent before the workers fork. A key (the
- * client's address or /64, or a user; src/lib/ratewin.c) lives in one
+ * Rate limits per client address, one count for all workers: a small
+ * table in shared memory mapped by the parent before the workers fork
+ * (the per-user limits are the database's, pipeline.c). A key (the
+ * client's address or /64; src/lib/ratewin.c) lives in one
  * bucket of RL_PROBE slots, found by a hash seeded at start so clients
  * cannot aim at a bucket; each slot counts a sliding minute. Buckets are
  * guarded by RL_LOCKS robust, process-shared mutexes, so a worker waiting
@@ -96,10 +97,6 @@ rl_limit(int group)
 	case DROP_RL_AUTH:
 	case DROP_RL_PAY:
 		return (10);
-	case DROP_RL_PAY_USER:
-		return (drop_cfg.pay_per_user);
-	case DROP_RL_PIN_USER:
-		return (DROP_PIN_PER_USER);
 	case DROP_RL_RATES:
 		return (120);
 	default:
@@ -184,21 +181,6 @@ drop_ratelimit_hit(int group, const unsigned char *ip, size_t iplen,
 		return (1);
 	if (drop_ratewin_key(group, ip, iplen, key) != 0)
 		return (group == DROP_RL_RATES);
-
-	return (rl_count(group, key, retry_after));
-}
-
-/* The same for a signed-in user, whatever address they come from. */
-int
-drop_ratelimit_user(int group, const char *user_id, int *retry_after)
-{
-	unsigned char	key[DROP_RATEWIN_KEYLEN];
-
-	*retry_after = 0;
-	if (rl == NULL)
-		return (1);
-	if (drop_ratewin_user_key(group, user_id, key) != 0)
-		return (0);
 
 	return (rl_count(group, key, retry_after));
 }

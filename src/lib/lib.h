@@ -95,7 +95,7 @@ int	drop_mod11_valid(const char *, char *, size_t);
 
 /* ratewin.c */
 #define DROP_RATEWIN_SECONDS	61	/* a minute and the second it starts in */
-#define DROP_RATEWIN_KEYLEN	10	/* group, kind, address, /64 or user */
+#define DROP_RATEWIN_KEYLEN	10	/* group, kind, address or /64 */
 
 struct drop_ratewin {
 	uint32_t	sec;				/* last second counted */
@@ -105,7 +105,6 @@ struct drop_ratewin {
 int	drop_ratewin_hit(struct drop_ratewin *, uint32_t, int, int *);
 int	drop_ratewin_idle(const struct drop_ratewin *, uint32_t);
 int	drop_ratewin_key(int, const unsigned char *, size_t, unsigned char *);
-int	drop_ratewin_user_key(int, const char *, unsigned char *);
 int	drop_ip_parse(const char *, unsigned char *, size_t *);
 int	drop_xff_client(const char *, int,
 	    int (*)(const unsigned char *, size_t), unsigned char *, size_t *);

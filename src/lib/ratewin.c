@@ -173,25 +173,3 @@ drop_xff_client(const char *xff, int max_hops,
 	return (-1);
 }
 
-/* A signed-in user's key in a group: the 8 bytes of "usr_<16 hex>". */
-int
-drop_ratewin_user_key(int group, const char *user_id, unsigned char *key)
-{
-	unsigned int	hi, lo;
-	int		i;
-
-	memset(key, 0, DROP_RATEWIN_KEYLEN);
-	if (!drop_id_valid("usr_", user_id))
-		return (-1);
-	key[0] = (unsigned char)group;
-	key[1] = 'u';
-	for (i = 0; i < 8; i++) {
-		hi = (unsigned int)user_id[4 + i * 2];
-		lo = (unsigned int)user_id[5 + i * 2];
-		hi = hi <= '9' ? hi - '0' : hi - 'a' + 10;
-		lo = lo <= '9' ? lo - '0' : lo - 'a' + 10;
-		key[2 + i] = (unsigned char)(hi << 4 | lo);
-	}
-
-	return (0);
-}

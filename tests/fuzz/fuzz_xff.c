@@ -31,7 +31,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(iplen == 4 || iplen == 16);
 		FUZZ_CHECK(drop_ratewin_key(1, ip, iplen, key) == 0);
 	}
-	(void)drop_ratewin_user_key(1, s, key);
 	free(s);
 
 	return (0);

@@ -19,11 +19,9 @@ SINGLE_ONLY = {"test_recovery.py", "test_crashlog.py", "test_hostile.py",
                "test_browser.py", "test_sandbox_bank.py"}
 # Single tests of the same kinds: Kore's own answer to a body it will not
 # read (HAProxy stands between), the key manager (plain-HTTP instances
-# run none), the per-user PIN limit (counted per instance:
-# docs/decisions.md, "More than one machine").
+# run none).
 SINGLE_ONLY_TESTS = {"test_a_delete_body_over_64_kib_is_refused_unread",
-                     "test_workers_and_key_manager_run_unprivileged",
-                     "test_pin_changes_are_limited_per_user"}
+                     "test_workers_and_key_manager_run_unprivileged"}
 
 
 def pytest_addoption(parser):

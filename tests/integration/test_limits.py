@@ -94,6 +94,40 @@ def test_payments_count_per_user_across_addresses():
                                     "amount": 1}).status, 201)
 
 
+def limit_hit(user, limit):
+    return int(sql_one("SELECT drop_user_limit_hit(:'p1', 'payments', %d)"
+                       % limit, user))
+
+
+def set_window(user, ago, hits):
+    """The user's payment window as if hits were counted ago seconds ago
+    (and that second was the last counted)."""
+    sql("UPDATE user_limits SET sec = extract(epoch FROM now())::bigint "
+        "- %d, hits = array_fill(0, ARRAY[61]) WHERE user_id = :'p1' AND "
+        "grp = 'payments'" % ago, user)
+    sql("UPDATE user_limits SET hits[sec %% 61 + 1] = %d WHERE user_id = "
+        ":'p1' AND grp = 'payments'" % hits, user)
+
+
+def test_user_window_slides_by_the_second():
+    """The per-user count (sql/functions/019_limits.sql): hits leave the
+    window 61 seconds after their second, not all at once at a minute's
+    edge; Retry-After is the time until the oldest leave."""
+    user = register().user_id
+    eq(limit_hit(user, 3), 0)
+    set_window(user, 30, 3)
+    wait = limit_hit(user, 3)
+    assert 30 <= wait <= 32, wait
+    eq(sql_one("SELECT sum(h) FROM user_limits, unnest(hits) h WHERE "
+               "user_id = :'p1'", user), "3")
+    set_window(user, 62, 3)
+    eq(limit_hit(user, 3), 0)
+    eq(sql_one("SELECT sum(h) FROM user_limits, unnest(hits) h WHERE "
+               "user_id = :'p1'", user), "1")
+    set_window(user, 10, 2)
+    eq([limit_hit(user, 3), limit_hit(user, 3) > 0], [0, True])
+
+
 def test_full_table_refuses_logins_and_resets_no_count(stack):
     """A table of 32 slots, filled by 80 addresses: a new address is
     refused (never given someone's slot), two addresses that would have

@@ -79,7 +79,7 @@ def test_the_daily_purge_keeps_money_records_without_the_person():
     eq(sql("SELECT subject, description, category FROM complaints WHERE "
            "id = :'p1'", cmp), [["-", "-", "fees"]])
     for table in ("sessions", "notifications", "consents", "emails",
-                  "login_throttle", "idempotency_keys"):
+                  "login_throttle", "user_limits", "idempotency_keys"):
         eq(sql_one("SELECT count(*) FROM %s WHERE user_id = :'p1'" % table,
                    a.user_id), "0", table)
     eq(sql_one("SELECT count(*) FROM audit_log WHERE entity_id = :'p1' AND "

@@ -107,21 +107,6 @@ START_TEST(ipv6_counts_by_its_64)
 }
 END_TEST
 
-START_TEST(users_count_by_id)
-{
-	unsigned char	a[DROP_RATEWIN_KEYLEN], b[DROP_RATEWIN_KEYLEN];
-
-	ck_assert_int_eq(drop_ratewin_user_key(0xa0, "usr_0123456789abcdef",
-	    a), 0);
-	ck_assert_int_eq(drop_ratewin_user_key(0xa0, "usr_0123456789abcdee",
-	    b), 0);
-	ck_assert(memcmp(a, b, sizeof(a)) != 0);
-	ck_assert_int_eq(drop_ratewin_user_key(0xa0, "usr_0123", a), -1);
-	ck_assert_int_eq(drop_ratewin_user_key(0xa0, "usr_0123456789abcdeg",
-	    a), -1);
-}
-END_TEST
-
 /* The test's proxies: 127.0.0.1 and 10.9.9.9. */
 static int
 proxy(const unsigned char *ip, size_t len)
@@ -182,7 +167,6 @@ suite_ratewin(void)
 	tcase_add_test(tc, a_burst_at_the_edge_waits_a_minute);
 	tcase_add_test(tc, retry_after_names_when_the_oldest_hits_leave);
 	tcase_add_test(tc, ipv6_counts_by_its_64);
-	tcase_add_test(tc, users_count_by_id);
 	tcase_add_test(tc, forwarded_for_is_read_from_its_end);
 	suite_add_tcase(s, tc);
 
