@@ -97,11 +97,11 @@ def bulk_insert(uid, acct, n):
            "-v", "uid=" + uid, "-v", "acct=" + acct, "-v", "n=%d" % n,
            "-f", os.path.join(HERE, "bulk.sql")]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    m = re.search(r"^(\d+) (\d+) (\d+)$", out.stdout, re.M)
-    if not m:
+    lines = [line for line in out.stdout.splitlines() if line.strip()]
+    if out.returncode != 0 or not lines or not lines[0].isdigit():
         raise SystemExit("bulk insert of %d failed:\n%s%s" % (
             n, out.stdout, out.stderr))
-    return int(m.group(1)), int(m.group(2)) + int(m.group(3))
+    return int(lines[0]), len(lines) - 1
 
 
 def bulk_phase():

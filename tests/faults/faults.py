@@ -33,7 +33,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 from harness import (Client, approve, bank, base_url,  # noqa: E402
-                     fresh_ip, pg_signal, register, sql, ssl_context)
+                     fresh_ip, pg_signal, register, sql, sql_file,
+                     ssl_context)
 from money_helpers import MERCHANT, account_number  # noqa: E402
 from bank_helpers import sca_form  # noqa: E402
 import bank_ledger  # noqa: E402
@@ -431,8 +432,7 @@ def check_database(failures):
     for tx, n in txs:
         if n != "1":
             failures.append("transaction %s has %s keys" % (tx, n))
-    with open(os.path.join(ROOT, "tests", "ledger.sql")) as f:
-        bad = sql(f.read())
+    bad = sql_file("ledger.sql")
     if bad:
         failures.append("ledger invariant broken: %r" % bad[:5])
     return len(acks), len([k for k, tx in keys.items() if tx])

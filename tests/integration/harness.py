@@ -240,6 +240,23 @@ def sql_one(query, *args):
     return rows[0][0] if rows else None
 
 
+def sql_include(name, **variables):
+    """psql lines that set variables and run tests/<name> (by \\i, so it
+    may include files of its own directory with \\ir)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        name)
+    lines = ""
+    for key, value in variables.items():
+        assert "'" not in value and "\\" not in value, value
+        lines += "\\set %s '%s'\n" % (key, value)
+    return lines + "\\i '%s'\n" % os.path.normpath(path)
+
+
+def sql_file(name, **variables):
+    """The rows of tests/<name>, run as sql() runs a query."""
+    return sql(sql_include(name, **variables))
+
+
 def unique_email():
     return "t_%s@example.no" % uuid.uuid4().hex[:12]
 

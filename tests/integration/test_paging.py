@@ -1,7 +1,7 @@
 """Paging shared by every list: page/limit and cursor (infinite scroll),
 totals from the maintained aggregates."""
 
-from harness import eq, is_error, register, sql
+from harness import eq, is_error, register, sql, sql_include
 from money_helpers import (MERCHANT, add_recipient, funded_user,
                            new_client_like, remit, settle)
 
@@ -128,31 +128,6 @@ def test_summary_and_total_come_from_aggregates():
     eq(s["thisMonth"]["totalPaid"], 10)
 
 
-# One statement's rows against the aggregates: what tx_stats and
-# merchant_stats hold for the user and the merchant minus a recount.
-AGG_DIFF = """
-SELECT 'user ' || coalesce(h.status, s.status), coalesce(h.n, 0),
-    coalesce(s.n, 0)
-FROM (SELECT oslo_month(created_at) m, type, status, count(*) n,
-        sum(amount) a, sum(fee) f, sum(total) t FROM transactions
-      WHERE user_id = :'p1' GROUP BY 1, 2, 3) h
-FULL JOIN (SELECT month m, type, status, n, amount a, fee f, total t
-      FROM tx_stats WHERE user_id = :'p1' AND n <> 0) s USING (m, type, status)
-WHERE h.n IS DISTINCT FROM s.n OR h.a IS DISTINCT FROM s.a
-   OR h.f IS DISTINCT FROM s.f OR h.t IS DISTINCT FROM s.t
-UNION ALL
-SELECT 'merchant ' || coalesce(h.d, s.d), coalesce(h.n, 0), coalesce(s.n, 0)
-FROM (SELECT oslo_day(created_at) d, count(*) n, sum(amount) a, sum(fee) f
-      FROM transactions WHERE merchant_id = :'p2' AND status = 'completed'
-      GROUP BY 1) h
-FULL JOIN (SELECT day d, sum(n) n, sum(amount) a, sum(fee) f
-      FROM merchant_stats WHERE merchant_id = :'p2' GROUP BY 1
-      HAVING sum(n) <> 0) s USING (d)
-WHERE h.n IS DISTINCT FROM s.n OR h.a IS DISTINCT FROM s.a
-   OR h.f IS DISTINCT FROM s.f;
-"""
-
-
 def test_bulk_statements_keep_the_aggregates_exact():
     """A multi-row INSERT, UPDATE and DELETE (a migration, a batch
     settlement, a correction) each move the aggregates by their net change
@@ -161,6 +136,9 @@ def test_bulk_statements_keep_the_aggregates_exact():
     qr(c, 10)
     ba = sql("SELECT id FROM bank_accounts WHERE user_id = :'p1'",
              c.user_id)[0][0]
+    # The user's and the merchant's aggregates against a recount.
+    diff = sql_include("aggregates.sql", agg_user=c.user_id,
+                       agg_merchant=MERCHANT)
     steps = """
 INSERT INTO transactions (id, user_id, type, status, amount, fee, total,
     exchange_rate, receive_amount, receive_currency, bank_account_id,
@@ -181,7 +159,7 @@ UPDATE transactions SET updated_at = now() WHERE user_id = :'p1';
 DELETE FROM transactions WHERE user_id = :'p1' AND reference = 'BULK'
     AND amount > 1500;
 %s
-""" % ((AGG_DIFF,) * 4)
+""" % ((diff,) * 4)
     rows = sql("BEGIN;\n" + steps + "ROLLBACK;\n", c.user_id, MERCHANT, ba)
     eq(rows, [], "aggregates differ from a recount")
-    eq(sql(AGG_DIFF, c.user_id, MERCHANT), [])
+    eq(sql(diff), [])
