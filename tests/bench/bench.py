@@ -195,13 +195,20 @@ def ratio(a, b):
     return a / b if b else 0.0
 
 
-def plain_phase():
-    """The plain-HTTP public listener (behind a TLS-terminating balancer):
-    ceiling and A only, kept for the main run's table."""
+def ceiling_and_a():
+    """The trivial handler's rate (the ceiling), measured before and after
+    A and averaged, and A's."""
     ping = wrk("/api/bench/ping")
     a_res = wrk("/api/rates")
     ping2 = wrk("/api/bench/ping")
     ping["rps"] = (ping["rps"] + ping2["rps"]) / 2
+    return ping, a_res
+
+
+def plain_phase():
+    """The plain-HTTP public listener (behind a TLS-terminating balancer):
+    ceiling and A only, kept for the main run's table."""
+    ping, a_res = ceiling_and_a()
     for name, res in (("trivial handler", ping), ("A GET /api/rates", a_res)):
         print("plain HTTP: %-30s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms" % (
             name, res["rps"], res["p50"] or 0, res["p99"] or 0), flush=True)
@@ -215,6 +222,22 @@ def plain_phase():
 CLUSTER_SCENARIOS = ("A", "B", "C", "D")
 
 
+def scenario_wrk(name, payers, s10k):
+    """Scenario A, B, C or D's load (the main run's and the cluster's):
+    payers and s10k are the session files it signs in with."""
+    if name == "A":
+        return wrk("/api/rates")
+    if name == "B":
+        return wrk("/api/transactions?page=1&limit=20", "session.lua",
+                   env={"BENCH_SESSIONS": s10k})
+    if name == "C":
+        return wrk("/api/transactions/qr-payment", "session.lua",
+                   env={"BENCH_SESSIONS": payers, "BENCH_METHOD": "POST",
+                        "BENCH_BODY": '{"merchantId":"%s","amount":1.5}' %
+                        MERCHANT})
+    return wrk("/api/users/me", "session.lua", env={"BENCH_SESSIONS": payers})
+
+
 def cluster_phase():
     """make cluster's front: HAProxy ending TLS, two instances behind it
     (each with its workers), one database. A-D as the main run measures
@@ -225,16 +248,7 @@ def cluster_phase():
     # C first: A's many client addresses would fill the instances' own
     # limiter tables for a minute, and payments fail closed when they are
     # full (docs/decisions.md, "Rate limits").
-    res = {}
-    res["C"] = wrk("/api/transactions/qr-payment", "session.lua",
-                   env={"BENCH_SESSIONS": payers, "BENCH_METHOD": "POST",
-                        "BENCH_BODY": '{"merchantId":"%s","amount":1.5}' %
-                        MERCHANT})
-    res["B"] = wrk("/api/transactions?page=1&limit=20", "session.lua",
-                   env={"BENCH_SESSIONS": s10k})
-    res["D"] = wrk("/api/users/me", "session.lua",
-                   env={"BENCH_SESSIONS": payers})
-    res["A"] = wrk("/api/rates")
+    res = {name: scenario_wrk(name, payers, s10k) for name in "CBDA"}
     for name in CLUSTER_SCENARIOS:
         r = res[name]
         r.pop("raw", None)
@@ -286,10 +300,7 @@ def main():
               flush=True)
 
     # The ceiling is measured before and after A; A is compared to both.
-    ping = wrk("/api/bench/ping")
-    a_res = wrk("/api/rates")
-    ping2 = wrk("/api/bench/ping")
-    ping["rps"] = (ping["rps"] + ping2["rps"]) / 2
+    ping, a_res = ceiling_and_a()
     rows.append(("trivial handler (ceiling)", ping, "-", 0, 1.0, 0, 0, True))
     print("%-44s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms" % (
         "trivial handler", ping["rps"], ping["p50"], ping["p99"]), flush=True)
@@ -304,8 +315,7 @@ def main():
                  p["ping"]["rps"], 0.85)
 
     pg_b = pgbench("pg_list.sql")
-    b_res = wrk("/api/transactions?page=1&limit=20", "session.lua",
-                env={"BENCH_SESSIONS": s10k})
+    b_res = scenario_wrk("B", payers, s10k)
     scenario("B GET /api/transactions (10k history)", b_res,
              "vs pgbench", pg_b, 0.7)
 
@@ -329,10 +339,7 @@ def main():
             rss.append(kore_rss_mib())
     t = threading.Thread(target=sample, daemon=True)
     t.start()
-    c_res = wrk("/api/transactions/qr-payment", "session.lua",
-                env={"BENCH_SESSIONS": payers, "BENCH_METHOD": "POST",
-                     "BENCH_BODY": '{"merchantId":"%s","amount":1.5}' %
-                     MERCHANT})
+    c_res = scenario_wrk("C", payers, s10k)
     sampler_stop.set()
     t.join()
     rows.append(("sandbox bank alone (C's bank share)", bank_c, "-", 0, 1.0,
@@ -353,8 +360,7 @@ def main():
     print(notes[-1], flush=True)
 
     pg_d = pgbench("pg_me.sql")
-    d_alone = wrk("/api/users/me", "session.lua",
-                  env={"BENCH_SESSIONS": payers})
+    d_alone = scenario_wrk("D", payers, s10k)
     scenario("D GET /api/users/me", d_alone, "vs pgbench", pg_d, 0.7)
 
     notes.append(waiting_holds_no_worker(payers, d_alone))
