@@ -8,7 +8,9 @@ and tests can read what Drop sent. Nothing is relayed anywhere.
 
 A file SMTP_DIR/fail holding a number N makes the next N messages fail
 with 451 (a relay that is down for a while), or with "N address" the
-next N to that address only: the tests' retry check."""
+next N to that address only: the tests' retry check. "N address lost"
+keeps each of those messages and then closes the connection unanswered
+(a relay whose acknowledgement was lost): the sender tries again."""
 
 import json
 import os
@@ -37,7 +39,8 @@ def _keep(folder, envelope, body):
 
 def _should_fail(folder, rcpts):
     """The fail file says "N" (the next N messages) or "N address" (the
-    next N to that address): each such message is refused once."""
+    next N to that address), then perhaps "lost": None for a message to
+    accept, else "refuse" or "lost", each such message once."""
     path = os.path.join(folder, "fail")
     with _lock:
         try:
@@ -45,13 +48,13 @@ def _should_fail(folder, rcpts):
                 words = f.read().split()
             left = int(words[0]) if words else 0
         except (OSError, ValueError):
-            return False
+            return None
         only = words[1] if len(words) > 1 else None
         if left <= 0 or (only is not None and "<%s>" % only not in rcpts):
-            return False
+            return None
         with open(path, "w") as f:
-            f.write(" ".join([str(left - 1)] + words[1:2]))
-        return True
+            f.write(" ".join([str(left - 1)] + words[1:3]))
+        return "lost" if words[2:3] == ["lost"] else "refuse"
 
 
 class Session(socketserver.StreamRequestHandler):
@@ -94,8 +97,12 @@ class Session(socketserver.StreamRequestHandler):
                 body = self.read_data()
                 if body is None:
                     return
-                if _should_fail(folder, rcpts):
+                fail = _should_fail(folder, rcpts)
+                if fail == "refuse":
                     self.reply("451 Try again later")
+                elif fail == "lost":
+                    _keep(folder, {"from": sender, "to": rcpts}, body)
+                    return
                 else:
                     name = _keep(folder, {"from": sender, "to": rcpts},
                                  body)

@@ -92,8 +92,8 @@ send_mail(PGresult *res, int row, struct outgoing *m)
 		return (-1);
 	(void)kore_strlcpy(m->id, id, sizeof(m->id));
 	(void)kore_strlcpy(m->attempt, attempt, sizeof(m->attempt));
-	(void)snprintf(msgid, sizeof(msgid), "<%s.%s@%s>", id, attempt,
-	    ml.host);
+	/* One id for every attempt: two copies (an answer lost) read as one. */
+	(void)snprintf(msgid, sizeof(msgid), "<%s@%s>", id, ml.host);
 	memset(&mail, 0, sizeof(mail));
 	mail.from = drop_cfg.smtp_from;
 	mail.to = drop_bgq_col(res, row, "to_addr");

@@ -40,8 +40,9 @@ def mail_to(addr, subject=None, timeout=15, count=1):
         time.sleep(0.2)
 
 
-def fail_next(n, addr):
+def fail_next(n, addr, lost=False):
     """The sink answers 451 to the next n messages to addr (a relay that
-    is down for a while; other messages go on)."""
+    is down for a while; other messages go on); lost: it keeps them and
+    hangs up unanswered (its acknowledgement lost on the way)."""
     with open(os.path.join(mail_dir(), "fail"), "w") as f:
-        f.write("%d %s" % (n, addr))
+        f.write("%d %s%s" % (n, addr, " lost" if lost else ""))

@@ -145,6 +145,24 @@ def test_notifications_are_e_mailed_only_while_e_mail_is_on():
     eq(mail_to(c.email, "Quiet one", timeout=1), [])
 
 
+def test_a_message_sent_again_keeps_its_message_id():
+    """SMTP has no idempotency key: when the relay's acknowledgement is
+    lost, Drop sends the message again and the relay has it twice. Both
+    copies carry the same Message-ID (RFC 5322: the same message), so
+    the recipient's mail system can tell the second for a repeat."""
+    c = register()
+    fail_next(1, c.email, lost=True)
+    sql("SELECT drop_notify(drop_new_id('noti_'), :'p1', 'test_lost', "
+        "'Lost answer', 'Sent twice, one message', NULL)", c.user_id)
+    got = mail_to(c.email, "Lost answer", timeout=45, count=2)
+    eq(len(got), 2)
+    ids = [m["headers"]["Message-ID"] for m in got]
+    eq(ids[0], ids[1])
+    eml = sql_one("SELECT id FROM emails WHERE user_id = :'p1' AND kind = "
+                  "'test_lost'", c.user_id)
+    assert ids[0].startswith("<%s@" % eml), ids
+
+
 def test_a_relay_that_fails_is_tried_again():
     c = register()
     fail_next(2, c.email)
