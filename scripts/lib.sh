@@ -349,6 +349,10 @@ export_runtime_env() {
 		make_secret "$var/secrets/bank_callback_secret"
 		export DROP_BANK_CALLBACK_SECRET_FILE="$var/secrets/bank_callback_secret"
 	fi
+	if [ -z "${DROP_DATA_KEY:-}" ]; then
+		make_secret "$var/secrets/data_key"
+		export DROP_DATA_KEY_FILE="$var/secrets/data_key"
+	fi
 }
 
 # bank_exec DIR PORT: the sandbox bank (sandbox/bank/) in the foreground,

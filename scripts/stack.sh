@@ -79,6 +79,7 @@ stack_up() {
 	export DROP_TRUSTED_PROXIES=127.0.0.1
 	export DROP_BCRYPT_COST="${DROP_TEST_BCRYPT_COST:-12}"
 	export DROP_BANK_CALLBACK_SECRET="$(openssl rand -hex 24)"
+	export DROP_DATA_KEY="$(openssl rand -base64 48 | tr -d '\n')"
 	stack_prepare "$TMP"
 	DROP_OPERATOR_ADMIN=$(cat "$TMP/secrets/operator_admin")
 	export DROP_OPERATOR_ADMIN

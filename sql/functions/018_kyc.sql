@@ -45,10 +45,12 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- A submission: 'ok', 'open' (one is in review), 'approved' (no need) or
--- 'dob_mismatch'. Screened at once; the user's status is in_review.
+-- 'dob_mismatch'. Screened at once; the user's status is in_review. The
+-- number comes sealed (src/lib/seal.c), with its first six digits (the
+-- birth date) apart for the check against the user's.
 CREATE OR REPLACE FUNCTION drop_kyc_submit(p_user text, p_id text,
-    p_name text, p_address text, p_fnr text, p_purpose text,
-    p_detail text) RETURNS text
+    p_name text, p_address text, p_birth text, p_sealed text,
+    p_purpose text, p_detail text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	u	users%ROWTYPE;
@@ -63,14 +65,14 @@ BEGIN
 	    status = 'in_review') THEN
 		RETURN 'open';
 	END IF;
-	IF NOT drop_fnr_matches(p_fnr, u.date_of_birth) THEN
+	IF NOT drop_fnr_matches(p_birth, u.date_of_birth) THEN
 		RETURN 'dob_mismatch';
 	END IF;
 	SELECT * INTO m FROM drop_sanctions_match(p_name);
 	INSERT INTO kyc_submissions (id, user_id, legal_name, address,
 	    national_id, purpose, purpose_detail, sanctions_entry,
 	    sanctions_name, sanctions_score)
-	VALUES (p_id, p_user, p_name, p_address, p_fnr, p_purpose, p_detail,
+	VALUES (p_id, p_user, p_name, p_address, p_sealed, p_purpose, p_detail,
 	    m.entry_id, m.listed_name, m.score);
 	UPDATE users SET kyc_status = 'in_review', updated_at = now()
 	    WHERE id = p_user;

@@ -23,6 +23,7 @@ struct account_state {
 
 static int	export_start(struct drop_ctx *);
 static int	export_done(struct drop_ctx *);
+static void	export_unseal(struct drop_ctx *, json_t *);
 static int	erase_check(struct drop_ctx *);
 static int	erase_start(struct drop_ctx *);
 static int	erase_verified(struct drop_ctx *);
@@ -81,6 +82,23 @@ export_start(struct drop_ctx *ctx)
 	return (drop_sql(ctx, sql_export, 3, params, export_done));
 }
 
+/* The document is built in SQL: its sealed identity numbers, opened. */
+static void
+export_unseal(struct drop_ctx *ctx, json_t *doc)
+{
+	json_t		*list, *kyc, *id;
+	size_t		 i;
+
+	list = json_object_get(doc, "kycSubmissions");
+	json_array_foreach(list, i, kyc) {
+		id = json_object_get(kyc, "national_id");
+		if (json_is_string(id))
+			json_object_set_new(kyc, "national_id",
+			    drop_json_unsealed(ctx, "national_id",
+			    json_string_value(id)));
+	}
+}
+
 /* { "data": {...}, "exportedAt": "..." }, as a file to save. */
 static int
 export_done(struct drop_ctx *ctx)
@@ -92,6 +110,7 @@ export_done(struct drop_ctx *ctx)
 	if (drop_rows(ctx) != 1 || (text = drop_col(ctx, 0, "doc")) == NULL ||
 	    (doc = json_loads(text, 0, &err)) == NULL)
 		return (drop_fail_internal(ctx, "export document unreadable"));
+	export_unseal(ctx, doc);
 	obj = json_object();
 	json_object_set_new(obj, "data", doc);
 	json_object_set_new(obj, "exportedAt",

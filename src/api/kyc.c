@@ -16,6 +16,8 @@ struct kyc_state {
 	char		id[DROP_ID_LEN];
 	char		user_id[DROP_ID_LEN];
 	const char	*decision;
+	char		national_id[DROP_SEAL_TEXT_MAX];	/* sealed */
+	char		birth[7];	/* its first six digits, DDMMYY */
 };
 
 static int	submit_check(struct drop_ctx *);
@@ -62,7 +64,7 @@ static const struct drop_colmap case_map[] = {
 	{ "userId",		"user_id",		DROP_COL_TEXT },
 	{ "legalName",		"legal_name",		DROP_COL_TEXT },
 	{ "address",		"address",		DROP_COL_TEXT },
-	{ "nationalId",		"national_id",		DROP_COL_TEXT },
+	{ "nationalId",		"national_id",		DROP_COL_SEALED },
 	{ "purpose",		"purpose",		DROP_COL_TEXT },
 	{ "purposeDetail",	"purpose_detail",	DROP_COL_TEXT },
 	{ "status",		"status",		DROP_COL_TEXT },
@@ -138,7 +140,7 @@ static const struct drop_route switch_route = {
 };
 
 static const char	sql_submit[] =
-    "SELECT drop_kyc_submit($1, $2, $3, $4, $5, $6, $7) AS result";
+    "SELECT drop_kyc_submit($1, $2, $3, $4, $5, $6, $7, $8) AS result";
 static const char	sql_decide[] =
     "SELECT drop_kyc_decide($1, $2, $3, $4, $5) AS result";
 static const char	sql_case[] =
@@ -175,19 +177,28 @@ static int
 submit_start(struct drop_ctx *ctx)
 {
 	struct kyc_state	*st = ctx->data;
-	const char		*params[7];
+	const char		*params[8], *fnr;
 
-	if (drop_id_new("kyc_", st->id, sizeof(st->id)) != 0)
+	/* kore.conf's v_national_id let through 11 digits only. */
+	fnr = drop_text(ctx, "nationalId");
+	if (fnr == NULL || strlen(fnr) != 11)
+		return (drop_fail_internal(ctx, "national id unchecked"));
+	if (drop_id_new("kyc_", st->id, sizeof(st->id)) != 0 ||
+	    drop_seal_text("national_id", fnr, st->national_id,
+	    sizeof(st->national_id)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
+	memcpy(st->birth, fnr, 6);
+	st->birth[6] = '\0';
 	params[0] = ctx->sess.user_id;
 	params[1] = st->id;
 	params[2] = drop_text(ctx, "legalName");
 	params[3] = drop_text(ctx, "address");
-	params[4] = drop_text(ctx, "nationalId");
-	params[5] = drop_text(ctx, "purpose");
-	params[6] = drop_text(ctx, "purposeDetail");
+	params[4] = st->birth;
+	params[5] = st->national_id;
+	params[6] = drop_text(ctx, "purpose");
+	params[7] = drop_text(ctx, "purposeDetail");
 
-	return (drop_sql(ctx, sql_submit, 7, params, submit_done));
+	return (drop_sql(ctx, sql_submit, 8, params, submit_done));
 }
 
 static int

@@ -20,6 +20,7 @@ static const char *const events_known[] = {
 struct hook_state {
 	char		 id[DROP_ID_LEN];
 	char		 secret[DROP_WEBHOOK_SECRET_LEN + 1];
+	char		 sealed[DROP_SEAL_TEXT_MAX];	/* what is stored */
 	char		 events[80];	/* as a SQL array literal */
 };
 
@@ -175,14 +176,16 @@ create_start(struct drop_ctx *ctx)
 	char			 max[8];
 
 	if (drop_id_new("whk_", st->id, sizeof(st->id)) != 0 ||
-	    drop_webhook_secret_new(st->secret, sizeof(st->secret)) != 0)
+	    drop_webhook_secret_new(st->secret, sizeof(st->secret)) != 0 ||
+	    drop_seal_text("secret", st->secret, st->sealed,
+	    sizeof(st->sealed)) != 0)
 		return (drop_fail_internal(ctx, "no randomness"));
 	(void)snprintf(max, sizeof(max), "%d", HOOKS_LIVE_MAX);
 	params[0] = ctx->sess.user_id;
 	params[1] = st->id;
 	params[2] = drop_text(ctx, "url");
 	params[3] = st->events;
-	params[4] = st->secret;
+	params[4] = st->sealed;
 	params[5] = max;
 	params[6] = ctx->reqid;
 

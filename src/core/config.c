@@ -23,6 +23,7 @@
 #define DEFAULT_PG_HOST		"var/pg/run"
 #define DEFAULT_PG_PORT		"55432"
 #define DEFAULT_JWT_FILE	"var/secrets/jwt_secret"
+#define DEFAULT_DATA_KEY_FILE	"var/secrets/data_key"
 #define DEFAULT_PUBLIC_URL	"https://127.0.0.1:8443"
 #define DEFAULT_BANK_SECRET	"var/secrets/bank_callback_secret"
 #define DEFAULT_CA_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
@@ -36,6 +37,7 @@ struct drop_config	drop_cfg;
 static int	read_secret(const char *, const char *, const char *,
 		    unsigned char *, size_t, size_t *);
 static int	env_int(const char *, int, int, int);
+static void	data_key(void);
 static void	pg_hosts(const char *, char *, size_t);
 static void	build_conninfo(void);
 static void	public_url(void);
@@ -76,6 +78,22 @@ read_secret(const char *name, const char *file_env, const char *def_file,
 	*len = (size_t)n;
 
 	return (0);
+}
+
+/* The key of the columns sealed at rest (src/lib/seal.c). */
+static void
+data_key(void)
+{
+	unsigned char	secret[256];
+	size_t		len;
+
+	if (read_secret("DROP_DATA_KEY", "DROP_DATA_KEY_FILE",
+	    DEFAULT_DATA_KEY_FILE, secret, sizeof(secret), &len) != 0 ||
+	    len < 32)
+		fatal("DROP_DATA_KEY (or _FILE) of at least 32 bytes needed");
+	if (drop_seal_key(secret, len, drop_cfg.data_key) != 0)
+		fatal("DROP_DATA_KEY: no key derived");
+	explicit_bzero(secret, sizeof(secret));
 }
 
 static int
@@ -179,6 +197,7 @@ drop_config_load(void)
 	    DEFAULT_JWT_FILE, drop_cfg.jwt_secret, sizeof(drop_cfg.jwt_secret),
 	    &drop_cfg.jwt_secret_len) != 0 || drop_cfg.jwt_secret_len < 32)
 		fatal("DROP_JWT_SECRET (or _FILE) of at least 32 bytes needed");
+	data_key();
 
 	drop_cfg.bcrypt_cost = env_int("DROP_BCRYPT_COST", 12, 4, 15);
 	/* Hashes a worker holds at once: 16 at cost 12 on 2 threads ~2 s. */

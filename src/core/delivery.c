@@ -79,11 +79,13 @@ static int
 send_delivery(PGresult *res, int row, struct delivery *d)
 {
 	struct drop_bank_request	 req;
-	const char			*url, *secret, *body, *event, *type;
+	const char			*url, *stored, *body, *event, *type;
 	char				 sig[DROP_WEBHOOK_SIG_MAX];
+	char				 secret[DROP_SEAL_MAX + 1];
+	int				 signed_ok;
 
 	url = drop_bgq_col(res, row, "url");
-	secret = drop_bgq_col(res, row, "secret");
+	stored = drop_bgq_col(res, row, "secret");
 	body = drop_bgq_col(res, row, "body");
 	event = drop_bgq_col(res, row, "event_id");
 	type = drop_bgq_col(res, row, "event_type");
@@ -95,9 +97,18 @@ send_delivery(PGresult *res, int row, struct delivery *d)
 	(void)kore_strlcpy(d->attempt, drop_bgq_col(res, row, "attempt"),
 	    sizeof(d->attempt));
 	d->started = kore_time_ms();
-	if (url == NULL || secret == NULL || body == NULL || event == NULL ||
-	    type == NULL || drop_webhook_sign(secret, (int64_t)time(NULL),
-	    body, strlen(body), sig, sizeof(sig)) != 0)
+	if (url == NULL || stored == NULL || body == NULL || event == NULL ||
+	    type == NULL)
+		return (-1);
+	if (drop_unseal_text("secret", stored, secret, sizeof(secret)) != 0) {
+		kore_log(LOG_WARNING, "webhook %s: its secret does not open",
+		    d->id);
+		return (-1);
+	}
+	signed_ok = drop_webhook_sign(secret, (int64_t)time(NULL), body,
+	    strlen(body), sig, sizeof(sig)) == 0;
+	explicit_bzero(secret, sizeof(secret));
+	if (!signed_ok)
 		return (-1);
 	memset(&req, 0, sizeof(req));
 	(void)snprintf(req.headers[0], sizeof(req.headers[0]),

@@ -113,6 +113,7 @@ struct drop_dbq {
 #define DROP_COL_BOOL		5
 #define DROP_COL_INT		6
 #define DROP_COL_JSON		7	/* json or jsonb, as its value */
+#define DROP_COL_SEALED		8	/* text sealed at rest (lib/seal.c) */
 
 struct drop_colmap {
 	const char		*key;
@@ -276,6 +277,7 @@ struct drop_config {
 	char			 conninfo[1024];
 	unsigned char		 jwt_secret[128];
 	size_t			 jwt_secret_len;
+	unsigned char		 data_key[DROP_SEAL_KEYLEN];	/* seal.c's */
 	int			 bcrypt_cost;
 	int			 passwd_queue;	/* hashes a worker holds at once */
 	int			 ratelimit_slots;	/* a multiple of 16 */
@@ -410,6 +412,11 @@ int	drop_user_query(struct drop_ctx *, const char *,
 	    int (*)(struct drop_ctx *));
 int	drop_sql_run(struct drop_ctx *);
 void	drop_sql_release(struct drop_ctx *);
+
+/* sealed.c: columns sealed at rest with the data key. */
+int	drop_seal_text(const char *, const char *, char *, size_t);
+int	drop_unseal_text(const char *, const char *, char *, size_t);
+json_t	*drop_json_unsealed(struct drop_ctx *, const char *, const char *);
 
 /* dbq.c, dbhealth.c: the worker's pool. */
 void	drop_db_setup(void);

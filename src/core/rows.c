@@ -90,6 +90,9 @@ drop_row_json(struct drop_ctx *ctx, int row, const struct drop_colmap *map,
 			    NULL)) == NULL)
 				j = json_null();
 			break;
+		case DROP_COL_SEALED:
+			j = drop_json_unsealed(ctx, map->column, v);
+			break;
 		default:
 			j = drop_json_text(v);
 			break;

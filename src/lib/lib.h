@@ -93,6 +93,19 @@ void	drop_oslo_date(time_t, int *, int *, int *);
 /* accountno.c */
 int	drop_mod11_valid(const char *, char *, size_t);
 
+/* seal.c */
+#define DROP_SEAL_KEYLEN	32
+#define DROP_SEAL_MAX		128	/* the longest value sealed */
+#define DROP_SEAL_TEXT_MAX	316	/* its sealed text, NUL included */
+
+int	drop_seal_key(const unsigned char *, size_t, unsigned char *);
+int	drop_sealed(const char *);
+size_t	drop_seal_size(size_t);
+int	drop_seal(const unsigned char *, const char *, const char *, char *,
+	    size_t);
+int	drop_unseal(const unsigned char *, const char *, const char *, char *,
+	    size_t);
+
 /* ratewin.c */
 #define DROP_RATEWIN_SECONDS	61	/* a minute and the second it starts in */
 #define DROP_RATEWIN_KEYLEN	10	/* group, kind, address or /64 */

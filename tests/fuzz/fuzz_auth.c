@@ -4,7 +4,8 @@
  * and cursors (drop_cursor_decode). No input is accepted as a token signed
  * with the key (that would be a forgery), a key accepted names a valid id
  * made of its own characters, and every cursor accepted is one
- * drop_cursor_encode makes.
+ * drop_cursor_encode makes. A value sealed at rest (drop_unseal) opens
+ * for no text but the sealer's.
  */
 
 #include "fuzz.h"
@@ -19,7 +20,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct drop_claims	 claims;
 	const char		*token;
+	unsigned char		 key[DROP_SEAL_KEYLEN];
 	char			*s, id[64], again[DROP_CURSOR_MAX];
+	char			 plain[DROP_SEAL_MAX + 1];
 	int64_t			 us;
 	size_t			 len;
 
@@ -39,6 +42,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sizeof(again)) == 0);
 		FUZZ_CHECK(drop_cursor_decode(again, &us, id, sizeof(id)) == 0);
 	}
+	FUZZ_CHECK(drop_seal_key((const unsigned char *)FUZZ_KEY,
+	    strlen(FUZZ_KEY), key) == 0);
+	FUZZ_CHECK(drop_unseal(key, "national_id", s, plain,
+	    sizeof(plain)) != 0);
 	free(s);
 
 	return (0);

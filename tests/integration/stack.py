@@ -115,6 +115,7 @@ class Stack:
         self.env.update({
             "DROP_PG_FSYNC": "off",
             "DROP_JWT_SECRET": secrets.token_urlsafe(48),
+            "DROP_DATA_KEY": secrets.token_urlsafe(48),
             "DROP_TRUSTED_PROXIES": "" if self.plain_http else "127.0.0.1",
             "DROP_BCRYPT_COST": self.env.get("DROP_TEST_BCRYPT_COST", "12"),
             "DROP_PUBLIC_TLS": "no" if self.plain_http else "yes",
@@ -329,7 +330,7 @@ class Stack:
         os.environ["DROP_TEST_BANK_LOG"] = self.bank_log
         for k in ("DROP_OPERATOR_ADMIN", "DROP_OPERATOR_SUPPORT",
                   "DROP_OPERATOR_COMPLIANCE", "DROP_OPERATOR_COMPLIANCE2",
-                  "DROP_JWT_SECRET", "DROP_BCRYPT_COST",
+                  "DROP_JWT_SECRET", "DROP_DATA_KEY", "DROP_BCRYPT_COST",
                   "DROP_TRUSTED_PROXIES", "DROP_BANK_CALLBACK_SECRET",
                   "DROP_BANK_GIVEUP_S"):
             os.environ[k] = self.env[k]

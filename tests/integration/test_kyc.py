@@ -65,6 +65,35 @@ def test_a_submission_is_reviewed_and_approved_with_a_reason():
        [(FNR, "approved")])
 
 
+def test_the_number_is_sealed_at_rest():
+    """The database holds the number sealed (AES-256-GCM under a key it
+    never holds); the compliance view and the export open it. A number
+    stored before sealing began reads as it is; a sealed one changed in
+    the database does not open (null; another column's value does not
+    either: tests/unit/test_seal.c)."""
+    u = register()
+    case = u.post("/api/kyc", form()).json["data"]["id"]
+    stored = sql_one("SELECT national_id FROM kyc_submissions WHERE id = "
+                     ":'p1'", case)
+    assert stored.startswith("s1:") and FNR not in stored, stored
+
+    def seen():
+        rows = op("GET", "/internal/kyc?status=in_review&limit=100"
+                  ).json["data"]
+        doc = u.get("/api/user/data-export").json["data"]
+        return ([x["nationalId"] for x in rows if x["id"] == case],
+                [k["national_id"] for k in doc["kycSubmissions"]])
+
+    eq(seen(), ([FNR], [FNR]))
+    sql("UPDATE kyc_submissions SET national_id = :'p2' WHERE id = :'p1'",
+        case, FNR)
+    eq(seen(), ([FNR], [FNR]))
+    changed = stored[:-1] + ("0" if stored[-1] != "0" else "1")
+    sql("UPDATE kyc_submissions SET national_id = :'p2' WHERE id = :'p1'",
+        case, changed)
+    eq(seen(), ([None], [None]))
+
+
 def test_a_rejection_says_why_and_a_new_submission_may_follow():
     u = register()
     case = u.post("/api/kyc", form()).json["data"]["id"]

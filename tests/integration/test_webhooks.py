@@ -128,6 +128,11 @@ def test_a_payment_is_delivered_signed_and_retried_with_back_off():
         listed = m.get(HOOKS).json["data"]
         eq([(h["id"], h["url"]) for h in listed], [(hook["id"], rcv.url)])
         assert "secret" not in listed[0], listed
+        # Sealed at rest (docs/security.md, V6): the signer opens it.
+        stored = sql_one("SELECT secret FROM webhook_endpoints WHERE id = "
+                         ":'p1'", hook["id"])
+        assert stored.startswith("s1:") and secret not in stored and \
+            secret[6:] not in stored, stored
         tx = pay(funded_user(5000), m.merchant_id, 120.5)
         got = rcv.wait(3)
         eq(len(got), 3, "two failures, then delivered")

@@ -25,6 +25,7 @@ main(void)
 	srunner_add_suite(sr, suite_csv());
 	srunner_add_suite(sr, suite_mail());
 	srunner_add_suite(sr, suite_fnr());
+	srunner_add_suite(sr, suite_seal());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

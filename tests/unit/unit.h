@@ -16,6 +16,7 @@ Suite	*suite_ratewin(void);
 Suite	*suite_csv(void);
 Suite	*suite_mail(void);
 Suite	*suite_fnr(void);
+Suite	*suite_seal(void);
 Suite	*suite_jsonraw(void);
 Suite	*suite_webhook(void);
 
