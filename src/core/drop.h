@@ -485,6 +485,9 @@ void	drop_mailer_start(void);
 /* purge.c: the daily retention purge. */
 void	drop_purge_start(void);
 
+/* reseal.c: values stored in clear before sealing began, sealed. */
+void	drop_reseal_start(void);
+
 /* outbox.c: the calls Drop owes the bank. */
 void	drop_outbox_start(void);
 

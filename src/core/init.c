@@ -104,6 +104,7 @@ init(int state)
 	drop_webhooks_start();
 	drop_mailer_start();
 	drop_purge_start();
+	drop_reseal_start();
 
 	return (KORE_RESULT_OK);
 }

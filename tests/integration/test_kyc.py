@@ -6,10 +6,15 @@ sanctioned name needs a second operator; a remittance to a recipient
 near a sanctioned name is held, nothing debited or sent, until
 compliance releases (it is then paid) or rejects it."""
 
+import time
+import uuid
+
 from harness import (admin, detail_fields, eq, is_error, operator_token,
                      register, sql, sql_one, watch)
 from bank_helpers import bank_payments, wait_status
-from money_helpers import add_recipient, balance_ore, funded_user, remit
+from money_helpers import (MERCHANT, add_recipient, balance_ore, funded_user,
+                           remit)
+from test_rules import kore_with, needs_stack, wait_up
 
 FNR = "17059012355"       # 17.05.1990, the test users' birth date
 
@@ -92,6 +97,39 @@ def test_the_number_is_sealed_at_rest():
     sql("UPDATE kyc_submissions SET national_id = :'p2' WHERE id = :'p1'",
         case, changed)
     eq(seen(), ([None], [None]))
+
+
+def test_values_stored_in_clear_are_sealed_when_workers_start(stack):
+    """Rows from before sealing began (a number, a webhook secret, in
+    clear) are sealed by the workers of a Kore that starts (or by the
+    session's, still checking), and read the same afterwards."""
+    needs_stack(stack)
+    u = register()
+    case = u.post("/api/kyc", form()).json["data"]["id"]
+    sql("UPDATE kyc_submissions SET national_id = :'p2' WHERE id = :'p1'",
+        case, FNR)
+    hook = "whk_" + uuid.uuid4().hex[:16]
+    clear = "whsec_" + uuid.uuid4().hex * 2
+    sql("INSERT INTO webhook_endpoints (id, merchant_id, url, events, "
+        "secret, deleted_at) VALUES (:'p1', :'p2', 'https://shop.example/h', "
+        "'{payment.completed}', :'p3', now())", hook, MERCHANT, clear)
+    stored = "SELECT (SELECT national_id FROM kyc_submissions WHERE id = " \
+        ":'p1'), (SELECT secret FROM webhook_endpoints WHERE id = :'p2')"
+    with kore_with(stack, lambda t: t) as (p, _, internal, _log):
+        eq(wait_up(p, internal), None)
+        deadline = time.time() + 20
+        while time.time() < deadline and \
+                not all(v.startswith("s1:") for v in sql(stored, case,
+                                                          hook)[0]):
+            time.sleep(0.2)
+    number, secret = sql(stored, case, hook)[0]
+    assert number.startswith("s1:") and secret.startswith("s1:"), \
+        (number, secret)
+    assert FNR not in number and clear[6:] not in secret
+    rows = op("GET", "/internal/kyc?status=in_review&limit=100").json["data"]
+    eq([x["nationalId"] for x in rows if x["id"] == case], [FNR])
+    eq(sql_one("SELECT count(*) FROM drop_unsealed_values(10) WHERE id IN "
+               "(:'p1', :'p2')", case, hook), "0")
 
 
 def test_a_rejection_says_why_and_a_new_submission_may_follow():
