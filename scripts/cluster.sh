@@ -1,6 +1,7 @@
 #!/bin/sh
 # make cluster: Drop the way it runs in production, on loopback under
-# var/cluster/: HAProxy ending TLS and health-checking two Drop
+# var/cluster/: a pair of HAProxy balancers (their limits shared as
+# peers) ending TLS and health-checking two Drop
 # instances (each its own Kore and workers, plain HTTP behind it), a
 # PostgreSQL primary with a hot standby fed by streaming replication, the
 # sandbox bank and the SMTP sink. Ctrl-C stops it all. After a failover
@@ -26,6 +27,10 @@ FLAVOR=${DROP_FLAVOR:-dev}
 CL=$VAR/cluster
 PUB=${DROP_HTTPS_PORT:-8443}
 INT=${DROP_INTERNAL_PORT:-8444}
+# The second balancer of the pair, and the ports the pair talks on.
+PUB2=${DROP_HTTPS_PORT2:-8543}
+INT2=${DROP_INTERNAL_PORT2:-8544}
+PEERS="lb1:${DROP_PEER_PORT:-8471} lb2:$((${DROP_PEER_PORT:-8471} + 1))"
 INSTANCES="${DROP_CLUSTER_PORTS:-8451:8461 8452:8462}"
 PORT1=${DROP_PG_PORT:-55441}
 PORT2=$((PORT1 + 1))
@@ -86,11 +91,15 @@ for pair in $INSTANCES; do
 	    >>"$CL/kore-$n.log" 2>&1 &
 	PIDS="$PIDS $!"
 done
-haproxy_conf "$CL" "$PUB" "$INT" "$INSTANCES" "$CL/haproxy.cfg"
-haproxy -db -f "$CL/haproxy.cfg" >>"$CL/haproxy.log" 2>&1 &
-PIDS="$PIDS $!"
+for lb in "lb1 $PUB $INT" "lb2 $PUB2 $INT2"; do
+	set -- $lb
+	haproxy_conf "$CL" "$2" "$3" "$INSTANCES" "$CL/haproxy-$1.cfg" "$1" "$PEERS"
+	haproxy -db -f "$CL/haproxy-$1.cfg" >>"$CL/haproxy-$1.log" 2>&1 &
+	PIDS="$PIDS $!"
+done
 
 log "web client:   https://127.0.0.1:$PUB/ (HAProxy; dev certificate)"
+log "its pair:     https://127.0.0.1:$PUB2/ and http://127.0.0.1:$INT2/ (the same limits)"
 log "internal API: http://127.0.0.1:$INT/internal/ (credential in $CL/secrets/operator_admin)"
 log "instances:    $INSTANCES (public:internal, plain HTTP), logs $CL/kore-N.log"
 log "PostgreSQL:   primary $CL/$A (port $PA), standby $CL/$B (port $PB)"

@@ -420,14 +420,19 @@ asan_env() {
 	echo "LD_PRELOAD=$libs ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
 }
 
-# haproxy_conf DIR PUBLIC_PORT INTERNAL_PORT "PUB:INT ..." OUT: the
-# balancer of conf/haproxy.cfg for instances listening on those loopback
-# ports; its TLS from DIR/tls (HAProxy wants certificate and key in one
-# file), its stats socket in DIR. Each instance serves twice: checked on
-# /api/health, and unchecked as a backup for when none is ready.
+# haproxy_conf DIR PUBLIC_PORT INTERNAL_PORT "PUB:INT ..." OUT NAME
+# "NAME:PORT ...": the balancer NAME of conf/haproxy.cfg for instances
+# listening on those loopback ports, one of the peers listed (each on its
+# loopback port); its TLS from DIR/tls (HAProxy wants certificate and key
+# in one file), its stats socket DIR/haproxy-NAME.sock. Each instance
+# serves twice: checked on /api/health, and unchecked as a backup for
+# when none is ready.
 haproxy_conf() {
 	(umask 077; cat "$1/tls/cert.pem" "$1/tls/key.pem" >"$1/tls/haproxy.pem")
-	pub="" int="" bak="" n=0
+	pub="" int="" bak="" peers="" n=0
+	for peer in $7; do
+		peers="$peers	peer ${peer%%:*} 127.0.0.1:${peer##*:}\n"
+	done
 	for pair in $4; do
 		n=$((n + 1))
 		pub="$pub	server drop$n 127.0.0.1:${pair%%:*} check\n"
@@ -439,11 +444,13 @@ haproxy_conf() {
 	glob=""
 	[ "$(id -u)" != 0 ] || glob="	user haproxy\n	group haproxy"
 	awk -v dir="$1" -v pubport="$2" -v intport="$3" -v pem="$1/tls/haproxy.pem" \
-	    -v trusted="$trusted" -v pub="$pub$bak" -v intl="$int" -v glob="$glob" '
+	    -v trusted="$trusted" -v pub="$pub$bak" -v intl="$int" -v glob="$glob" \
+	    -v name="$6" -v peers="$peers" '
 	    /^@GLOBAL@$/ { printf "%s\n", glob; next }
 	    /^@PUBLIC_SERVERS@$/ { printf "%s", pub; next }
 	    /^@INTERNAL_SERVERS@$/ { printf "%s", intl; next }
-	    { gsub(/@DIR@/, dir); gsub(/@PUBLIC_PORT@/, pubport);
+	    /^@PEERS@$/ { printf "%s", peers; next }
+	    { gsub(/@DIR@/, dir); gsub(/@PUBLIC_PORT@/, pubport); gsub(/@NAME@/, name);
 	      gsub(/@INTERNAL_PORT@/, intport); gsub(/@PEM@/, pem);
 	      gsub(/@TRUSTED@/, trusted); print }' "$ROOT/conf/haproxy.cfg" >"$5"
 	[ "$(id -u)" != 0 ] || chown haproxy "$1/tls/haproxy.pem" 2>/dev/null || true

@@ -144,7 +144,8 @@ start_cluster() {
 		    "$TMP/kore-cluster$n.conf") >"$TMP/kore-cluster$n.log" 2>&1 &
 		CLUSTER_PIDS="$CLUSTER_PIDS $!"
 	done
-	haproxy_conf "$TMP" "$cl_pub" "$cl_int" "$2:$3 $4:$5" "$TMP/haproxy.cfg"
+	haproxy_conf "$TMP" "$cl_pub" "$cl_int" "$2:$3 $4:$5" "$TMP/haproxy.cfg" \
+	    lb1 "lb1:$(python3 "$ROOT/tests/integration/freeport.py" 1)"
 	haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/haproxy.log" 2>&1 &
 	HAPROXY_PID=$!
 	BASE_URL="https://127.0.0.1:$cl_pub"

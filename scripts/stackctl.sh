@@ -15,8 +15,9 @@
 #                                         credential on standard output
 #   stackctl.sh standby PDIR PPORT DIR PORT   a hot standby of the cluster
 #                                         under PDIR, under DIR (started)
-#   stackctl.sh haproxy-conf DIR PUB INT "PUB:INT ..." OUT   the balancer
-#                                         of the instances on those ports
+#   stackctl.sh haproxy-conf DIR PUB INT "PUB:INT ..." OUT NAME "NAME:PORT ..."
+#                                         balancer NAME of the instances on
+#                                         those ports, one of those peers
 set -eu
 . "$(dirname "$0")/lib.sh"
 case ${1:-} in
@@ -48,9 +49,9 @@ standby)
 	standby_setup "$2" "$3" "$4" "$5"
 	;;
 haproxy-conf)
-	haproxy_conf "$2" "$3" "$4" "$5" "$6"
+	haproxy_conf "$2" "$3" "$4" "$5" "$6" "$7" "$8"
 	;;
 *)
-	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | instance-conf FLAVOR DIR OUT PUB INT | asan-env | bank DIR PORT | smtp DIR PORT | operator DIR PGPORT NAME ROLE | standby PDIR PPORT DIR PORT | haproxy-conf DIR PUB INT PAIRS OUT"
+	die "usage: stackctl.sh prepare DIR PGPORT | conf FLAVOR DIR OUT | instance-conf FLAVOR DIR OUT PUB INT | asan-env | bank DIR PORT | smtp DIR PORT | operator DIR PGPORT NAME ROLE | standby PDIR PPORT DIR PORT | haproxy-conf DIR PUB INT PAIRS OUT NAME PEERS"
 	;;
 esac

@@ -19,9 +19,11 @@ SINGLE_ONLY = {"test_recovery.py", "test_crashlog.py", "test_hostile.py",
                "test_browser.py", "test_sandbox_bank.py"}
 # Single tests of the same kinds: Kore's own answer to a body it will not
 # read (HAProxy stands between), the key manager (plain-HTTP instances
-# run none).
+# run none), a Kore of its own started on the session's configuration.
 SINGLE_ONLY_TESTS = {"test_a_delete_body_over_64_kib_is_refused_unread",
-                     "test_workers_and_key_manager_run_unprivileged"}
+                     "test_workers_and_key_manager_run_unprivileged",
+                     "test_values_stored_in_clear_are_sealed_when_workers_"
+                     "start"}
 
 
 def pytest_addoption(parser):

@@ -473,7 +473,7 @@ class ClusterStack(Stack):
         self.pgdir2 = os.path.join(self.tmp, "pg2")
         self.pgport2 = str(free_ports(1)[0])
         self.instances = []     # (Popen, log path, public port, internal)
-        self.haproxy = None
+        self.haproxies = []
 
     def start_servers(self, https, internal):
         self._run(STACKCTL, "standby", self.pgdir, self.pgport, self.pgdir2,
@@ -491,13 +491,20 @@ class ClusterStack(Stack):
             pairs.append("%d:%d" % (pub, intl))
             self.instances.append(self.start_instance(n, pub, intl))
         self.kore, self.log_path = self.instances[0][:2]
-        cfg = os.path.join(self.tmp, "haproxy.cfg")
-        self._run(STACKCTL, "haproxy-conf", self.tmp, str(https),
-                  str(internal), " ".join(pairs), cfg)
-        with open(os.path.join(self.tmp, "haproxy.log"), "ab") as log:
-            self.haproxy = subprocess.Popen(
-                ["haproxy", "-db", "-f", cfg], cwd=ROOT, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)
+        # The pair of balancers: lb1 the tests' base, lb2 its peer.
+        https2, internal2, peer1, peer2 = free_ports(4)
+        self.base2 = "https://127.0.0.1:%d" % https2
+        peers = "lb1:%d lb2:%d" % (peer1, peer2)
+        for name, pub, intl in (("lb1", https, internal),
+                                ("lb2", https2, internal2)):
+            cfg = os.path.join(self.tmp, "haproxy-%s.cfg" % name)
+            self._run(STACKCTL, "haproxy-conf", self.tmp, str(pub),
+                      str(intl), " ".join(pairs), cfg, name, peers)
+            with open(os.path.join(self.tmp, "haproxy-%s.log" % name),
+                      "ab") as log:
+                self.haproxies.append(subprocess.Popen(
+                    ["haproxy", "-db", "-f", cfg], cwd=ROOT, stdout=log,
+                    stderr=subprocess.STDOUT, start_new_session=True))
         self._wait_health()
 
     def start_instance(self, n, pub, intl):
@@ -542,7 +549,7 @@ class ClusterStack(Stack):
     def haproxy_cmd(self, cmd):
         """One command on HAProxy's admin socket; its answer."""
         s = socket.socket(socket.AF_UNIX)
-        s.connect(os.path.join(self.tmp, "haproxy.sock"))
+        s.connect(os.path.join(self.tmp, "haproxy-lb1.sock"))
         s.sendall(cmd.encode() + b"\n")
         out = b""
         while True:
@@ -584,6 +591,7 @@ class ClusterStack(Stack):
             "DROP_TEST_PGDIR2": self.pgdir2,
             "DROP_TEST_PGPORT2": self.pgport2,
             "DROP_TEST_KORE_LOGS": " ".join(i[1] for i in self.instances),
+            "DROP_TEST_BASE2": self.base2,
         })
 
     def stop(self):
@@ -596,9 +604,10 @@ class ClusterStack(Stack):
                 continue    # killed on purpose (test_cluster.py)
             problems += self.log_problems()
         self.kore, self.log_path = None, os.path.join(self.tmp, "none")
-        if self.haproxy is not None and self.haproxy.poll() is None:
-            self.haproxy.terminate()
-            self.haproxy.wait()
+        for lb in self.haproxies:
+            if lb.poll() is None:
+                lb.terminate()
+                lb.wait()
         subprocess.run(["sh", PGCTL, "stop", self.pgdir2, self.pgport2],
                        env=self.env, capture_output=True)
         return problems + super().stop()

@@ -52,6 +52,32 @@ def test_login_limit_holds_for_the_cluster(stack):
         "email": "nobody@example.no", "password": "Nope1234"}).status, 401)
 
 
+def test_the_balancer_pair_counts_a_client_once(stack):
+    """Ten sign-ins from one address, taken in turn by the two balancers
+    of the pair (peers pushing each other their tables): the eleventh is
+    429 at either, though each balancer took only five."""
+    base2 = os.environ["DROP_TEST_BASE2"]
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            if Client(base2).get("/api/health").status == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.2)
+    ip = fresh_ip()
+    got = [Client(base2 if n % 2 else None, ip=ip).post(
+        "/api/auth/login", {"email": "nobody@example.no",
+                            "password": "Nope1234"}).status
+           for n in range(10)]
+    eq(got, [401] * 10)
+    for base in (None, base2):
+        r = Client(base, ip=ip).post("/api/auth/login", {
+            "email": "nobody@example.no", "password": "Nope1234"})
+        eq(r.status, 429)
+        eq(r.json["error"], "rate_limited")
+
+
 def test_payment_limit_per_user_holds_for_the_cluster(stack):
     """One user's payments, each from another address, sent to the two
     instances in turn (not through HAProxy, whose round robin the bank's
