@@ -38,12 +38,12 @@ BEGIN
 	v_left := (SELECT sum(h) FROM unnest(v_hits) h);
 	IF v_left < p_limit THEN
 		v_hits[v_now % 61 + 1] := v_hits[v_now % 61 + 1] + 1;
-		UPDATE user_limits SET sec = v_now, hits = v_hits
-		    WHERE user_id = p_user AND grp = p_grp;
-		RETURN 0;
 	END IF;
 	UPDATE user_limits SET sec = v_now, hits = v_hits
 	    WHERE user_id = p_user AND grp = p_grp;
+	IF v_left < p_limit THEN
+		RETURN 0;
+	END IF;
 	-- The oldest seconds leave first: when enough have, one fits.
 	i := 0;
 	LOOP

@@ -2,8 +2,9 @@
  * Values stored in clear before sealing began (migration 026): each
  * worker, from its start, asks for a few (drop_unsealed_values) and
  * seals them; the database keeps a sealed value only while the row
- * still holds the one read, so two workers never seal one twice. A pass
- * that finds none ends the checks (new values are sealed when written).
+ * still holds the one read, so two workers never seal one twice. The
+ * next pass waits for this one's seals; a pass that finds none ends the
+ * checks (new values are sealed when written).
  */
 
 #include <string.h>
@@ -16,6 +17,7 @@
 static struct {
 	int		started;
 	int		running;
+	int		pending;	/* seals of the last pass in flight */
 	int		done;
 } rs;
 
@@ -46,7 +48,8 @@ tick(void *arg, u_int64_t now)
 
 	(void)arg;
 	(void)now;
-	if (rs.done || rs.running || drop_db_state() != DROP_DB_UP)
+	if (rs.done || rs.running || rs.pending > 0 ||
+	    drop_db_state() != DROP_DB_UP)
 		return;
 	rs.running = 1;
 	params[0] = RESEAL_BATCH;
@@ -91,6 +94,7 @@ seal_one(PGresult *res, int row)
 	params[1] = id;
 	params[2] = clear;
 	params[3] = text;
+	rs.pending++;
 	drop_bgq_start("reseal", sql_seal, 4, params, sealed, NULL);
 }
 
@@ -100,4 +104,5 @@ sealed(PGresult *res, void *arg)
 {
 	(void)res;
 	(void)arg;
+	rs.pending--;
 }
